@@ -1,0 +1,79 @@
+// `mxpool <command>`: parses the command line and dispatches to src/commands/*. Returns the exit code.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { LOG_LEVELS } from './log.ts';
+import { commands } from './commands/index.ts';
+import { MxpoolError, ConfigError } from './errors.ts';
+
+export interface CommandContext {
+  /** set by the action: the command's exit code */
+  exitCode: number;
+}
+
+function packageVersion(): string {
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next location (src/ when run from source, dist/src/ when built)
+    }
+  }
+  return '0.0.0';
+}
+
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command('mxpool')
+    .description('Keeps a mail domain\'s DNS in step with the SMTP hosts that are really up.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run mxpool --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+  for (const register of commands) {
+    const command = register(context);
+    command.addOption(new Option('--log-level <level>', 'log level for stderr').choices(LOG_LEVELS as string[]).default('info'));
+    command.exitOverride();
+    program.addCommand(command);
+  }
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting so tests can call it in-process. */
+export async function main(argv: string[]): Promise<number> {
+  const context: CommandContext = { exitCode: 0 };
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2; // usage error: commander already printed what was wrong
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof MxpoolError && error.code === 'USAGE') {
+      process.stderr.write(`mxpool: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`mxpool: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return pathToFileURL(realpathSync(entry)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,8 @@
+// The one table of commands. Each file in this folder exports a factory that builds its `Command`.
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli.ts';
+import { validateCommand } from './validate.ts';
+
+export type CommandFactory = (context: CommandContext) => Command;
+
+export const commands: CommandFactory[] = [validateCommand];
