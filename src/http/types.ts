@@ -1,0 +1,165 @@
+// The JSON shape of `GET /api/state`: the one contract between the daemon and whoever reads it
+// (the status page, `mxpool drain`, scripts, tests). Plain data; every time is epoch milliseconds.
+// Add fields freely; never rename or remove one without bumping `version`.
+import type { HealthState } from '../model.ts';
+
+export const API_STATE_VERSION = 1;
+
+export interface ApiState {
+  version: typeof API_STATE_VERSION;
+  /** epoch ms when this document was built */
+  generatedAt: number;
+  zone: string;
+  /** TTL of pool records (seconds); "safe to stop" is drainedAt + 2 x ttl */
+  ttl: number;
+  /** current SOA serial of the published zone (0 before the first zone is built) */
+  serial: number;
+  /** epoch ms when this `serve` started */
+  startedAt: number;
+  /** false until the first full probe round after start-up finished (answers come from saved state) */
+  firstRoundDone: boolean;
+  /** where the published health came from at start-up */
+  startedFrom: 'state-file' | 'first-probe-round';
+  pools: ApiPool[];
+  /** every record set the daemon publishes (pool, SPF, DMARC, DKIM, static, SOA/NS) */
+  records: ApiRecordSet[];
+  /** operator notes from `desired` ("pool inbound all down: publishing every host") */
+  notes: string[];
+  /** one per configured provider; empty without `providers` */
+  providers: ApiProviderSync[];
+  /** the last audit of the desired zone; null before the first one ran */
+  audit: ApiAudit | null;
+  /** the built-in nameserver; null when `nameserver` is not configured */
+  nameserver: ApiNameserver | null;
+}
+
+export interface ApiPool {
+  name: string;
+  role: 'inbound' | 'outbound';
+  /** the shared A/AAAA name, or null when each host publishes its own name */
+  hostname: string | null;
+  /** MX owner and preference (inbound pools) */
+  mx: { name: string; preference: number } | null;
+  whenAllDown: 'all' | 'last-known-good' | 'none';
+  minHealthy: number;
+  /** hosts whose state is `healthy` */
+  healthyCount: number;
+  /** names of the hosts this pool's A/AAAA/MX records name right now */
+  publishedHosts: string[];
+  /** the record sets produced by this pool (A/AAAA of its names, MX) as published */
+  published: ApiRecordSet[];
+  hosts: ApiHost[];
+}
+
+export interface ApiHost {
+  name: string;
+  pool: string;
+  address: string;
+  port: number;
+  weight: number;
+  state: HealthState;
+  /** epoch ms of the last state change */
+  since: number;
+  /** `disabled: true` in the config (an operator's long-term switch) */
+  disabledInConfig: boolean;
+  /** named by the pool's A/AAAA/MX records right now */
+  inDns: boolean;
+  /** its address is authorised by the published SPF record (outbound pools only; false for inbound) */
+  inSpf: boolean;
+  lastProbe: ApiProbe | null;
+  /** the last (up to) 60 probes, oldest first */
+  history: ApiProbePoint[];
+  /** set while the host is draining */
+  drain: ApiDrain | null;
+  /** consecutive successes / failures counted toward rise / fall */
+  streak: { ok: number; fail: number } | null;
+}
+
+export interface ApiProbe {
+  ok: boolean;
+  /** the SMTP stage the probe reached or failed at: connect, greeting, ehlo, starttls, tls, quit, ... */
+  stage: string;
+  /** why it failed ("connection refused", "greeting 421 ...", "timeout in greeting"); null when ok */
+  reason: string | null;
+  /** total probe time in ms */
+  ms: number;
+  /** epoch ms when the probe finished */
+  at: number;
+  /** the TLS session when STARTTLS ran; null otherwise */
+  tls: ApiTls | null;
+}
+
+export interface ApiTls {
+  protocol: string | null;
+  /** epoch ms of the certificate's notAfter */
+  validTo: number | null;
+  daysLeft: number | null;
+}
+
+export interface ApiProbePoint {
+  at: number;
+  ok: boolean;
+  ms: number;
+}
+
+export interface ApiDrain {
+  /** epoch ms when the operator drained the host */
+  drainedAt: number;
+  /** drainedAt + 2 x ttl: cached answers naming the host have expired by then */
+  safeToStopAt: number;
+}
+
+export interface ApiRecordSet {
+  name: string;
+  type: string;
+  ttl: number;
+  /** presentation form, as in a master file: "10 mx1.example.com.", "192.0.2.10", "\"v=spf1 ...\"" */
+  values: string[];
+  source: 'zone' | 'pool' | 'host' | 'auth' | 'static';
+  pool: string | null;
+}
+
+export interface ApiProviderSync {
+  name: string;
+  /** epoch ms of the last sync attempt; null before the first */
+  at: number | null;
+  ok: boolean | null;
+  /** changes applied by the last sync */
+  changes: number;
+  error: string | null;
+}
+
+export interface ApiAuditFinding {
+  id: string;
+  severity: 'error' | 'warning' | 'info';
+  record: string;
+  message: string;
+  rfc: string;
+}
+
+export interface ApiAudit {
+  /** epoch ms when the audit ran */
+  at: number;
+  summary: { errors: number; warnings: number; infos: number };
+  findings: ApiAuditFinding[];
+}
+
+export interface ApiNameserver {
+  listen: string[];
+  /** queries answered since start, all transports */
+  queries: number;
+}
+
+/** `POST /api/hosts/{name}/drain` and `/undrain` answer with this. */
+export interface ApiDrainResponse {
+  host: string;
+  state: HealthState;
+  drain: ApiDrain | null;
+  /** the SOA serial of the zone that no longer (or again) names the host */
+  serial: number;
+}
+
+/** Every non-2xx answer of the API. */
+export interface ApiError {
+  error: string;
+}
