@@ -1,0 +1,48 @@
+// The authentication records mxpool publishes: SPF (apex, plus an include chain when long), DMARC
+// and DKIM, as record sets for `desired()`. Pure: config + health + clock in, record sets out.
+// An SPF record that fails its own checks is not published at all — the notes say why — because a
+// broken SPF (permerror) is worse for delivery than the previous one the target still serves.
+import type { Config } from '../config/schema.ts';
+import type { HealthSnapshot, RecordSet } from '../model.ts';
+import { sendingAddresses, type RetiredAddress } from './senders.ts';
+import { buildSpf } from './spf-record.ts';
+import { checkOwnSpf } from './spf-check.ts';
+import { splitTxt } from './txt.ts';
+import { dmarcRecord } from './dmarc-record.ts';
+
+export type { RetiredAddress };
+
+export function authRecordSets(
+  config: Config,
+  health: HealthSnapshot,
+  now: number,
+  retired: readonly RetiredAddress[] = [],
+): { sets: RecordSet[]; notes: string[] } {
+  const sets: RecordSet[] = [];
+  const notes: string[] = [];
+  const txtSet = (name: string, text: string): RecordSet => ({
+    name,
+    type: 'TXT',
+    ttl: config.ttl,
+    values: [{ data: { type: 'TXT', strings: splitTxt(text) } }],
+    source: 'auth',
+  });
+
+  if (config.auth.spf) {
+    const addresses = sendingAddresses(config, health, now, retired);
+    const records = buildSpf(config, addresses);
+    const problems = checkOwnSpf(records);
+    if (problems.length > 0) {
+      notes.push(`SPF not published (the record currently served stays): ${problems.join('; ')}`);
+    } else {
+      sets.push(...records.map((record) => txtSet(record.name, record.text)));
+      if (addresses.length === 0) notes.push('SPF: no outbound address may send; the record authorises only the configured extra/include terms');
+      if (records.length > 1) notes.push(`SPF: ${addresses.length} addresses moved into an include chain of ${records.length - 1} record(s) to keep each under 450 octets`);
+    }
+  }
+  if (config.auth.dmarc) sets.push(txtSet(`_dmarc.${config.zone}`, dmarcRecord(config.auth.dmarc)));
+  for (const entry of config.auth.dkim) {
+    sets.push(txtSet(`${entry.selector.toLowerCase()}._domainkey.${config.zone}`, entry.key.replace(/\s+/g, ' ').trim()));
+  }
+  return { sets, notes };
+}
