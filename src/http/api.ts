@@ -1,0 +1,130 @@
+// Builds the `GET /api/state` document from what the daemon knows. Pure: plain data in, plain data out.
+import type { Config, PoolConfig } from '../config/schema.ts';
+import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
+import { presentSet } from './present.ts';
+import { API_STATE_VERSION, type ApiAudit, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiState } from './types.ts';
+
+/** What the daemon remembers of one host's probes. */
+export interface HostProbes {
+  last: ApiProbe | null;
+  /** oldest first, at most HISTORY_LENGTH */
+  history: ApiProbePoint[];
+  streak: { ok: number; fail: number } | null;
+}
+
+export const HISTORY_LENGTH = 60;
+
+export interface StateSource {
+  config: Config;
+  now: number;
+  startedAt: number;
+  startedFrom: ApiState['startedFrom'];
+  firstRoundDone: boolean;
+  health: HealthSnapshot;
+  /** the zone being served; undefined before the first one was built */
+  zone: DesiredZone | undefined;
+  probes: ReadonlyMap<string, HostProbes>;
+  providers: ApiProviderSync[];
+  audit: ApiAudit | null;
+  nameserver: ApiNameserver | null;
+}
+
+export function buildApiState(source: StateSource): ApiState {
+  const { config, zone } = source;
+  const sets = zone?.sets ?? [];
+  const spfTerms = spfAddresses(sets, config.zone);
+  return {
+    version: API_STATE_VERSION,
+    generatedAt: source.now,
+    zone: config.zone,
+    ttl: config.ttl,
+    serial: zone?.serial ?? 0,
+    startedAt: source.startedAt,
+    firstRoundDone: source.firstRoundDone,
+    startedFrom: source.startedFrom,
+    pools: config.pools.map((pool) => apiPool(pool, source, sets, spfTerms)),
+    records: sets.map(presentSet),
+    notes: zone?.notes ?? [],
+    providers: source.providers,
+    audit: source.audit,
+    nameserver: source.nameserver,
+  };
+}
+
+function apiPool(pool: PoolConfig, source: StateSource, sets: RecordSet[], spfTerms: Set<string>): ApiPool {
+  const poolSets = sets.filter((set) => set.source === 'pool' && set.pool === pool.name);
+  const named = publishedHosts(pool, poolSets);
+  const hosts = pool.hosts.map((host): ApiHost => {
+    const health = source.health.get(host.name);
+    const probes = source.probes.get(host.name);
+    const state = health?.state ?? 'unhealthy';
+    const drainedAt = state === 'draining' ? health?.withdrawnAt : undefined;
+    return {
+      name: host.name,
+      pool: pool.name,
+      address: host.address,
+      port: host.port,
+      weight: host.weight,
+      state,
+      since: health?.since ?? source.startedAt,
+      disabledInConfig: host.disabled,
+      inDns: named.has(host.name),
+      inSpf: pool.role === 'outbound' && spfTerms.has(host.address.toLowerCase()),
+      lastProbe: probes?.last ?? null,
+      history: probes?.history ?? [],
+      drain: drainedAt === undefined ? null : { drainedAt, safeToStopAt: safeToStopAt(drainedAt, source.config.ttl) },
+      streak: probes?.streak ?? null,
+    };
+  });
+  return {
+    name: pool.name,
+    role: pool.role,
+    hostname: pool.hostname ?? null,
+    mx: pool.mx ? { name: pool.mx.name, preference: pool.mx.preference } : null,
+    whenAllDown: pool.whenAllDown,
+    minHealthy: pool.minHealthy,
+    healthyCount: hosts.filter((host) => host.state === 'healthy').length,
+    publishedHosts: pool.hosts.map((host) => host.name).filter((name) => named.has(name)),
+    published: poolSets.map(presentSet),
+    hosts,
+  };
+}
+
+/** Hosts a pool's records name: by the value's `host` tag, else by address or MX exchange. */
+function publishedHosts(pool: PoolConfig, poolSets: RecordSet[]): Set<string> {
+  const named = new Set<string>();
+  for (const set of poolSets) {
+    for (const value of set.values) {
+      if (value.host !== undefined) named.add(value.host);
+      const data = value.data;
+      for (const host of pool.hosts) {
+        if ((data.type === 'A' || data.type === 'AAAA') && data.address.toLowerCase() === host.address.toLowerCase()) named.add(host.name);
+        if (data.type === 'MX' && data.exchange === host.name) named.add(host.name);
+      }
+    }
+  }
+  return named;
+}
+
+/** Addresses (lower-case, without prefix length when /32 or /128) that the apex SPF record authorises. */
+function spfAddresses(sets: RecordSet[], zone: string): Set<string> {
+  const found = new Set<string>();
+  for (const set of sets) {
+    if (set.type !== 'TXT' || set.name !== zone) continue;
+    for (const value of set.values) {
+      if (value.data.type !== 'TXT') continue;
+      const text = value.data.strings.join('');
+      if (!/^v=spf1(\s|$)/i.test(text)) continue;
+      for (const term of text.split(/\s+/)) {
+        const match = /^\+?ip[46]:([^/]+)(?:\/(\d+))?$/i.exec(term);
+        if (match && (match[2] === undefined || match[2] === '32' || match[2] === '128')) found.add((match[1] as string).toLowerCase());
+      }
+    }
+  }
+  return found;
+}
+
+/** Resolvers may cache an answer naming the host for one TTL after the last one that did; twice is the margin. */
+export function safeToStopAt(drainedAt: number, ttlSeconds: number): number {
+  return drainedAt + 2 * ttlSeconds * 1000;
+}

@@ -1,0 +1,118 @@
+// Prometheus metrics for `serve`, on a Registry of their own (never prom-client's global one, so two
+// daemons in one process — tests — do not share counters). Label values are bounded: host and pool
+// names come from the config, failure reasons are reduced to a small set of classes.
+import { Registry, Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+
+export interface ProbeObservation {
+  host: string;
+  pool: string;
+  ok: boolean;
+  ms: number;
+  /** the failure class (see `failureClass`); ignored when ok */
+  reason?: string;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #hostUp: Gauge;
+  readonly #hostInDns: Gauge;
+  readonly #probeDuration: Histogram;
+  readonly #probeFailures: Counter;
+  readonly #transitions: Counter;
+  readonly #dnsQueries: Counter;
+  readonly #zoneSerial: Gauge;
+  readonly #zoneUpdates: Counter;
+  readonly #syncs: Counter;
+  readonly #auditFindings: Gauge;
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.#hostUp = new Gauge({ name: 'mxpool_host_up', help: '1 when the host is healthy (passes its SMTP probe per rise/fall), else 0', labelNames: ['host', 'pool'], registers });
+    this.#hostInDns = new Gauge({ name: 'mxpool_host_in_dns', help: '1 when the pool records name the host right now', labelNames: ['host', 'pool'], registers });
+    this.#probeDuration = new Histogram({
+      name: 'mxpool_probe_duration_seconds',
+      help: 'SMTP probe duration (connect to QUIT, or to the failure)',
+      labelNames: ['host', 'pool', 'result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.#probeFailures = new Counter({ name: 'mxpool_probe_failures_total', help: 'failed SMTP probes by reason class', labelNames: ['host', 'pool', 'reason'], registers });
+    this.#transitions = new Counter({ name: 'mxpool_health_transitions_total', help: 'host health state changes', labelNames: ['host', 'pool', 'to'], registers });
+    this.#dnsQueries = new Counter({ name: 'mxpool_dns_queries_total', help: 'queries answered by the built-in nameserver', labelNames: ['type', 'rcode', 'transport'], registers });
+    this.#zoneSerial = new Gauge({ name: 'mxpool_zone_serial', help: 'SOA serial of the published zone', registers });
+    this.#zoneUpdates = new Counter({ name: 'mxpool_zone_updates_total', help: 'zone swaps (each with a new serial)', registers });
+    this.#syncs = new Counter({ name: 'mxpool_syncs_total', help: 'provider syncs by result (ok, error, unchanged)', labelNames: ['provider', 'result'], registers });
+    this.#auditFindings = new Gauge({ name: 'mxpool_audit_findings', help: 'findings of the last audit by severity', labelNames: ['severity'], registers });
+    for (const severity of ['error', 'warning', 'info']) this.#auditFindings.set({ severity }, 0);
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'mxpool_' });
+  }
+
+  /** Declares every host so a scrape shows all of them (0) before their first probe. */
+  declareHost(host: string, pool: string): void {
+    this.#hostUp.set({ host, pool }, 0);
+    this.#hostInDns.set({ host, pool }, 0);
+    this.#probeFailures.inc({ host, pool, reason: 'refused' }, 0);
+  }
+
+  probe(observation: ProbeObservation): void {
+    const { host, pool } = observation;
+    this.#probeDuration.observe({ host, pool, result: observation.ok ? 'ok' : 'fail' }, observation.ms / 1000);
+    if (!observation.ok) this.#probeFailures.inc({ host, pool, reason: observation.reason ?? 'other' });
+  }
+
+  hostState(host: string, pool: string, healthy: boolean, inDns: boolean): void {
+    this.#hostUp.set({ host, pool }, healthy ? 1 : 0);
+    this.#hostInDns.set({ host, pool }, inDns ? 1 : 0);
+  }
+
+  transition(host: string, pool: string, to: string): void {
+    this.#transitions.inc({ host, pool, to });
+  }
+
+  dnsQuery(type: string, rcode: string, transport: string): void {
+    this.#dnsQueries.inc({ type, rcode, transport });
+  }
+
+  zone(serial: number): void {
+    this.#zoneSerial.set(serial);
+    this.#zoneUpdates.inc();
+  }
+
+  sync(provider: string, result: 'ok' | 'error' | 'unchanged'): void {
+    this.#syncs.inc({ provider, result });
+  }
+
+  audit(summary: { errors: number; warnings: number; infos: number }): void {
+    this.#auditFindings.set({ severity: 'error' }, summary.errors);
+    this.#auditFindings.set({ severity: 'warning' }, summary.warnings);
+    this.#auditFindings.set({ severity: 'info' }, summary.infos);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/**
+ * Reduces a probe failure to a label value from a fixed set, so a server that puts a timestamp in
+ * its 421 greeting cannot grow the metric without bound.
+ */
+export function failureClass(stage: string | undefined, reason: string | undefined): string {
+  const text = `${reason ?? ''}`.toLowerCase();
+  if (/refused|econnrefused/.test(text)) return 'refused';
+  if (/reset|econnreset|closed|epipe|hang ?up|eof/.test(text)) return 'closed';
+  if (/timeout|timed out|silence|slow/.test(text)) return 'timeout';
+  if (/unreachable|ehostunreach|enetunreach/.test(text)) return 'unreachable';
+  if (/cert|expire|self.signed|verify|hostname|altname/.test(text)) return 'certificate';
+  if (/tls|ssl|handshake/.test(text) || stage === 'tls' || stage === 'starttls') return 'tls';
+  if (stage === 'greeting' || /greeting|banner/.test(text)) return 'greeting';
+  if (stage === 'ehlo' || /ehlo|helo/.test(text)) return 'ehlo';
+  if (/garbage|malformed|invalid|protocol/.test(text)) return 'protocol';
+  if (stage === 'connect') return 'connect';
+  if (stage === 'quit') return 'quit';
+  return 'other';
+}

@@ -1,0 +1,157 @@
+// The HTTP listener (node:http, the only file with this socket): routing, auth, JSON and errors.
+// What each route returns comes from `HttpHandlers`; this file knows nothing of probes or zones.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log.ts';
+import { MxpoolError } from '../errors.ts';
+import { parseHostPort } from '../config/schema.ts';
+import { checkBearer, isLoopbackHost } from './auth.ts';
+import type { ApiDrainResponse, ApiState } from './types.ts';
+// The status page plugs in here: replace this import with the page module's export.
+import { placeholderPage as statusPage } from './placeholder-page.ts';
+
+export interface HttpHandlers {
+  healthz(): { ok: boolean; status: string };
+  state(): ApiState;
+  /** throws `HttpError` 404 for an unknown host */
+  drain(host: string): Promise<ApiDrainResponse>;
+  undrain(host: string): Promise<ApiDrainResponse>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export interface HttpServerOptions {
+  /** "127.0.0.1:8053"; port 0 picks a free one (tests) */
+  listen: string;
+  /** the Bearer token for write endpoints; undefined = none (loopback only) */
+  token: string | undefined;
+  handlers: HttpHandlers;
+  logger: Logger;
+}
+
+const HOST_ACTION = /^\/api\/hosts\/([^/]+)\/(drain|undrain)$/;
+
+export class HttpServer {
+  readonly #options: HttpServerOptions;
+  #server: Server | undefined;
+
+  constructor(options: HttpServerOptions) {
+    const where = parseHostPort(options.listen);
+    if (!where) throw new MxpoolError('HTTP_API', 'http.listen', `an address:port, not "${options.listen}"`, { fatal: true });
+    if (options.token === undefined && !isLoopbackHost(where.host)) {
+      throw new MxpoolError('HTTP_API', 'http.listen', `${options.listen} is reachable beyond this machine: set http.tokenEnv and that environment variable, or listen on loopback (127.0.0.1)`, { fatal: true });
+    }
+    this.#options = options;
+  }
+
+  async start(): Promise<AddressInfo> {
+    const where = parseHostPort(this.#options.listen) as { host: string; port: number };
+    const server = createServer((request, response) => {
+      this.#route(request, response).catch((error: unknown) => this.#fail(response, error));
+    });
+    server.keepAliveTimeout = 5000;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 15_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(where.port, where.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.#options.logger.error({ err: error.message }, 'http server error'));
+    this.#server = server;
+    const address = server.address() as AddressInfo;
+    this.#options.logger.info({ address: address.address, port: address.port, auth: this.#options.token === undefined ? 'none (loopback)' : 'bearer' }, 'http listening');
+    return address;
+  }
+
+  address(): AddressInfo | undefined {
+    return (this.#server?.address() as AddressInfo | null) ?? undefined;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // a scraper holding a keep-alive socket must not delay shutdown
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
+    await closed;
+  }
+
+  async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://mxpool.invalid');
+    const path = url.pathname;
+    const method = request.method ?? 'GET';
+    const { handlers } = this.#options;
+    request.resume(); // no route takes a body; discard whatever came
+
+    const action = HOST_ACTION.exec(path);
+    if (action) {
+      if (method !== 'POST') return send(response, 405, { error: 'use POST' }, { allow: 'POST' });
+      if (crossSite(request)) return send(response, 403, { error: 'cross-site request refused' });
+      const auth = checkBearer(request.headers.authorization, this.#options.token);
+      if (!auth.ok) return send(response, auth.status, { error: auth.error }, auth.status === 401 ? { 'www-authenticate': 'Bearer realm="mxpool"' } : {});
+      const host = decodeURIComponent(action[1] as string).toLowerCase().replace(/\.$/, '');
+      const result = action[2] === 'drain' ? await handlers.drain(host) : await handlers.undrain(host);
+      this.#options.logger.info({ host, action: action[2], remote: request.socket.remoteAddress }, 'operator request');
+      return send(response, 200, result);
+    }
+    if (method !== 'GET' && method !== 'HEAD') return send(response, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
+    switch (path) {
+      case '/healthz': {
+        const health = handlers.healthz();
+        return send(response, health.ok ? 200 : 503, health);
+      }
+      case '/api/state':
+        return send(response, 200, handlers.state());
+      case '/metrics': {
+        const metrics = await handlers.metrics();
+        return sendText(response, 200, metrics.body, metrics.contentType);
+      }
+      case '/':
+      case '/index.html': {
+        const page = statusPage();
+        return sendText(response, 200, page.body, page.contentType);
+      }
+      default:
+        return send(response, 404, { error: `no such endpoint: ${path}` });
+    }
+  }
+
+  #fail(response: ServerResponse, error: unknown): void {
+    if (error instanceof HttpError) return send(response, error.status, { error: error.message });
+    this.#options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'http handler failed');
+    if (!response.headersSent) send(response, 500, { error: 'internal error (see the serve log)' });
+    else response.destroy();
+  }
+}
+
+/** A browser page from another origin posting to us (CSRF): it sends an Origin that is not our Host. */
+function crossSite(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendText(response, status, `${JSON.stringify(body)}\n`, 'application/json; charset=utf-8', headers);
+}
+
+function sendText(response: ServerResponse, status: number, body: string, contentType: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...headers });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+}
