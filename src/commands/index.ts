@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { validateCommand } from './validate.ts';
+import { drainCommand, undrainCommand } from './drain.ts';
 
 export type CommandFactory = (context: CommandContext) => Command;
 
-export const commands: CommandFactory[] = [validateCommand];
+export const commands: CommandFactory[] = [validateCommand, drainCommand, undrainCommand];

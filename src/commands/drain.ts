@@ -1,0 +1,88 @@
+// `mxpool drain HOST` / `mxpool undrain HOST --config F`: ask the running `serve` (its HTTP API at
+// http.listen, Bearer token from http.tokenEnv) to take a host out of DNS, or put it back.
+import { Command } from 'commander';
+import type { CommandContext } from '../cli.ts';
+import { loadConfig } from '../config/load.ts';
+import { parseHostPort, type Config } from '../config/schema.ts';
+import { MxpoolError } from '../errors.ts';
+import type { ApiDrainResponse } from '../http/types.ts';
+
+export function drainCommand(context: CommandContext): Command {
+  return hostActionCommand(context, 'drain', 'take a host out of DNS at once (it stays in SPF) and print when it is safe to stop');
+}
+
+export function undrainCommand(context: CommandContext): Command {
+  return hostActionCommand(context, 'undrain', 'put a drained host back: it returns to DNS as soon as its probes pass');
+}
+
+function hostActionCommand(context: CommandContext, action: 'drain' | 'undrain', description: string): Command {
+  return new Command(action)
+    .description(description)
+    .argument('<host>', 'the host name as in the config, e.g. mx1.example.com')
+    .requiredOption('-c, --config <file>', 'the YAML config of the running serve')
+    .action(async (host: string, options: { config: string }) => {
+      const config = loadConfig(options.config);
+      const response = await callServe(config, host, action);
+      process.stdout.write(`${describe(response, action)}\n`);
+      context.exitCode = 0;
+    });
+}
+
+/** Where to reach `serve`: a wildcard listen address is reached over loopback. */
+export function apiBaseUrl(listen: string): string {
+  const where = parseHostPort(listen);
+  if (!where) throw new MxpoolError('HTTP_API', 'http.listen', `an address:port, not "${listen}"`);
+  let host = where.host;
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${where.port}`;
+}
+
+async function callServe(config: Config, host: string, action: 'drain' | 'undrain'): Promise<ApiDrainResponse> {
+  if (!config.http) throw new MxpoolError('HTTP_API', 'config', 'no http: section, so serve runs no API to ask; add http: { listen: "127.0.0.1:8053" } and restart serve');
+  const headers: Record<string, string> = {};
+  const tokenEnv = config.http.tokenEnv;
+  if (tokenEnv !== undefined) {
+    const token = process.env[tokenEnv];
+    if (!token) throw new MxpoolError('HTTP_API', 'http.tokenEnv', `set the environment variable ${tokenEnv} to the API token serve uses`);
+    headers.authorization = `Bearer ${token}`;
+  }
+  const base = apiBaseUrl(config.http.listen);
+  const url = `${base}/api/hosts/${encodeURIComponent(host.toLowerCase().replace(/\.$/, ''))}/${action}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new MxpoolError('HTTP_API', base, `no mxpool serve answering (${cause}); is it running with this config?`);
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new MxpoolError('HTTP_API', base, `unexpected answer ${response.status}: ${text.slice(0, 200)}`);
+  }
+  if (!response.ok) {
+    const message = (body as { error?: string }).error ?? `HTTP ${response.status}`;
+    throw new MxpoolError('HTTP_API', base, `${action} ${host} refused (${response.status}): ${message}`);
+  }
+  return body as ApiDrainResponse;
+}
+
+/** "HH:MM:SS" in this machine's local time — what an operator compares with the clock on the wall. */
+export function clockTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
+}
+
+function describe(response: ApiDrainResponse, action: 'drain' | 'undrain'): string {
+  if (action === 'drain') {
+    if (!response.drain) return `${response.host}: ${response.state} (not draining: ${response.state === 'disabled' ? 'disabled in the config' : 'unexpected state'})`;
+    const left = Math.max(0, Math.ceil((response.drain.safeToStopAt - Date.now()) / 1000));
+    return `${response.host}: draining since ${clockTime(response.drain.drainedAt)}; out of DNS (serial ${response.serial}), still in SPF\n` +
+      `safe to stop after ${clockTime(response.drain.safeToStopAt)} (${new Date(response.drain.safeToStopAt).toISOString()}, in ${left} s: twice the TTL, when cached answers have expired)`;
+  }
+  const back = response.state === 'healthy' ? 'back in DNS' : 'returns to DNS once its probes pass';
+  return `${response.host}: undrained, now ${response.state}; ${back} (serial ${response.serial})`;
+}
