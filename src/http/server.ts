@@ -43,7 +43,7 @@ export class HttpServer {
   #server: Server | undefined;
 
   constructor(options: HttpServerOptions) {
-    const where = parseHostPort(options.listen);
+    const where = parseListen(options.listen);
     if (!where) throw new MxpoolError('HTTP_API', 'http.listen', `an address:port, not "${options.listen}"`, { fatal: true });
     if (options.token === undefined && !isLoopbackHost(where.host)) {
       throw new MxpoolError('HTTP_API', 'http.listen', `${options.listen} is reachable beyond this machine: set http.tokenEnv and that environment variable, or listen on loopback (127.0.0.1)`, { fatal: true });
@@ -52,7 +52,7 @@ export class HttpServer {
   }
 
   async start(): Promise<AddressInfo> {
-    const where = parseHostPort(this.#options.listen) as { host: string; port: number };
+    const where = parseListen(this.#options.listen) as { host: string; port: number };
     const server = createServer((request, response) => {
       this.#route(request, response).catch((error: unknown) => this.#fail(response, error));
     });
@@ -134,6 +134,16 @@ export class HttpServer {
     if (!response.headersSent) send(response, 500, { error: 'internal error (see the serve log)' });
     else response.destroy();
   }
+}
+
+/** `parseHostPort`, plus port 0 (any free port: tests and the demo's overrides). */
+export function parseListen(text: string): { host: string; port: number } | undefined {
+  const zero = /^(.*):0$/.exec(text);
+  if (zero) {
+    const parsed = parseHostPort(`${zero[1]}:1`);
+    return parsed ? { host: parsed.host, port: 0 } : undefined;
+  }
+  return parseHostPort(text);
 }
 
 /** A browser page from another origin posting to us (CSRF): it sends an Origin that is not our Host. */
