@@ -68,6 +68,8 @@ export interface DesiredZone {
   sets: RecordSet[];
   /** things the operator should know: "pool inbound all down: publishing every host (whenAllDown: all)" */
   notes: string[];
+  /** pool name -> the host names it publishes now (the daemon keeps it as last-known-good) */
+  published?: Record<string, string[]>;
 }
 
 // ---------------------------------------------------------------- changes

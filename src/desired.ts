@@ -1,0 +1,167 @@
+// PURE: config + health snapshot -> the record sets mxpool publishes (DESIGN.md "desired records").
+// Pool selection rules (documented in docs/nameserver.md):
+//  - only `healthy` hosts are in DNS; `draining`, `disabled` and `unhealthy` ones are not;
+//  - when fewer than `minHealthy` hosts are healthy (or none is), `whenAllDown` decides:
+//      all             -> every host that is not disabled (never an empty set while one is enabled),
+//      last-known-good -> the hosts published last time (still enabled) plus the healthy ones,
+//      none            -> nothing for that pool (and a note says so);
+//  - weight-0 hosts are backups: published only when no host with weight > 0 is.
+import type { Config, HostConfig, PoolConfig } from './config/schema.ts';
+import type { DesiredZone, HealthSnapshot, HostHealth, RecordSet, RecordValue } from './model.ts';
+import { authRecordSets, type RetiredAddress } from './auth/records.ts';
+import { canonicalIPv6, parseRData, RDataError } from './dns/rdata.ts';
+import { ZoneSets } from './dns/zonesets.ts';
+import { isIPv6 } from 'node:net';
+
+export { nextSerial } from './dns/serial.ts';
+
+export interface DesiredOptions {
+  serial: number;
+  /** epoch ms (passed on to the auth records: grace periods) */
+  now: number;
+  /** pool name -> host names it published last time (for whenAllDown: last-known-good) */
+  lastKnownGood?: Record<string, string[]>;
+  /** addresses recently withdrawn that SPF keeps for a grace period (see src/auth/senders.ts) */
+  retired?: readonly RetiredAddress[];
+}
+
+/** TTL of SOA and NS: they change rarely; negative answers use the SOA minimum (RFC 2308). */
+export const ZONE_TTL = 3600;
+/** TTL of static `records:` without their own `ttl`. */
+export const STATIC_TTL = 3600;
+
+export function desired(config: Config, health: HealthSnapshot, options: DesiredOptions): DesiredZone {
+  const notes: string[] = [];
+  const sets = new ZoneSets(notes);
+  const published: Record<string, string[]> = {};
+
+  if (config.nameserver) for (const set of apexSets(config, options.serial)) sets.addManaged(set);
+
+  for (const pool of config.pools) {
+    const hosts = publishedHosts(pool, health, options.lastKnownGood?.[pool.name], notes);
+    published[pool.name] = hosts.map((h) => h.name);
+    for (const set of poolSets(config, pool, hosts)) sets.addManaged(set);
+  }
+
+  const auth = authRecordSets(config, health, options.now, options.retired ?? []);
+  for (const set of auth.sets) sets.addManaged(set);
+  notes.push(...auth.notes);
+
+  config.records.forEach((record, index) => {
+    const origin = `records.${index}`;
+    try {
+      const data = parseRData(record.type, record.value, config.zone);
+      const set: RecordSet = { name: record.name, type: record.type, ttl: record.ttl ?? STATIC_TTL, values: [{ data }], source: 'static' };
+      sets.addStatic(set, origin);
+    } catch (error) {
+      if (!(error instanceof RDataError)) throw error;
+      notes.push(`${origin}: ${record.name} ${record.type} ignored: ${error.message}`);
+    }
+  });
+
+  const result = sets.result(config.zone);
+  if (config.nameserver) notes.push(...lameNsNotes(config, result));
+  return { zone: config.zone, serial: options.serial, sets: result, notes, published };
+}
+
+/** Every host healthy except those with `disabled: true`: for `zone --all-healthy` and previews. */
+export function allHealthy(config: Config, now: number): HealthSnapshot {
+  const snapshot = new Map<string, HostHealth>();
+  for (const pool of config.pools) {
+    for (const host of pool.hosts) {
+      snapshot.set(host.name, { host: host.name, pool: pool.name, state: host.disabled ? 'disabled' : 'healthy', since: now });
+    }
+  }
+  return snapshot;
+}
+
+/** The hosts a pool publishes now, by the rules at the top of this file. */
+export function publishedHosts(pool: PoolConfig, health: HealthSnapshot, lastKnownGood: string[] | undefined, notes: string[]): HostConfig[] {
+  const enabled = pool.hosts.filter((h) => !h.disabled && health.get(h.name)?.state !== 'disabled');
+  const healthy = enabled.filter((h) => health.get(h.name)?.state === 'healthy');
+  if (healthy.length >= Math.max(pool.minHealthy, 1)) return preferWeighted(healthy);
+
+  const shortfall = `pool ${pool.name}: ${healthy.length} of ${pool.hosts.length} hosts healthy (minHealthy ${pool.minHealthy})`;
+  if (enabled.length === 0) {
+    notes.push(`pool ${pool.name}: every host is disabled; nothing published for it`);
+    return [];
+  }
+  switch (pool.whenAllDown) {
+    case 'none':
+      if (healthy.length > 0) {
+        notes.push(`${shortfall}: publishing only the healthy ones (whenAllDown: none)`);
+        return preferWeighted(healthy);
+      }
+      notes.push(`${shortfall}: publishing nothing for this pool (whenAllDown: none)`);
+      return [];
+    case 'last-known-good': {
+      const known = new Set(lastKnownGood ?? []);
+      const chosen = enabled.filter((h) => known.has(h.name) || healthy.includes(h));
+      if (lastKnownGood !== undefined && chosen.length > 0) {
+        notes.push(`${shortfall}: publishing the last known good set (${chosen.map((h) => h.name).join(', ')}) (whenAllDown: last-known-good)`);
+        return preferWeighted(chosen);
+      }
+      notes.push(`${shortfall}: no last known good set yet; publishing every enabled host (whenAllDown: last-known-good falls back to all)`);
+      return preferWeighted(enabled);
+    }
+    case 'all':
+    default:
+      notes.push(`${shortfall}: publishing every enabled host (whenAllDown: all)`);
+      return preferWeighted(enabled);
+  }
+}
+
+/** Weight-0 hosts are backups: in DNS only when no host with a weight is. */
+function preferWeighted(hosts: HostConfig[]): HostConfig[] {
+  const weighted = hosts.filter((h) => h.weight > 0);
+  return weighted.length > 0 ? weighted : hosts;
+}
+
+function addressData(host: HostConfig): RecordValue['data'] {
+  return isIPv6(host.address) ? { type: 'AAAA', address: canonicalIPv6(host.address) } : { type: 'A', address: host.address };
+}
+
+function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[]): RecordSet[] {
+  const sets: RecordSet[] = [];
+  for (const host of hosts) {
+    const data = addressData(host);
+    sets.push({ name: host.name, type: data.type as 'A' | 'AAAA', ttl: config.ttl, values: [{ data, host: host.name }], source: 'host', pool: pool.name });
+  }
+  if (pool.hostname) {
+    for (const type of ['A', 'AAAA'] as const) {
+      const values = hosts.map((h) => ({ data: addressData(h), weight: h.weight, host: h.name })).filter((v) => v.data.type === type);
+      if (values.length > 0) sets.push({ name: pool.hostname, type, ttl: config.ttl, values, source: 'pool', pool: pool.name });
+    }
+  }
+  if (pool.mx && hosts.length > 0) {
+    const preference = pool.mx.preference;
+    const values = hosts.map((h) => ({ data: { type: 'MX' as const, preference, exchange: h.name }, weight: h.weight, host: h.name }));
+    sets.push({ name: pool.mx.name, type: 'MX', ttl: config.ttl, values, source: 'pool', pool: pool.name });
+  }
+  return sets;
+}
+
+function apexSets(config: Config, serial: number): RecordSet[] {
+  const ns = config.nameserver;
+  if (!ns) return [];
+  const soa: RecordSet = {
+    name: config.zone,
+    type: 'SOA',
+    ttl: ZONE_TTL,
+    values: [{ data: { type: 'SOA', mname: ns.soa.mname, rname: ns.soa.rname, serial, refresh: ns.soa.refresh, retry: ns.soa.retry, expire: ns.soa.expire, minimum: ns.soa.minimum } }],
+    source: 'zone',
+  };
+  const nsSet: RecordSet = { name: config.zone, type: 'NS', ttl: ZONE_TTL, values: ns.ns.map((target) => ({ data: { type: 'NS', target } })), source: 'zone' };
+  return [soa, nsSet];
+}
+
+/** An in-zone NS name without an address record makes the delegation lame: say so. */
+function lameNsNotes(config: Config, sets: RecordSet[]): string[] {
+  const notes: string[] = [];
+  for (const target of config.nameserver?.ns ?? []) {
+    if (target !== config.zone && !target.endsWith(`.${config.zone}`)) continue;
+    const hasAddress = sets.some((s) => s.name === target && (s.type === 'A' || s.type === 'AAAA'));
+    if (!hasAddress) notes.push(`NS ${target} is inside the zone but has no A/AAAA record: add one under records: (glue)`);
+  }
+  return notes;
+}
