@@ -1,0 +1,168 @@
+// PURE health state machine: probe results in, host state out. No clock, no I/O — `now` is passed in.
+//
+// Semantics (documented in docs/probe.md):
+// - rise/fall as HAProxy documents them: a healthy host is withdrawn after `fall` consecutive failed
+//   probes; an unhealthy host comes back after `rise` consecutive successful probes. A success while
+//   healthy clears the failure streak, a failure while unhealthy clears the success streak.
+// - Start-up without saved state: a host is `unhealthy` until its first probe, and ONE successful
+//   first probe makes it healthy (HAProxy starts servers "up-going" rather than making a fresh
+//   daemon wait rise x interval before it publishes anything). A failed first probe leaves it
+//   unhealthy and it then needs `rise` successes like any other unhealthy host.
+// - Operator states override probes: `disabled` (from config `host.disabled`) beats `draining`
+//   (drain/undrain at run time) beats the probed state. Probes keep running and keep moving the
+//   probed state underneath, so undrain returns the host to what the probes say right now.
+import type { HealthState, HostHealth } from '../model.ts';
+
+export type ProbedState = 'healthy' | 'unhealthy';
+
+/** Everything the machine needs about one host; a superset of the shared `HostHealth`. */
+export interface HostHealthState extends HostHealth {
+  /** what the probes alone say */
+  probed: ProbedState;
+  /** consecutive successes / failures counting toward the next probed transition */
+  successes: number;
+  failures: number;
+  /** false until the first probe result after a start without saved state */
+  checked: boolean;
+  /** operator drain (run time) */
+  drained: boolean;
+  /** config `host.disabled` */
+  disabled: boolean;
+}
+
+export interface RiseFall {
+  rise: number;
+  fall: number;
+}
+
+/** The minimum the machine reads from a probe result. */
+export interface ProbeOutcome {
+  ok: boolean;
+  /** connection refused or reset: the runner re-probes at once (fast fall) */
+  refused?: boolean;
+}
+
+/** A change of the visible state of one host, as the runner emits it (`'transition'`). */
+export interface HealthEvent<R = unknown> {
+  host: string;
+  pool: string;
+  from: HealthState;
+  to: HealthState;
+  /** the probe result that caused it; absent for operator actions (drain, undrain, disable) */
+  result?: R;
+  at: number;
+}
+
+/** Spacing of the re-probe after a refused/reset connection while the host still counts as up. */
+export const FAST_FALL_SPACING_MS = 200;
+
+function visible(state: Pick<HostHealthState, 'probed' | 'drained' | 'disabled'>): HealthState {
+  if (state.disabled) return 'disabled';
+  if (state.drained) return 'draining';
+  return state.probed;
+}
+
+/** Recomputes `state`, `since` and `withdrawnAt` after a change of the underlying fields. */
+function settle(previous: HostHealthState, next: HostHealthState, now: number): HostHealthState {
+  const state = visible(next);
+  const withdrawnByOperator = state === 'draining' || state === 'disabled';
+  const wasWithdrawn = previous.state === 'draining' || previous.state === 'disabled';
+  return {
+    ...next,
+    state,
+    since: state === previous.state ? previous.since : now,
+    withdrawnAt: withdrawnByOperator ? (wasWithdrawn && previous.withdrawnAt !== undefined ? previous.withdrawnAt : now) : undefined,
+  };
+}
+
+/**
+ * The state of a host when the runner starts: from a saved `HostHealth` when there is one (so a
+ * restart does not flap DNS), else `unhealthy` and unchecked. `disabled` always comes from config;
+ * a saved `draining` survives the restart (the operator has not undrained it).
+ */
+export function initialHealth(
+  host: { name: string; disabled?: boolean },
+  pool: string,
+  now: number,
+  saved?: HostHealth,
+): HostHealthState {
+  const disabled = host.disabled === true;
+  const usable = saved !== undefined && saved.host === host.name;
+  const probed: ProbedState = usable && saved.state === 'healthy' ? 'healthy' : 'unhealthy';
+  const drained = usable && saved.state === 'draining';
+  // A saved healthy/unhealthy host is already "checked": it follows rise/fall from the first probe.
+  const checked = usable && (saved.state === 'healthy' || saved.state === 'unhealthy');
+  const base = { host: host.name, pool, probed, successes: 0, failures: 0, checked, drained, disabled };
+  const state = visible(base);
+  const keepSince = usable && saved.state === state;
+  const withdrawnAt = state === 'draining' || state === 'disabled' ? (usable && saved.withdrawnAt !== undefined ? saved.withdrawnAt : now) : undefined;
+  return { ...base, state, since: keepSince ? saved.since : now, withdrawnAt };
+}
+
+/** Applies one probe result. Pure: returns a new state, never mutates `current`. */
+export function nextHealth(current: HostHealthState, result: ProbeOutcome, rules: RiseFall, now: number): HostHealthState {
+  let { probed, successes, failures } = current;
+  if (!current.checked) {
+    // first probe after a cold start: one success is enough (see the header comment)
+    probed = result.ok ? 'healthy' : 'unhealthy';
+    successes = 0;
+    failures = 0;
+  } else if (result.ok) {
+    failures = 0;
+    if (probed === 'unhealthy') {
+      successes += 1;
+      if (successes >= rules.rise) {
+        probed = 'healthy';
+        successes = 0;
+      }
+    } else {
+      successes = 0;
+    }
+  } else {
+    successes = 0;
+    if (probed === 'healthy') {
+      failures += 1;
+      if (failures >= rules.fall) {
+        probed = 'unhealthy';
+        failures = 0;
+      }
+    } else {
+      failures = 0;
+    }
+  }
+  return settle(current, { ...current, probed, successes, failures, checked: true }, now);
+}
+
+/** Operator drain: out of DNS at once, whatever the probes say. Idempotent. */
+export function drain(current: HostHealthState, now: number): HostHealthState {
+  if (current.drained) return current;
+  return settle(current, { ...current, drained: true }, now);
+}
+
+/** Operator undrain: back to what the probes say now. Idempotent. */
+export function undrain(current: HostHealthState, now: number): HostHealthState {
+  if (!current.drained) return current;
+  return settle(current, { ...current, drained: false }, now);
+}
+
+/** Config `host.disabled` changed (or was applied at start). */
+export function setDisabled(current: HostHealthState, disabled: boolean, now: number): HostHealthState {
+  if (current.disabled === disabled) return current;
+  return settle(current, { ...current, disabled }, now);
+}
+
+/**
+ * Fast fall: after a refused/reset connection the runner should re-probe after
+ * FAST_FALL_SPACING_MS instead of a full interval — as long as the probes still count the host as
+ * up (it is falling). Once it is down, normal spacing resumes.
+ */
+export function wantsFastRecheck(after: HostHealthState, result: ProbeOutcome): boolean {
+  return !result.ok && result.refused === true && after.probed === 'healthy' && after.failures > 0;
+}
+
+/** The shared, plain `HostHealth` view (what the snapshot and the state file carry). */
+export function toHostHealth(state: HostHealthState): HostHealth {
+  const plain: HostHealth = { host: state.host, pool: state.pool, state: state.state, since: state.since };
+  if (state.withdrawnAt !== undefined) plain.withdrawnAt = state.withdrawnAt;
+  return plain;
+}

@@ -1,0 +1,315 @@
+// One SMTP probe over node:net / node:tls, under ONE deadline:
+// connect -> 220 greeting (multi-line accepted) -> EHLO (HELO when EHLO gets 500/502) -> STARTTLS per
+// policy, SNI = host name -> certificate (chain, name, days left) -> EHLO again -> QUIT -> close.
+// Never throws: every failure is a ProbeResult with the stage that failed and a reason. Always sends
+// QUIT when the dialogue is still sane, and always closes its socket and clears its one timer
+// before resolving, so thousands of probes leave nothing behind.
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { ReplyError, ReplyParser, hasExtension, parseExtensions, printable, type SmtpReply } from './reply.ts';
+import { secureContextFor } from './tls-context.ts';
+import type { ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, TlsInfo } from './types.ts';
+
+export type { ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, TlsInfo } from './types.ts';
+
+const DAY_MS = 86_400_000;
+
+/** A failed step. `polite`: the server still speaks SMTP, so we say QUIT before closing. */
+class ProbeFailure extends Error {
+  readonly polite: boolean;
+  readonly refused: boolean;
+  constructor(reason: string, options: { polite?: boolean; refused?: boolean } = {}) {
+    super(reason);
+    this.polite = options.polite ?? false;
+    this.refused = options.refused ?? false;
+  }
+}
+
+const WAITING_FOR: Record<ProbeStage, string> = {
+  connect: 'connecting',
+  greeting: 'waiting for the greeting',
+  ehlo: 'waiting for the EHLO reply',
+  starttls: 'waiting for the STARTTLS reply',
+  tls: 'during the TLS handshake',
+  cert: 'checking the certificate',
+  quit: 'waiting for the QUIT reply',
+};
+
+function networkFailure(error: NodeJS.ErrnoException, stage: ProbeStage): ProbeFailure {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return new ProbeFailure('connection refused', { refused: true });
+    case 'ECONNRESET':
+      return new ProbeFailure(stage === 'tls' ? 'connection reset during the TLS handshake' : 'connection reset by the server', { refused: true });
+    case 'EPIPE':
+      return new ProbeFailure('connection closed by the server while we were writing', { refused: true });
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new ProbeFailure(`no route to the host (${error.code})`);
+    case 'EADDRNOTAVAIL':
+      return new ProbeFailure('address not available on this machine (EADDRNOTAVAIL)');
+    default:
+      if (stage === 'tls') return new ProbeFailure(`TLS handshake failed: ${error.message}`);
+      return new ProbeFailure(`${error.code ?? 'socket error'}: ${error.message}`);
+  }
+}
+
+class ProbeSession {
+  private readonly target: ProbeTarget;
+  private readonly options: ProbeOptions;
+  private readonly now: () => number;
+  private readonly started = performance.now();
+  private readonly at: number;
+  private stage: ProbeStage = 'connect';
+  private code: number | null = null;
+  private banner: string | null = null;
+  private extensions: string[] = [];
+  private tls: TlsInfo | undefined;
+  private plain: Socket | undefined;
+  private secure: TLSSocket | undefined;
+  private parser = new ReplyParser();
+  private replies: SmtpReply[] = [];
+  private waiter: { resolve: (reply: SmtpReply) => void; reject: (error: ProbeFailure) => void } | undefined;
+  private failure: ProbeFailure | undefined;
+  private deadline: NodeJS.Timeout | undefined;
+  private closed: Promise<void> = Promise.resolve();
+
+  constructor(target: ProbeTarget, options: ProbeOptions) {
+    this.target = target;
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.at = this.now();
+  }
+
+  async run(): Promise<ProbeResult> {
+    this.deadline = setTimeout(() => {
+      this.fail(new ProbeFailure(`timed out after ${this.options.timeoutMs} ms ${WAITING_FOR[this.stage]}`));
+      // a silent peer gets no QUIT: tear down now so the deadline really is the end
+      this.plain?.destroy();
+      this.secure?.destroy();
+    }, this.options.timeoutMs);
+    let result: ProbeResult;
+    try {
+      await this.dialogue();
+      this.stage = 'quit';
+      result = this.result(true, '');
+      await this.quit();
+    } catch (error) {
+      const failure = error instanceof ProbeFailure ? error : new ProbeFailure(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+      result = this.result(false, failure.message, failure.refused);
+      if (failure.polite && this.failure === undefined) await this.quit();
+    } finally {
+      clearTimeout(this.deadline);
+      this.secure?.destroy();
+      this.plain?.destroy();
+      await this.closed;
+    }
+    return result;
+  }
+
+  private result(ok: boolean, reason: string, refused = false): ProbeResult {
+    const result: ProbeResult = {
+      ok,
+      stage: this.stage,
+      reason,
+      code: this.code,
+      ms: Math.round((performance.now() - this.started) * 10) / 10,
+      banner: this.banner,
+      extensions: this.extensions,
+      tls: this.tls,
+      at: this.at,
+    };
+    if (refused) result.refused = true;
+    return result;
+  }
+
+  private async dialogue(): Promise<void> {
+    await this.connect();
+    this.stage = 'greeting';
+    const greeting = await this.read();
+    this.banner = greeting.lines[0] ?? '';
+    if (greeting.code !== 220) throw new ProbeFailure(`greeting ${describe(greeting)}`, { polite: true });
+    this.stage = 'ehlo';
+    await this.hello();
+    const offered = hasExtension(this.extensions, 'STARTTLS');
+    if (this.options.starttls === 'off') return;
+    if (!offered) {
+      if (this.options.starttls === 'required') {
+        this.stage = 'starttls';
+        throw new ProbeFailure('STARTTLS required but not offered', { polite: true });
+      }
+      return;
+    }
+    this.stage = 'starttls';
+    const ready = await this.command('STARTTLS');
+    if (ready.code !== 220) throw new ProbeFailure(`STARTTLS refused: ${describe(ready)}`, { polite: true });
+    // Anything after the 220 was sent before the handshake: plaintext injection (CVE-2011-0411 class).
+    if (this.parser.pending || this.replies.length > 0) throw new ProbeFailure('data after the STARTTLS reply, before the TLS handshake');
+    this.stage = 'tls';
+    await this.upgrade();
+    this.stage = 'cert';
+    this.checkCertificate();
+    this.stage = 'ehlo';
+    await this.hello();
+  }
+
+  private connect(): Promise<void> {
+    const socket = netConnect({ host: this.target.address, port: this.target.port, noDelay: true });
+    this.plain = socket;
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.listen(socket);
+    return this.wait((resolve) => socket.once('connect', () => resolve(undefined)));
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(networkFailure(error, this.stage)));
+    socket.on('end', () => this.fail(new ProbeFailure(`connection closed by the server ${WAITING_FOR[this.stage]}`, { refused: true })));
+  }
+
+  private onData(chunk: Buffer): void {
+    let done: SmtpReply[];
+    try {
+      done = this.parser.push(chunk);
+    } catch (error) {
+      this.fail(new ProbeFailure(error instanceof ReplyError ? error.message : String(error)));
+      this.plain?.destroy();
+      this.secure?.destroy();
+      return;
+    }
+    for (const reply of done) {
+      this.code = reply.code;
+      if (this.waiter) {
+        const { resolve } = this.waiter;
+        this.waiter = undefined;
+        resolve(reply);
+      } else {
+        this.replies.push(reply);
+      }
+    }
+  }
+
+  /** The first failure wins; it rejects whatever the dialogue is waiting for. */
+  private fail(failure: ProbeFailure): void {
+    if (this.failure) return;
+    this.failure = failure;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(failure);
+  }
+
+  private wait<T>(setup: (resolve: (value: T) => void) => void): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.waiter = { resolve: resolve as (reply: SmtpReply) => void, reject };
+      setup((value) => {
+        this.waiter = undefined;
+        resolve(value);
+      });
+    });
+  }
+
+  private read(): Promise<SmtpReply> {
+    const queued = this.replies.shift();
+    if (queued) return Promise.resolve(queued);
+    return this.wait<SmtpReply>(() => undefined);
+  }
+
+  private async command(line: string): Promise<SmtpReply> {
+    if (this.failure) throw this.failure;
+    (this.secure ?? this.plain)?.write(`${line}\r\n`);
+    return this.read();
+  }
+
+  /** EHLO; HELO when the server does not know EHLO (500/502). */
+  private async hello(): Promise<void> {
+    const ehlo = await this.command(`EHLO ${this.options.helo}`);
+    if (ehlo.code === 250) {
+      this.extensions = parseExtensions(ehlo);
+      return;
+    }
+    if ((ehlo.code === 500 || ehlo.code === 502) && !this.secure) {
+      const helo = await this.command(`HELO ${this.options.helo}`);
+      if (helo.code === 250) {
+        this.extensions = [];
+        return;
+      }
+      throw new ProbeFailure(`EHLO ${describe(ehlo)}; HELO ${describe(helo)}`, { polite: true });
+    }
+    throw new ProbeFailure(`EHLO ${this.secure ? 'after STARTTLS ' : ''}${describe(ehlo)}`, { polite: true });
+  }
+
+  private upgrade(): Promise<void> {
+    const plain = this.plain as Socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('end');
+    const secure = tlsConnect({
+      socket: plain,
+      servername: isIP(this.target.name) === 0 ? this.target.name : undefined,
+      secureContext: secureContextFor(this.options.ca),
+      rejectUnauthorized: false, // we judge the chain ourselves so the result can say what is wrong
+    });
+    this.secure = secure;
+    this.parser = new ReplyParser();
+    this.listen(secure);
+    return this.wait((resolve) => secure.once('secureConnect', () => resolve(undefined)));
+  }
+
+  private checkCertificate(): void {
+    const secure = this.secure as TLSSocket;
+    const cert = secure.getPeerCertificate(false) as PeerCertificate | Record<string, never>;
+    const validTo = 'valid_to' in cert && cert.valid_to ? new Date(cert.valid_to) : null;
+    const daysLeft = validTo ? Math.floor((validTo.getTime() - this.now()) / DAY_MS) : null;
+    const san = 'subjectaltname' in cert && cert.subjectaltname ? cert.subjectaltname.split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)) : [];
+    const cn = 'subject' in cert && cert.subject ? cert.subject.CN : undefined;
+    const subject = Array.isArray(cn) ? cn.join(', ') : (cn ?? null);
+    const chainError = secure.authorizationError ? String(secure.authorizationError) : null;
+    const nameError = 'raw' in cert ? checkServerIdentity(this.target.name, cert as PeerCertificate) : new Error('no certificate');
+    const nameProblem = nameError ? `name mismatch: ${this.target.name} is not in the certificate (${san.length > 0 ? san.join(', ') : (subject ?? 'no names')})` : null;
+    const cipher = secure.getCipher();
+    this.tls = {
+      protocol: secure.getProtocol(),
+      cipher: cipher ? cipher.name : null,
+      authorized: secure.authorized,
+      error: [chainError, nameProblem].filter((e) => e !== null).join('; ') || null,
+      subject,
+      san,
+      validTo: validTo ? validTo.toISOString() : null,
+      daysLeft,
+    };
+    if (!validTo || daysLeft === null) throw new ProbeFailure('the server presented no certificate', { polite: true });
+    if (validTo.getTime() <= this.now()) {
+      throw new ProbeFailure(`certificate expired on ${validTo.toISOString().slice(0, 10)} (${-daysLeft} days ago)`, { polite: true });
+    }
+    // Expiry is judged above against our clock; the chain check here covers trust only.
+    if (this.options.verifyCert && chainError && chainError !== 'CERT_HAS_EXPIRED') {
+      throw new ProbeFailure(`certificate not trusted: ${chainError}`, { polite: true });
+    }
+    if (this.options.verifyCert && nameProblem) throw new ProbeFailure(`certificate ${nameProblem}`, { polite: true });
+    if (daysLeft < this.options.certMinDays) {
+      throw new ProbeFailure(`certificate expires in ${daysLeft} days (${validTo.toISOString().slice(0, 10)}), under certMinDays ${this.options.certMinDays}`, { polite: true });
+    }
+  }
+
+  /** QUIT, wait for the reply (or the server's close) within the deadline; failures here do not matter. */
+  private async quit(): Promise<void> {
+    const socket = this.secure ?? this.plain;
+    if (!socket || socket.destroyed || this.failure) return;
+    try {
+      await this.command('QUIT');
+    } catch {
+      // the server closed without 221, or the deadline came: the verdict is already made
+    }
+    socket.end();
+  }
+}
+
+function describe(reply: SmtpReply): string {
+  return `${reply.code} ${printable(reply.lines.join(' '), 120)}`.trim();
+}
+
+/** Probes one SMTP host. Never throws; see ProbeResult for the verdict. */
+export async function probeSmtp(target: ProbeTarget, options: ProbeOptions): Promise<ProbeResult> {
+  return new ProbeSession(target, options).run();
+}

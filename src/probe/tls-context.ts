@@ -1,0 +1,28 @@
+// Trusted CAs for probes: Node's bundled roots + NODE_EXTRA_CA_CERTS ('default'), the operating
+// system's store ('system') and the configured `probe.caFile`. Built once per CA file content and
+// reused, because parsing ~900 root certificates per probe would dominate the probe's cost.
+import { createSecureContext, getCACertificates, type SecureContext } from 'node:tls';
+
+const contexts = new Map<string, SecureContext>();
+
+function systemRoots(): string[] {
+  try {
+    return getCACertificates('system');
+  } catch {
+    // no readable system store: Node's bundled roots still apply
+    return [];
+  }
+}
+
+export function secureContextFor(ca?: string | Buffer): SecureContext {
+  const extra = ca === undefined ? '' : ca.toString();
+  let context = contexts.get(extra);
+  if (!context) {
+    const roots = new Set([...getCACertificates('default'), ...systemRoots()]);
+    const list = [...roots];
+    if (extra !== '') list.push(extra);
+    context = createSecureContext({ ca: list });
+    contexts.set(extra, context);
+  }
+  return context;
+}

@@ -1,0 +1,72 @@
+// The probe's input and output shapes, shared by smtp.ts, the runner, `mxpool probe` and the daemon.
+
+/** Where to probe: `name` is the host's DNS name (EHLO peer, SNI, certificate name check). */
+export interface ProbeTarget {
+  name: string;
+  address: string;
+  port: number;
+}
+
+export type StartTlsPolicy = 'required' | 'optional' | 'off';
+
+export interface ProbeOptions {
+  /** the ONE deadline for the whole dialogue, connect to close */
+  timeoutMs: number;
+  /** the name we give in EHLO/HELO */
+  helo: string;
+  starttls: StartTlsPolicy;
+  /** a certificate with fewer days left than this fails the probe */
+  certMinDays: number;
+  /** false: a bad chain or name is reported in `tls.error` but does not fail the probe */
+  verifyCert: boolean;
+  /** extra trusted CA(s), PEM; system CAs and NODE_EXTRA_CA_CERTS are always trusted */
+  ca?: string | Buffer;
+  /** epoch ms; injectable so certificate-expiry checks can be tested */
+  now?: () => number;
+}
+
+/**
+ * How far the dialogue got. On failure, the stage that failed; on success, `quit`.
+ * connect -> greeting -> ehlo (HELO fallback) -> starttls -> tls (handshake) -> cert -> ehlo -> quit
+ */
+export type ProbeStage = 'connect' | 'greeting' | 'ehlo' | 'starttls' | 'tls' | 'cert' | 'quit';
+
+export interface TlsInfo {
+  /** e.g. TLSv1.3 */
+  protocol: string | null;
+  cipher: string | null;
+  /** the chain verified against the trusted CAs */
+  authorized: boolean;
+  /** chain or name problem (e.g. CERT_HAS_EXPIRED, "name mismatch: ..."); null when none */
+  error: string | null;
+  /** subject CN */
+  subject: string | null;
+  /** subjectAltName DNS names */
+  san: string[];
+  /** ISO 8601 */
+  validTo: string | null;
+  /** whole days until validTo (negative when expired) */
+  daysLeft: number | null;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  stage: ProbeStage;
+  /** '' when ok; else what went wrong, for a human */
+  reason: string;
+  /** the last SMTP reply code seen (null before any reply) */
+  code: number | null;
+  /** elapsed milliseconds, connect to verdict */
+  ms: number;
+  /** the greeting text (first line, without the code), null before a greeting */
+  banner: string | null;
+  /** EHLO keywords upper-case, e.g. ["PIPELINING", "SIZE 10240000", "STARTTLS"] (after STARTTLS: the second EHLO) */
+  extensions: string[];
+  tls: TlsInfo | undefined;
+  /** the connection was refused or reset (or closed before a reply): drives fast fall */
+  refused?: boolean;
+  /** epoch ms when the probe started */
+  at: number;
+}
+
+export type ProbeFunction = (target: ProbeTarget, options: ProbeOptions) => Promise<ProbeResult>;
