@@ -1,0 +1,252 @@
+// `mxpool serve`: probes -> health -> desired zone -> nameserver / providers, plus state and HTTP.
+// Start-up: with a state file, the zone is built from the saved health and served at once while the
+// first probe round runs; without one, one probe round (bounded by probe.timeout) runs first — never
+// an "everything is up" guess. Every health transition republishes (coalesced); state is written on
+// every change (throttled) and at shutdown.
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/schema.ts';
+import type { Logger } from './log.ts';
+import type { DesiredZone } from './model.ts';
+import { MxpoolError } from './errors.ts';
+import { ProbeRunner, UnknownHostError, type RunnerClock } from './probe/runner.ts';
+import { readState, newSavedState } from './state/file.ts';
+import { StateWriter } from './state/writer.ts';
+import { ZonePublisher } from './daemon/publisher.ts';
+import { ProbeMemory } from './daemon/probe-memory.ts';
+import type { NameserverService, Services, SyncService } from './daemon/services.ts';
+import { AuditLoop } from './daemon/audit-loop.ts';
+import { Metrics, failureClass } from './http/metrics.ts';
+import { HttpServer, HttpError } from './http/server.ts';
+import { buildApiState, safeToStopAt } from './http/api.ts';
+import type { ApiDrainResponse, ApiState } from './http/types.ts';
+
+export interface DaemonOptions {
+  config: Config;
+  logger: Logger;
+  services: Services;
+  clock?: RunnerClock;
+  random?: () => number;
+  /** where the HTTP token is read from (process.env) */
+  env?: Record<string, string | undefined>;
+  /** minimum gap between state writes */
+  stateWriteGapMs?: number;
+}
+
+export interface Daemon {
+  readonly config: Config;
+  readonly http: AddressInfo | undefined;
+  state(): ApiState;
+  zone(): DesiredZone | undefined;
+  drain(host: string): ApiDrainResponse;
+  undrain(host: string): ApiDrainResponse;
+  /** stop probing, finish in-flight probes, write state, close sockets */
+  stop(): Promise<void>;
+}
+
+const systemClock: RunnerClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { config, logger, services } = options;
+  const clock = options.clock ?? systemClock;
+  const token = httpToken(config, options.env ?? process.env);
+  const startedAt = clock.now();
+  const metrics = new Metrics();
+  const memory = new ProbeMemory();
+  const hostCount = config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
+  for (const pool of config.pools) for (const host of pool.hosts) metrics.declareHost(host.name, pool.name);
+
+  const saved = readState(config.stateDir, config.zone, logger);
+  const runner = new ProbeRunner({ config, logger, clock, ...(options.random ? { random: options.random } : {}) });
+  if (saved) runner.restore(saved.hosts);
+
+  let nameserver: NameserverService | undefined;
+  let syncer: SyncService | undefined;
+  let dnsQueries = 0;
+  let firstRoundDone = false;
+  let stopped: Promise<void> | undefined;
+  const probedSinceStart = new Set<string>();
+
+  const stateWriter = new StateWriter({
+    stateDir: config.stateDir,
+    logger,
+    now: () => clock.now(),
+    ...(options.stateWriteGapMs !== undefined ? { minGapMs: options.stateWriteGapMs } : {}),
+    collect: () => newSavedState(config.zone, clock.now(), publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood),
+  });
+  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
+
+  const publisher: ZonePublisher = new ZonePublisher({
+    config,
+    logger,
+    now: () => clock.now(),
+    health: () => runner.snapshot(),
+    previousSerial: saved?.serial ?? 0,
+    lastKnownGood: saved?.lastKnownGood ?? {},
+    targets: [
+      (zone) => nameserver?.setZone(zone),
+      (zone) => syncer?.push(zone),
+      (zone) => metrics.zone(zone.serial),
+      (zone) => updateHostGauges(zone),
+      (zone) => auditLoop?.zoneChanged(zone),
+      () => stateWriter.schedule(),
+    ],
+  });
+
+  function updateHostGauges(zone: DesiredZone): void {
+    const snapshot = runner.snapshot();
+    for (const pool of config.pools) {
+      const named = new Set(zone.published?.[pool.name] ?? []);
+      for (const host of pool.hosts) metrics.hostState(host.name, pool.name, snapshot.get(host.name)?.state === 'healthy', named.has(host.name));
+    }
+  }
+
+  runner.on('probe', (host, result) => {
+    const health = runner.healthOf(host);
+    // the runner applies the result right after this event: read the streak once it has
+    queueMicrotask(() => {
+      const after = runner.healthOf(host);
+      memory.record(host, result, { ok: after.successes, fail: after.failures });
+    });
+    metrics.probe({ host, pool: health.pool, ok: result.ok, ms: result.ms, reason: failureClass(result.stage, result.reason) });
+    probedSinceStart.add(host);
+    if (!firstRoundDone && probedSinceStart.size >= hostCount) {
+      firstRoundDone = true;
+      logger.info({ ms: clock.now() - startedAt }, 'first probe round done');
+      stateWriter.schedule();
+    }
+  });
+  runner.on('transition', (event) => {
+    metrics.transition(event.host, event.pool, event.to);
+    publisher.request(`${event.host} ${event.from} -> ${event.to}`);
+    stateWriter.schedule();
+  });
+
+  const http = config.http
+    ? new HttpServer({
+        listen: config.http.listen,
+        token,
+        logger,
+        handlers: {
+          healthz: () => (publisher.zone ? { ok: true, status: 'serving' } : { ok: false, status: 'starting: first probe round' }),
+          state: () => apiState(),
+          drain: async (host) => drainHost(host),
+          undrain: async (host) => undrainHost(host),
+          metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
+        },
+      })
+    : undefined;
+
+  function apiState(): ApiState {
+    return buildApiState({
+      config,
+      now: clock.now(),
+      startedAt,
+      startedFrom: saved ? 'state-file' : 'first-probe-round',
+      firstRoundDone,
+      health: runner.snapshot(),
+      zone: publisher.zone,
+      probes: memory.view(),
+      providers: syncer?.status() ?? [],
+      audit: auditLoop?.last ?? null,
+      nameserver: nameserver ? { listen: nameserver.listen, queries: dnsQueries } : null,
+    });
+  }
+
+  function operatorAction(host: string, kind: 'drain' | 'undrain'): ApiDrainResponse {
+    try {
+      if (kind === 'drain') runner.drain(host);
+      else runner.undrain(host);
+    } catch (error) {
+      if (error instanceof UnknownHostError) throw new HttpError(404, `no host named ${host} in the config`);
+      throw error;
+    }
+    const zone = publisher.publishNow(`operator ${kind} ${host}`);
+    stateWriter.flush(true); // an operator's decision must survive a crash right after it
+    const health = runner.snapshot().get(host.toLowerCase().replace(/\.$/, ''));
+    const state = health?.state ?? 'unhealthy';
+    const drainedAt = state === 'draining' ? health?.withdrawnAt : undefined;
+    return {
+      host: health?.host ?? host,
+      state,
+      drain: drainedAt === undefined ? null : { drainedAt, safeToStopAt: safeToStopAt(drainedAt, config.ttl) },
+      serial: zone.serial,
+    };
+  }
+  const drainHost = (host: string) => operatorAction(host, 'drain');
+  const undrainHost = (host: string) => operatorAction(host, 'undrain');
+
+  try {
+    const httpAddress = await http?.start();
+    if (!saved) {
+      // No saved truth: learn it before answering (each probe ends within probe.timeout).
+      await withDeadline(runner.probeAllOnce(), config.probe.timeout * 2 + 1000);
+    }
+    const zone = publisher.publishNow(saved ? 'start-up from the state file' : 'start-up after the first probe round');
+    if (services.nameserver) {
+      nameserver = services.nameserver(zone);
+      nameserver.onQuery((event) => {
+        dnsQueries++;
+        metrics.dnsQuery(event.type, event.rcode, event.transport);
+      });
+      await nameserver.start();
+    }
+    if (services.syncer) {
+      syncer = services.syncer();
+      syncer.onSync((event) => metrics.sync(event.provider, event.result));
+      syncer.start();
+      syncer.push(zone);
+    }
+    auditLoop?.start(zone);
+    runner.start();
+    stateWriter.flush(true);
+    logger.info({ serial: zone.serial, from: saved ? 'state file' : 'first probe round', http: httpAddress ? `${httpAddress.address}:${httpAddress.port}` : undefined, nameserver: nameserver?.listen }, 'serving');
+    return {
+      config,
+      get http() {
+        return http?.address();
+      },
+      state: apiState,
+      zone: () => publisher.zone,
+      drain: drainHost,
+      undrain: undrainHost,
+      stop: () => (stopped ??= shutdown()),
+    };
+  } catch (error) {
+    await shutdown().catch(() => undefined);
+    throw error;
+  }
+
+  async function shutdown(): Promise<void> {
+    logger.info('shutting down: stopping probes');
+    publisher.stop();
+    auditLoop?.stop();
+    await runner.stop(); // waits for probes in flight
+    if (publisher.zone) stateWriter.flush(true);
+    await Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop()]);
+    logger.info({ serial: publisher.serial }, 'stopped; state written');
+  }
+}
+
+function httpToken(config: Config, env: Record<string, string | undefined>): string | undefined {
+  const name = config.http?.tokenEnv;
+  if (name === undefined) return undefined;
+  const token = env[name];
+  if (!token) throw new MxpoolError('HTTP_API', 'http.tokenEnv', `the environment variable ${name} is not set; serve needs it for the API token (or remove http.tokenEnv to listen on loopback without one)`, { fatal: true });
+  return token;
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

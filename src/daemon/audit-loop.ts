@@ -1,0 +1,73 @@
+// Runs the auditor on the published zone every `audit.interval`, and soon after the zone changes
+// (SPF follows health), keeping the last report for /api/state and the metrics.
+import type { Logger } from '../log.ts';
+import type { DesiredZone } from '../model.ts';
+import type { ApiAudit } from '../http/types.ts';
+import type { AuditService } from './services.ts';
+
+export interface AuditLoopOptions {
+  audit: AuditService;
+  intervalMs: number;
+  logger: Logger;
+  onReport: (report: ApiAudit) => void;
+  /** a zone change is audited after this quiet time (a burst of changes: one audit) */
+  settleMs?: number;
+}
+
+export class AuditLoop {
+  readonly #options: AuditLoopOptions;
+  #zone: DesiredZone | undefined;
+  #last: ApiAudit | null = null;
+  #interval: NodeJS.Timeout | undefined;
+  #soon: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(options: AuditLoopOptions) {
+    this.#options = options;
+  }
+
+  get last(): ApiAudit | null {
+    return this.#last;
+  }
+
+  start(zone: DesiredZone): void {
+    this.#zone = zone;
+    this.#interval = setInterval(() => void this.runOnce(), this.#options.intervalMs);
+    this.#interval.unref();
+    void this.runOnce();
+  }
+
+  zoneChanged(zone: DesiredZone): void {
+    this.#zone = zone;
+    if (this.#interval === undefined || this.#stopped) return; // not started yet: start() audits it
+    if (this.#soon) clearTimeout(this.#soon);
+    this.#soon = setTimeout(() => void this.runOnce(), this.#options.settleMs ?? 2000);
+    this.#soon.unref();
+  }
+
+  /** One audit of the current zone; never throws (a failed audit is logged, the last report stays). */
+  async runOnce(): Promise<void> {
+    if (this.#running || !this.#zone || this.#stopped) return this.#running;
+    const zone = this.#zone;
+    this.#running = (async () => {
+      try {
+        const report = await this.#options.audit(zone);
+        this.#last = report;
+        this.#options.onReport(report);
+        this.#options.logger.info({ serial: zone.serial, ...report.summary }, 'audit done');
+      } catch (error) {
+        this.#options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'audit failed; keeping the last report');
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    return this.#running;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#interval);
+    clearTimeout(this.#soon);
+  }
+}

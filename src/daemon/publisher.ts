@@ -1,0 +1,147 @@
+// Turns health into the published zone: recompute the desired records, and when they differ from
+// what is served, give them a new serial and hand them to every target (nameserver swap + NOTIFY,
+// provider syncers). Event-driven — a transition asks for a publish — with bursts coalesced into one
+// (several hosts failing in the same probe round make one zone change, one NOTIFY, one sync).
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
+import { desired, nextSerial } from '../desired.ts';
+import { graceMs } from '../auth/senders.ts';
+
+/** Something that takes each new zone: the nameserver, a provider syncer, metrics, the state file. */
+export type ZoneTarget = (zone: DesiredZone) => void;
+
+export interface PublisherOptions {
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  health: () => HealthSnapshot;
+  /** the serial published before (from the state file), 0 when none */
+  previousSerial: number;
+  lastKnownGood: Record<string, string[]>;
+  targets: ZoneTarget[];
+  /** how long a publish request waits for more to join it */
+  coalesceMs?: number;
+  setTimer?: (callback: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export class ZonePublisher {
+  readonly #options: PublisherOptions;
+  #zone: DesiredZone | undefined;
+  #serial: number;
+  #lastKnownGood: Record<string, string[]>;
+  #pending: unknown;
+  #graceTimer: unknown;
+  #reasons: string[] = [];
+  #stopped = false;
+
+  constructor(options: PublisherOptions) {
+    this.#options = options;
+    this.#serial = options.previousSerial;
+    this.#lastKnownGood = { ...options.lastKnownGood };
+  }
+
+  get zone(): DesiredZone | undefined {
+    return this.#zone;
+  }
+
+  get serial(): number {
+    return this.#serial;
+  }
+
+  get lastKnownGood(): Record<string, string[]> {
+    return this.#lastKnownGood;
+  }
+
+  /** Asks for a publish soon; requests within `coalesceMs` become one. */
+  request(reason: string): void {
+    if (this.#stopped) return;
+    this.#reasons.push(reason);
+    if (this.#pending !== undefined) return;
+    const setTimer = this.#options.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
+    this.#pending = setTimer(() => {
+      this.#pending = undefined;
+      this.publishNow();
+    }, this.#options.coalesceMs ?? 10);
+  }
+
+  /** Recomputes and publishes now (drain/undrain answer with the resulting serial). */
+  publishNow(reason?: string): DesiredZone {
+    if (reason) this.#reasons.push(reason);
+    this.#cancel();
+    const reasons = this.#reasons.splice(0);
+    const { config, now, health, logger } = this.#options;
+    const at = now();
+    const snapshot = health();
+    const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood });
+    this.#rememberGood(snapshot, candidate);
+    this.#armGraceTimer(snapshot, at);
+    if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) return this.#zone;
+    const serial = nextSerial(this.#serial, new Date(at));
+    const zone = serial === candidate.serial ? candidate : desired(config, snapshot, { serial, now: at, lastKnownGood: this.#lastKnownGood });
+    this.#serial = serial;
+    this.#zone = zone;
+    logger.info({ serial, reasons, notes: zone.notes.length > 0 ? zone.notes : undefined, published: zone.published }, 'zone published');
+    for (const target of this.#options.targets) {
+      try {
+        target(zone);
+      } catch (error) {
+        logger.error({ err: error instanceof Error ? error.message : String(error), serial }, 'a zone target failed; the others got the zone');
+      }
+    }
+    return zone;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#cancel();
+    if (this.#graceTimer !== undefined) (this.#options.clearTimer ?? ((handle) => clearTimeout(handle as NodeJS.Timeout)))(this.#graceTimer);
+    this.#graceTimer = undefined;
+  }
+
+  #cancel(): void {
+    if (this.#pending === undefined) return;
+    (this.#options.clearTimer ?? ((handle) => clearTimeout(handle as NodeJS.Timeout)))(this.#pending);
+    this.#pending = undefined;
+  }
+
+  /** A pool's set is "good" only when it is made of healthy hosts — never a whenAllDown fallback. */
+  #rememberGood(snapshot: HealthSnapshot, zone: DesiredZone): void {
+    for (const pool of this.#options.config.pools) {
+      const healthy = pool.hosts.filter((host) => snapshot.get(host.name)?.state === 'healthy').map((host) => host.name);
+      if (healthy.length >= Math.max(pool.minHealthy, 1)) this.#lastKnownGood[pool.name] = zone.published?.[pool.name] ?? healthy;
+    }
+  }
+
+  /**
+   * A disabled relay stays in SPF for twice the TTL after it was withdrawn; nothing else happens at
+   * that moment, so a timer asks for the publish that drops it.
+   */
+  #armGraceTimer(snapshot: HealthSnapshot, at: number): void {
+    const { config } = this.#options;
+    let next = Number.POSITIVE_INFINITY;
+    for (const health of snapshot.values()) {
+      if (health.state !== 'disabled') continue;
+      const until = (health.withdrawnAt ?? health.since) + graceMs(config);
+      if (until > at) next = Math.min(next, until);
+    }
+    if (this.#graceTimer !== undefined) (this.#options.clearTimer ?? ((handle) => clearTimeout(handle as NodeJS.Timeout)))(this.#graceTimer);
+    this.#graceTimer = undefined;
+    if (!Number.isFinite(next) || this.#stopped) return;
+    const setTimer = this.#options.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
+    this.#graceTimer = setTimer(() => {
+      this.#graceTimer = undefined;
+      this.request('SPF grace period over');
+    }, next - at + 5);
+  }
+}
+
+/** Same records, ignoring the SOA serial (which is what we are deciding whether to bump). */
+function sameContent(a: RecordSet[], b: RecordSet[]): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(sets: RecordSet[]): string {
+  return JSON.stringify(sets.map((set) => (set.type === 'SOA' ? { ...set, values: set.values.map((v) => (v.data.type === 'SOA' ? { ...v, data: { ...v.data, serial: 0 } } : v)) } : set)));
+}

@@ -1,0 +1,42 @@
+// The parts `serve` wires together that other components own: the nameserver, the provider syncers
+// and the auditor. The daemon sees them through these narrow shapes; `realServices` (wiring.ts)
+// builds them from the real modules.
+import type { DesiredZone } from '../model.ts';
+import type { ApiAudit, ApiProviderSync } from '../http/types.ts';
+
+export interface QueryEvent {
+  type: string;
+  rcode: string;
+  transport: string;
+}
+
+export interface NameserverService {
+  start(): Promise<void>;
+  /** swaps the served zone at once and NOTIFYs secondaries */
+  setZone(zone: DesiredZone): void;
+  stop(): Promise<void>;
+  onQuery(listener: (event: QueryEvent) => void): void;
+  listen: string[];
+}
+
+export interface SyncResultEvent {
+  provider: string;
+  result: 'ok' | 'error' | 'unchanged';
+}
+
+export interface SyncService {
+  start(): void;
+  /** hands the same desired set the nameserver got to every provider (applied on their schedule / at once) */
+  push(zone: DesiredZone): void;
+  status(): ApiProviderSync[];
+  onSync(listener: (event: SyncResultEvent) => void): void;
+  stop(): Promise<void>;
+}
+
+export type AuditService = (zone: DesiredZone) => Promise<ApiAudit>;
+
+export interface Services {
+  nameserver?: (zone: DesiredZone) => NameserverService;
+  syncer?: () => SyncService;
+  audit?: AuditService;
+}
