@@ -1,108 +1,111 @@
 // Reads a YAML config, validates it against the one schema and returns it frozen.
 // Every problem is reported as FILE:LINE:COL: key.path: what was expected — all of them, not the first.
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument, isScalar, type Document, type YAMLError } from 'yaml';
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
+import { checkTree, pathAtOffset, type At } from './yaml-checks.ts';
+import { describeIssue } from './issues.ts';
 
-/** Keys that would hold a secret inline; mxpool only takes secrets by environment variable name. */
-const SECRET_KEYS = new Set(['token', 'apitoken', 'apikey', 'password', 'secret', 'secretaccesskey', 'accesskeyid', 'sessiontoken', 'key_secret']);
+/** A config is a page of YAML; anything far larger is the wrong file. */
+const MAX_BYTES = 4 * 1024 * 1024;
 
 export function loadConfig(file: string): Config {
+  const unreadable = (what: string) => new ConfigError(file, [{ line: 1, col: 1, path: '', message: `a readable YAML config file (${what})` }]);
   let text: string;
   try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw unreadable('this is a directory');
+    if (stat.size > MAX_BYTES) throw unreadable(`${stat.size} bytes is far too large for a config; at most ${MAX_BYTES}`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'the file does not exist' : `the file cannot be read (${code ?? String(error)})`;
-    throw new ConfigError(file, [{ line: 1, col: 1, path: '', message: `a readable YAML config file: ${what}` }]);
+    if (code === 'ENOENT') throw unreadable('the file does not exist');
+    if (code === 'EACCES' || code === 'EPERM') throw unreadable('permission denied');
+    throw unreadable(`it cannot be read: ${code ?? String(error)}`);
   }
   return parseConfig(text, file);
 }
 
+/** Validates config text; `file` only names it in messages. Throws ConfigError with every problem. */
 export function parseConfig(text: string, file = '<config>'): Config {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number) => {
+  // uniqueKeys off: duplicate keys are found by checkTree, which can name their key path.
+  // logLevel 'error': keep syntax errors, drop the yaml package's console warnings.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  const at: At = (offset) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, col: pos.col };
   };
-  const problems: ConfigProblem[] = [];
-  for (const error of doc.errors) {
-    problems.push({ ...at(error.pos[0]), path: '', message: `valid YAML: ${error.message.split('\n')[0]}` });
-  }
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
+  const syntax = doc.errors.map((error) => syntaxProblem(error, doc, at));
+  // After a syntax error the tree is a guess; checking it against the schema would only add noise.
+  // One error per line: the yaml parser often reports the same slip twice.
+  if (syntax.length > 0) throw new ConfigError(file, sorted(syntax).filter((p, i, all) => i === 0 || all[i - 1]!.line !== p.line));
+  if (isEmpty(doc)) {
     throw new ConfigError(file, [{ line: 1, col: 1, path: '', message: 'a config mapping with at least zone: and pools: (the file is empty)' }]);
   }
-  problems.push(...findInlineSecrets(doc, at));
-  const result = configSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
-  if (!result.success) problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, doc, at)));
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new ConfigError(file, problems);
+
+  const tree = checkTree(doc, at);
+  const problems = [...tree.problems];
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // e.g. an alias to an anchor that does not exist, or an alias bomb
+    problems.push({ line: 1, col: 1, path: '', message: `YAML whose aliases resolve (${error instanceof Error ? error.message : String(error)})` });
+    throw new ConfigError(file, sorted(problems));
   }
+  const result = configSchema.safeParse(plain, { reportInput: true });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      for (const problem of describeIssue(issue, doc, at, configSchema)) {
+        if (!tree.secretPaths.has(problem.path)) problems.push(problem);
+      }
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, sorted(problems));
   return deepFreeze(result.data as Config);
 }
 
-type At = (offset: number) => { line: number; col: number };
-
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: At): ConfigProblem[] {
-  const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => {
-      const keyNode = findKeyNode(doc, path, key);
-      const where = keyNode?.range ? at(keyNode.range[0]) : locate(doc, path, at);
-      return { ...where, path: [...path, key].join('.'), message: `a known key (${key} is not one; check the spelling)` };
-    });
-  }
-  const node = doc.getIn(path, true) as Node | undefined;
-  let message = issue.message;
-  if (node === undefined && issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) {
-    message = `${message} (the key is missing)`;
-  }
-  return [{ ...locate(doc, path, at), path: path.join('.'), message }];
-}
-
-/** Position of the deepest node that exists along `path` (a missing key points at its parent). */
-function locate(doc: Document, path: (string | number)[], at: At): { line: number; col: number } {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : (doc.getIn(path.slice(0, depth), true) as Node | undefined);
-    if (node && (node as Node).range) return at((node as Node).range![0]);
-  }
-  return { line: 1, col: 1 };
-}
-
-function findKeyNode(doc: Document, path: (string | number)[], key: string): Node | undefined {
-  const parent = path.length === 0 ? doc.contents : doc.getIn(path, true);
-  if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
-  return pair && isScalar(pair.key) ? pair.key : undefined;
-}
-
-function findInlineSecrets(doc: Document, at: At): ConfigProblem[] {
-  const found: ConfigProblem[] = [];
-  const walk = (node: unknown, path: (string | number)[]) => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        if (SECRET_KEYS.has(key.toLowerCase()) && isScalar(pair.value)) {
-          found.push({
-            ...at(pair.key.range?.[0] ?? 0),
-            path: [...path, key].join('.'),
-            message: `no secret in the config file: put it in an environment variable and name it with ${key.replace(/^(api)?/i, '').toLowerCase() === 'token' ? 'tokenEnv' : `${key}Env`} (or the SDK's usual credential chain)`,
-          });
-        }
-        walk(pair.value, [...path, key]);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, index) => walk(item, [...path, index]));
+function syntaxProblem(error: YAMLError, doc: Document, at: At): ConfigProblem {
+  const where = at(error.pos[0]);
+  // The key path around a syntax error is a guess from a half-parsed tree: keep it only up to the
+  // first segment that cannot be a real key (the parser glues text across lines into one "key").
+  const guessed = pathAtOffset(doc, error.pos[0]);
+  const sane = guessed.findIndex((segment) => typeof segment === 'string' && /[\s:]/.test(segment));
+  const path = (sane === -1 ? guessed : guessed.slice(0, sane)).join('.');
+  const first = error.message.split('\n')[0] ?? error.message;
+  switch (error.code) {
+    case 'MULTIPLE_DOCS':
+      return { ...where, path: '', message: 'one YAML document (a second one starts here after ---)' };
+    case 'MULTILINE_IMPLICIT_KEY': {
+      const end = at(error.pos[1]);
+      return { ...where, path, message: `valid YAML: a key on one line (the text from here to line ${end.line} reads as one key: a missing colon, or a line indented too far?)` };
     }
-  };
-  walk(doc.contents, []);
-  return found;
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return { ...where, path, message: 'valid YAML: a plain value after the colon, or a nested mapping starting on the next line (is a line below indented too far?)' };
+    case 'TAB_AS_INDENT':
+      return { ...where, path, message: 'valid YAML: indentation with spaces (a tab is not allowed)' };
+    default:
+      return { ...where, path, message: `valid YAML: ${first}` };
+  }
+}
+
+function isEmpty(doc: Document): boolean {
+  const contents = doc.contents;
+  return contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''));
+}
+
+/** In file order, each problem once. */
+function sorted(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const key = `${p.line}:${p.col}:${p.path}:${p.message}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    })
+    .sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 function deepFreeze<T>(value: T): T {

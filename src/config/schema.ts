@@ -1,80 +1,55 @@
 // The one config schema: validator, TypeScript type and defaults in one place (DESIGN.md rule 8).
-// Field-level rules live on the fields; rules that relate several fields live in `crossFieldRules`
-// so every error carries the path of the key that is wrong.
+// Field-level rules live on the fields (src/config/fields.ts); rules that relate several fields live
+// in src/config/rules.ts so every error carries the path of the key that is wrong. The descriptions
+// end up in config/mxpool.schema.json (npm run schema), which editors show on hover.
 import { z } from 'zod';
-import { isIP } from 'node:net';
-import { parseDuration, DURATION_HINT } from './duration.ts';
+import { boolean, cronExpression, decimal, dnsName, duration, envVarName, httpUrl, integer, ipAddress, listenAddress, port } from './fields.ts';
+import { crossFieldRules, derivedDefaults } from './rules.ts';
 
-const hostnamePattern = /^(?=.{1,253}\.?$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-9_-]{1,63}(?<!-)\.?$/i;
-
-/** A DNS name, stored lower-case without the trailing dot. */
-export const dnsName = z
-  .string({ error: 'a DNS name such as mx1.example.com' })
-  .regex(hostnamePattern, { error: 'a DNS name such as mx1.example.com (labels of letters, digits, hyphens; at most 63 octets each)' })
-  .transform((name) => name.toLowerCase().replace(/\.$/, ''));
-
-export const duration = z
-  .string({ error: DURATION_HINT })
-  .refine((text) => parseDuration(text) !== undefined, { error: DURATION_HINT })
-  .transform((text) => parseDuration(text) as number);
-
-const ipAddress = z
-  .string({ error: 'an IPv4 or IPv6 address' })
-  .refine((text) => isIP(text) !== 0, { error: 'an IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::10' });
-
-/** host:port or [v6]:port */
-export const listenAddress = z
-  .string({ error: 'an address:port such as 127.0.0.1:5353 or [::1]:5353' })
-  .refine((text) => parseHostPort(text) !== undefined, { error: 'an address:port such as 127.0.0.1:5353 or [::1]:5353' });
-
-const envVarName = z
-  .string({ error: 'the name of an environment variable' })
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'the name of an environment variable such as MXPOOL_TOKEN (the secret itself stays out of the file)' });
-
-const cronExpression = z
-  .string({ error: 'a cron expression such as "*/1 * * * *"' })
-  .regex(/^\s*(\S+\s+){4,5}\S+\s*$/, { error: 'a cron expression with 5 or 6 fields such as "*/1 * * * *"' });
-
-const port = z.number({ error: 'a port number 1..65535' }).int({ error: 'a whole port number' }).min(1, { error: 'a port number 1..65535' }).max(65535, { error: 'a port number 1..65535' });
+export { dnsName, duration, listenAddress, parseHostPort } from './fields.ts';
 
 export const hostSchema = z.strictObject({
-  name: dnsName,
-  address: ipAddress,
-  port: port.default(25),
-  weight: z.number({ error: 'a weight 0..255' }).int({ error: 'a whole number 0..255' }).min(0, { error: 'a weight 0..255' }).max(255, { error: 'a weight 0..255' }).default(1),
+  name: dnsName.describe('the host\'s DNS name, inside zone; mxpool publishes its A/AAAA record and names it in MX'),
+  address: ipAddress.describe('IPv4 or IPv6 address the probe connects to and DNS publishes'),
+  port: port.default(25).describe('SMTP port the probe connects to'),
+  weight: integer('a weight', 0, 255).default(1).describe('relative share of answers, 0..255 (the Route 53 range)'),
   /** an operator's long-term switch: out of DNS at once, out of SPF after twice the TTL */
-  disabled: z.boolean({ error: 'true or false' }).default(false),
+  disabled: boolean.default(false).describe('true: out of DNS at once, out of SPF after twice the TTL (state "disabled")'),
 });
 
 export const poolSchema = z.strictObject({
-  name: z.string({ error: 'a pool name' }).regex(/^[a-z0-9][a-z0-9_-]*$/i, { error: 'a pool name of letters, digits, - and _' }),
-  role: z.enum(['inbound', 'outbound'], { error: 'inbound (an MX pool) or outbound (a relay pool)' }),
+  name: z
+    .string({ error: 'a pool name of letters, digits, - and _' })
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, { error: 'a pool name of letters, digits, - and _' })
+    .describe('pool name, unique; used in logs, metrics and the HTTP API'),
+  role: z.enum(['inbound', 'outbound'], { error: 'inbound (an MX pool) or outbound (a relay pool)' }).describe('inbound: an MX pool; outbound: a relay pool whose addresses go into SPF'),
   mx: z
     .strictObject({
-      name: dnsName,
-      preference: z.number({ error: 'an MX preference 0..65535' }).int().min(0).max(65535).default(10),
+      name: dnsName.describe('owner of the MX records, usually the zone apex'),
+      preference: integer('an MX preference', 0, 65535).default(10).describe('MX preference of every host in this pool (lower is tried first)'),
     })
-    .optional(),
-  hostname: dnsName.optional(),
-  hosts: z.array(hostSchema, { error: 'a list of hosts' }).min(1, { error: 'at least one host' }),
-  whenAllDown: z.enum(['all', 'last-known-good', 'none'], { error: 'all, last-known-good or none' }).default('all'),
-  minHealthy: z.number({ error: 'a whole number >= 0' }).int().min(0, { error: 'a whole number >= 0' }).default(1),
+    .optional()
+    .describe('inbound pools only (required there): the MX owner name and preference'),
+  hostname: dnsName.optional().describe('one shared A/AAAA name for the pool (e.g. smtp.example.com); MX then points at it instead of each host'),
+  hosts: z.array(hostSchema, { error: 'a list of hosts' }).min(1, { error: 'at least one host' }).describe('the SMTP hosts of this pool'),
+  whenAllDown: z.enum(['all', 'last-known-good', 'none'], { error: 'all, last-known-good or none' }).default('all').describe('what to publish when no host is healthy: all hosts, the last healthy set, or nothing'),
+  minHealthy: integer('a number of hosts', 0).default(1).describe('fewer healthy hosts than this counts as "all down" (whenAllDown applies)'),
 });
 
 export const probeSchema = z.strictObject({
-  interval: duration.default(5000),
-  timeout: duration.default(3000),
-  jitter: z.number({ error: 'a fraction 0..0.5 of the interval' }).min(0).max(0.5).default(0.1),
-  schedule: cronExpression.optional(),
-  rise: z.number({ error: 'a whole number >= 1' }).int({ error: 'a whole number >= 1' }).min(1, { error: 'a whole number >= 1' }).default(2),
-  fall: z.number({ error: 'a whole number >= 1' }).int({ error: 'a whole number >= 1' }).min(1, { error: 'a whole number >= 1' }).default(2),
-  helo: dnsName.optional(),
-  starttls: z.enum(['required', 'optional', 'off'], { error: 'required, optional or off' }).default('optional'),
-  certMinDays: z.number({ error: 'a number of days >= 0' }).min(0, { error: 'a number of days >= 0' }).default(7),
-  hold: z.boolean({ error: 'true or false' }).default(true),
-  caFile: z.string({ error: 'a path to a PEM file' }).optional(),
-  verifyCert: z.boolean({ error: 'true or false' }).default(true),
-  concurrency: z.number({ error: 'a whole number 1..10000' }).int().min(1).max(10000).default(64),
+  interval: duration.prefault('5s').describe('time between probes of one host, e.g. 500ms, 10s, 2m'),
+  timeout: duration.prefault('3s').describe('a probe that takes longer fails; must be shorter than interval'),
+  jitter: decimal('a fraction of the interval', 0, 0.5).default(0.1).describe('random spread of probe start times, as a fraction of interval (0..0.5)'),
+  schedule: cronExpression.optional().describe('optional cron expression; when set, probe rounds run on it instead of every interval'),
+  rise: integer('a count of probes', 1).default(2).describe('consecutive successes before an unhealthy host is healthy again'),
+  fall: integer('a count of probes', 1).default(2).describe('consecutive failures before a healthy host is withdrawn'),
+  helo: dnsName.optional().describe('name sent in EHLO; default: the zone name'),
+  starttls: z.enum(['required', 'optional', 'off'], { error: 'required, optional or off' }).default('optional').describe('required: fail without STARTTLS; optional: use it when offered; off: never'),
+  certMinDays: decimal('a number of days', 0).default(7).describe('a certificate expiring sooner than this fails the probe'),
+  hold: boolean.default(true).describe('keep one idle SMTP session per host; its loss triggers a probe at once'),
+  caFile: z.string({ error: 'a path to a PEM file' }).min(1, { error: 'a path to a PEM file' }).optional().describe('also trust this CA (PEM); system CAs and NODE_EXTRA_CA_CERTS always count'),
+  verifyCert: boolean.default(true).describe('false: a bad chain or name is reported but does not fail the probe'),
+  concurrency: integer('a number of probes at once', 1, 10000).default(64).describe('at most this many probes run at the same time'),
 });
 
 const spfTerm = z
@@ -83,34 +58,44 @@ const spfTerm = z
     error: 'an SPF mechanism such as ip4:198.51.100.0/24, ip6:2001:db8::/32, a, mx or include:_spf.example.net',
   });
 
+const dmarcPolicy = z.enum(['none', 'quarantine', 'reject'], { error: 'none, quarantine or reject' });
+const mailtoUri = z
+  .string({ error: 'a mailto: URI such as mailto:dmarc@example.com' })
+  .regex(/^mailto:[^\s,;!]+@[^\s,;!]+$/i, { error: 'a mailto: URI such as mailto:dmarc@example.com' });
+const alignment = z.enum(['r', 's'], { error: 'r (relaxed) or s (strict)' });
+
 export const authSchema = z.strictObject({
   spf: z
     .strictObject({
-      include: z.array(dnsName, { error: 'a list of domains' }).default([]),
-      extra: z.array(spfTerm, { error: 'a list of SPF terms' }).default([]),
-      all: z.enum(['-all', '~all', '?all'], { error: '-all, ~all or ?all (+all would authorise every address on the Internet)' }).default('-all'),
+      include: z.array(dnsName, { error: 'a list of domains' }).default([]).describe('domains added as include: (e.g. a mailing service)'),
+      extra: z.array(spfTerm, { error: 'a list of SPF terms' }).default([]).describe('further SPF mechanisms, e.g. ip4:198.51.100.0/24'),
+      all: z.enum(['-all', '~all', '?all'], { error: '-all, ~all or ?all (+all would authorise every address on the Internet)' }).default('-all').describe('the closing all mechanism'),
     })
-    .optional(),
+    .optional()
+    .describe('SPF record at the zone apex; mxpool writes ip4/ip6 of every outbound host itself'),
   dmarc: z
     .strictObject({
-      p: z.enum(['none', 'quarantine', 'reject'], { error: 'none, quarantine or reject' }),
-      sp: z.enum(['none', 'quarantine', 'reject'], { error: 'none, quarantine or reject' }).optional(),
-      pct: z.number({ error: 'a percentage 0..100' }).int().min(0).max(100).optional(),
-      rua: z.array(z.string().regex(/^mailto:[^\s,;!]+@[^\s,;!]+$/i, { error: 'a mailto: URI such as mailto:dmarc@example.com' })).default([]),
-      ruf: z.array(z.string().regex(/^mailto:[^\s,;!]+@[^\s,;!]+$/i, { error: 'a mailto: URI such as mailto:dmarc@example.com' })).default([]),
-      adkim: z.enum(['r', 's'], { error: 'r (relaxed) or s (strict)' }).optional(),
-      aspf: z.enum(['r', 's'], { error: 'r (relaxed) or s (strict)' }).optional(),
-      fo: z.string().regex(/^[01ds](:[01ds])*$/, { error: 'fo options such as 1 or 0:d' }).optional(),
+      p: dmarcPolicy.describe('policy for the domain'),
+      sp: dmarcPolicy.optional().describe('policy for subdomains'),
+      pct: integer('a percentage', 0, 100).optional().describe('share of failing mail the policy applies to'),
+      rua: z.array(mailtoUri, { error: 'a list of mailto: URIs' }).default([]).describe('aggregate report addresses'),
+      ruf: z.array(mailtoUri, { error: 'a list of mailto: URIs' }).default([]).describe('failure report addresses'),
+      adkim: alignment.optional().describe('DKIM alignment'),
+      aspf: alignment.optional().describe('SPF alignment'),
+      fo: z.string({ error: 'fo options such as 1 or 0:d' }).regex(/^[01ds](:[01ds])*$/, { error: 'fo options such as 1 or 0:d' }).optional().describe('failure reporting options'),
     })
-    .optional(),
+    .optional()
+    .describe('DMARC record published at _dmarc.<zone>'),
   dkim: z
     .array(
       z.strictObject({
-        selector: z.string({ error: 'a DKIM selector' }).regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i, { error: 'a DKIM selector such as s1' }),
-        key: z.string({ error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).min(1),
+        selector: z.string({ error: 'a DKIM selector such as s1' }).regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i, { error: 'a DKIM selector such as s1' }).describe('published at <selector>._domainkey.<zone>'),
+        key: z.string({ error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).min(1, { error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).describe('the public key TXT record (public, so no secret)'),
       }),
+      { error: 'a list of { selector, key }' },
     )
-    .default([]),
+    .default([])
+    .describe('DKIM public keys to publish'),
 });
 
 const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR'], {
@@ -118,120 +103,90 @@ const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'P
 });
 
 export const staticRecordSchema = z.strictObject({
-  name: dnsName,
+  name: dnsName.describe('owner name, inside zone'),
   type: rrType,
-  value: z.string({ error: 'the record value in master-file form, e.g. "10 mx.example.net."' }).min(1),
-  ttl: z.number().int().min(1).max(86400).optional(),
+  value: z.string({ error: 'the record value in master-file form, e.g. "10 mx.example.net."' }).min(1, { error: 'the record value in master-file form, e.g. "10 mx.example.net."' }).describe('RDATA in master-file form'),
+  ttl: integer('a TTL in seconds', 1, 86400).optional().describe('default: ttl'),
 });
 
 export const nameserverSchema = z.strictObject({
-  listen: z.array(listenAddress).min(1).default(['127.0.0.1:5353']),
-  ns: z.array(dnsName).min(1, { error: 'at least one NS name' }),
-  soa: z.strictObject({
-    mname: dnsName,
-    rname: dnsName,
-    refresh: z.number().int().min(1).default(3600),
-    retry: z.number().int().min(1).default(600),
-    expire: z.number().int().min(1).default(604800),
-    minimum: z.number().int().min(0).max(86400).default(60),
-  }),
+  listen: z.array(listenAddress, { error: 'a list of address:port' }).min(1, { error: 'at least one address:port' }).default(['127.0.0.1:5353']).describe('UDP and TCP on each address:port'),
+  ns: z.array(dnsName, { error: 'a list of NS names' }).min(1, { error: 'at least one NS name' }).describe('NS records of the zone'),
+  soa: z
+    .strictObject({
+      mname: dnsName.describe('primary nameserver name'),
+      rname: dnsName.describe('responsible mailbox, with . for @ (hostmaster.example.com)'),
+      refresh: integer('seconds', 1).default(3600).describe('secondaries re-check after this many seconds'),
+      retry: integer('seconds', 1).default(600).describe('retry interval of a failed refresh'),
+      expire: integer('seconds', 1).default(604800).describe('secondaries stop answering after this long without us'),
+      minimum: integer('a negative-caching TTL in seconds', 0, 86400).default(60).describe('negative-caching TTL (RFC 2308)'),
+    }, { error: 'a mapping { mname, rname }' })
+    .describe('SOA fields; the serial is managed by mxpool'),
   transfer: z
     .strictObject({
-      allow: z.array(ipAddress).default([]),
-      notify: z.array(listenAddress).default([]),
+      allow: z.array(ipAddress, { error: 'a list of IP addresses' }).default([]).describe('addresses allowed to AXFR the zone'),
+      notify: z.array(listenAddress, { error: 'a list of address:port' }).default([]).describe('secondaries sent NOTIFY on every change'),
     })
-    .default({ allow: [], notify: [] }),
-  workers: z.number({ error: 'a whole number 1..64' }).int().min(1).max(64).default(1),
+    .prefault({})
+    .describe('zone transfer (AXFR) and NOTIFY'),
+  workers: integer('a number of worker threads', 1, 64).default(1).describe('UDP workers sharing the port (reusePort)'),
 });
 
 export const route53Schema = z.strictObject({
-  hostedZoneId: z.string({ error: 'a Route 53 hosted zone id such as Z123' }).regex(/^(\/hostedzone\/)?[A-Z0-9]+$/, { error: 'a Route 53 hosted zone id such as Z0123456789ABC' }),
-  schedule: cronExpression.default('*/1 * * * *'),
-  region: z.string().default('us-east-1'),
-  endpoint: z.string().url().optional(),
-  waitForSync: z.boolean().default(false),
+  hostedZoneId: z.string({ error: 'a Route 53 hosted zone id such as Z0123456789ABC' }).regex(/^(\/hostedzone\/)?[A-Z0-9]+$/, { error: 'a Route 53 hosted zone id such as Z0123456789ABC' }).describe('the hosted zone to keep in step'),
+  schedule: cronExpression.default('*/1 * * * *').describe('when sync runs (cron)'),
+  region: z.string({ error: 'an AWS region such as us-east-1' }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'an AWS region such as us-east-1' }).default('us-east-1').describe('SDK region (Route 53 is global; us-east-1 is usual)'),
+  endpoint: httpUrl.optional().describe('API endpoint override (tests, proxies)'),
+  waitForSync: boolean.default(false).describe('wait until a change is INSYNC before reporting success'),
 });
 
 export const cloudflareSchema = z.strictObject({
-  zoneId: z.string({ error: 'a Cloudflare zone id' }).regex(/^[A-Za-z0-9]+$/, { error: 'a Cloudflare zone id (hex)' }),
-  tokenEnv: envVarName.default('CLOUDFLARE_API_TOKEN'),
-  schedule: cronExpression.default('*/1 * * * *'),
-  baseUrl: z.string().url().optional(),
+  zoneId: z.string({ error: 'a Cloudflare zone id (hex)' }).regex(/^[A-Za-z0-9]+$/, { error: 'a Cloudflare zone id (hex)' }).describe('the zone to keep in step'),
+  tokenEnv: envVarName.default('CLOUDFLARE_API_TOKEN').describe('name of the environment variable holding the API token'),
+  schedule: cronExpression.default('*/1 * * * *').describe('when sync runs (cron)'),
+  baseUrl: httpUrl.optional().describe('API base URL override (tests, proxies)'),
 });
 
 export const providersSchema = z.strictObject({
-  ownerId: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, { error: 'an owner id of letters, digits, . _ -' }).default('mxpool'),
-  maxDeletePercent: z.number().min(0).max(100).default(30),
-  route53: route53Schema.optional(),
-  cloudflare: cloudflareSchema.optional(),
+  ownerId: z.string({ error: 'an owner id of letters, digits, . _ -' }).regex(/^[a-z0-9][a-z0-9_.-]*$/i, { error: 'an owner id of letters, digits, . _ -' }).default('mxpool').describe('marks the records this mxpool owns; records of other owners are never touched'),
+  maxDeletePercent: decimal('a percentage', 0, 100).default(30).describe('refuse a plan deleting more than this share of owned records (unless --force)'),
+  route53: route53Schema.optional().describe('Amazon Route 53; credentials from the AWS SDK\'s usual chain'),
+  cloudflare: cloudflareSchema.optional().describe('Cloudflare; the token comes from the environment variable tokenEnv'),
 });
 
 export const httpSchema = z.strictObject({
-  listen: listenAddress.default('127.0.0.1:8053'),
-  tokenEnv: envVarName.optional(),
+  listen: listenAddress.default('127.0.0.1:8053').describe('address:port of the HTTP API, metrics and status page'),
+  tokenEnv: envVarName.optional().describe('name of the environment variable holding the Bearer token for drain/undrain'),
 });
 
 export const auditSchema = z.strictObject({
-  interval: duration.default(600_000),
+  interval: duration.prefault('10m').describe('serve re-audits the published records this often'),
 });
 
-export const configSchema = z
-  .strictObject({
-    zone: dnsName,
-    ttl: z.number({ error: 'a TTL in seconds, 1..86400' }).int({ error: 'a whole number of seconds' }).min(1, { error: 'a TTL in seconds, 1..86400' }).max(86400, { error: 'a TTL in seconds, 1..86400' }).default(30),
-    pools: z.array(poolSchema, { error: 'a list of pools' }).min(1, { error: 'at least one pool' }),
-    probe: probeSchema.default(() => probeSchema.parse({})),
-    auth: authSchema.default(() => authSchema.parse({})),
-    nameserver: nameserverSchema.optional(),
-    providers: providersSchema.optional(),
-    records: z.array(staticRecordSchema).default([]),
-    stateDir: z.string().default('./.mxpool'),
-    http: httpSchema.optional(),
-    audit: auditSchema.default(() => auditSchema.parse({})),
-  })
-  .superRefine(crossFieldRules);
+const configShape = z.strictObject(
+  {
+    zone: dnsName.describe('the zone mxpool is authoritative for / manages'),
+    ttl: integer('a TTL in seconds', 1, 86400).default(30).describe('TTL of pool records (seconds)'),
+    pools: z.array(poolSchema, { error: 'a list of pools' }).min(1, { error: 'at least one pool' }).describe('inbound (MX) and outbound (relay) pools'),
+    probe: probeSchema.prefault({}).describe('SMTP probes and health'),
+    auth: authSchema.prefault({}).describe('SPF, DMARC and DKIM records'),
+    nameserver: nameserverSchema.optional().describe('the built-in authoritative nameserver'),
+    providers: providersSchema.optional().describe('DNS providers kept in step'),
+    records: z.array(staticRecordSchema, { error: 'a list of records' }).default([]).describe('static records when mxpool serves the whole zone'),
+    stateDir: z.string({ error: 'a directory path' }).min(1, { error: 'a directory path' }).default('./.mxpool').describe('health, last-known-good records and SOA serial survive restarts here'),
+    http: httpSchema.optional().describe('HTTP API, metrics and status page'),
+    audit: auditSchema.prefault({}).describe('the SPF/DKIM/DMARC audit'),
+  },
+  { error: 'a mapping of config keys (zone:, pools:, ...)' },
+);
 
-type Parsed = z.output<typeof configSchema>;
+type Parsed = z.output<typeof configShape>;
 
-function inZone(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
-}
-
-function crossFieldRules(config: Parsed, ctx: z.RefinementCtx): void {
-  const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const zone = config.zone;
-  const seenHost = new Map<string, string>();
-  config.pools.forEach((pool, p) => {
-    if (pool.role === 'inbound' && !pool.mx) fail(['pools', p, 'mx'], `inbound pool "${pool.name}" needs mx: { name, preference }`);
-    if (pool.role === 'outbound' && pool.mx) fail(['pools', p, 'mx'], `outbound pool "${pool.name}" takes no mx (MX records come from inbound pools)`);
-    if (pool.mx && !inZone(pool.mx.name, zone)) fail(['pools', p, 'mx', 'name'], `a name inside zone ${zone}`);
-    if (pool.hostname && !inZone(pool.hostname, zone)) fail(['pools', p, 'hostname'], `a name inside zone ${zone}`);
-    if (pool.minHealthy > pool.hosts.length) fail(['pools', p, 'minHealthy'], `at most the number of hosts (${pool.hosts.length})`);
-    const seenAddress = new Set<string>();
-    pool.hosts.forEach((host, h) => {
-      const path = ['pools', p, 'hosts', h];
-      if (!inZone(host.name, zone)) fail([...path, 'name'], `a name inside zone ${zone} (mxpool publishes its A/AAAA record)`);
-      const other = seenHost.get(host.name);
-      if (other !== undefined) fail([...path, 'name'], `a host name used once (${host.name} is already at ${other})`);
-      else seenHost.set(host.name, `pools.${p}.hosts.${h}`);
-      const address = `${host.address}`.toLowerCase();
-      if (seenAddress.has(address)) fail([...path, 'address'], `an address used once per pool (${host.address} is listed twice in pool "${pool.name}")`);
-      seenAddress.add(address);
-    });
-  });
-  const poolNames = new Set<string>();
-  config.pools.forEach((pool, p) => {
-    if (poolNames.has(pool.name)) fail(['pools', p, 'name'], `a pool name used once ("${pool.name}" is taken)`);
-    poolNames.add(pool.name);
-  });
-  if (config.probe.timeout >= config.probe.interval) fail(['probe', 'timeout'], `shorter than probe.interval (${config.probe.interval} ms)`);
-  config.records.forEach((record, r) => {
-    if (!inZone(record.name, zone)) fail(['records', r, 'name'], `a name inside zone ${zone}`);
-  });
-  if (config.nameserver) {
-    if (!inZone(config.nameserver.soa.mname, zone) && config.nameserver.ns.length === 0) fail(['nameserver', 'ns'], 'at least one NS name');
-  }
-}
+/** Parses and validates a config object (already read from YAML); derived defaults filled in. */
+export const configSchema = configShape
+  // `when`: run even after other errors, so one run reports every problem (the rules read defensively)
+  .superRefine((config, ctx) => crossFieldRules(config, ctx), { when: () => true })
+  .transform((config): Parsed => derivedDefaults(config));
 
 /** The validated, defaulted, frozen config. */
 export type Config = Readonly<Parsed>;
@@ -242,14 +197,7 @@ export type AuthConfig = Parsed['auth'];
 export type NameserverConfig = NonNullable<Parsed['nameserver']>;
 export type ProvidersConfig = NonNullable<Parsed['providers']>;
 export type StaticRecord = Parsed['records'][number];
-
-/** Parses "127.0.0.1:5353" or "[::1]:5353". */
-export function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const match = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:[\]]+):(\d{1,5})$/.exec(text);
-  if (!match) return undefined;
-  const host = match[1] as string;
-  const portNumber = Number(match[2]);
-  if (portNumber < 1 || portNumber > 65535) return undefined;
-  if (isIP(host) === 0 && !/^[a-z0-9.-]+$/i.test(host)) return undefined;
-  return { host, port: portNumber };
-}
+/** The config as written, before defaults (what the JSON Schema describes). */
+export type ConfigInput = z.input<typeof configShape>;
+/** The unvalidated shape the cross-field rules see. */
+export type ParsedConfig = Parsed;

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).message).toContain('c.yaml:2:6: ttl: a TTL in seconds, 1..86400');
+      expect((error as ConfigError).message).toContain('c.yaml:2:6: ttl: a TTL in seconds, a whole number 1..86400');
     }
   });
 });

@@ -1,0 +1,162 @@
+// Rules that relate several keys. Each failure names the key that is wrong, so the loader can
+// point at its line and column. They run even when some fields are already wrong (so one run
+// reports every problem), which is why they read the config through `view`: a value that is
+// missing, of the wrong type, or already reported as wrong reads as undefined and its rule is skipped.
+import type { z } from 'zod';
+import type { ParsedConfig } from './schema.ts';
+
+type Path = (string | number)[];
+type Fail = (path: Path, message: string) => void;
+
+interface View {
+  text(path: Path): string | undefined;
+  number(path: Path): number | undefined;
+  /** indexes of the list at path (empty when it is not a list) */
+  indexes(path: Path): number[];
+  has(path: Path): boolean;
+  /** the key is there at all, valid or not */
+  present(path: Path): boolean;
+}
+
+export function inZone(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
+}
+
+function makeView(root: unknown, broken: Set<string>): View {
+  const raw = (path: Path): unknown => {
+    let value = root;
+    for (const segment of path) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<string | number, unknown>)[segment];
+    }
+    return value;
+  };
+  const get = (path: Path): unknown => {
+    for (let depth = 1; depth <= path.length; depth++) if (broken.has(path.slice(0, depth).join('.'))) return undefined;
+    return raw(path);
+  };
+  return {
+    text: (path) => { const v = get(path); return typeof v === 'string' ? v : undefined; },
+    number: (path) => { const v = get(path); return typeof v === 'number' ? v : undefined; },
+    indexes: (path) => { const v = get(path); return Array.isArray(v) ? v.map((_, i) => i) : []; },
+    has: (path) => get(path) !== undefined,
+    present: (path) => raw(path) !== undefined,
+  };
+}
+
+export function crossFieldRules(config: ParsedConfig, ctx: z.RefinementCtx): void {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return; // already reported: not a mapping
+  // An unknown key does not make the values beside it wrong; every other issue does.
+  const broken = new Set(ctx.issues.filter((issue) => issue.code !== 'unrecognized_keys').map((issue) => (issue.path ?? []).map(String).join('.')));
+  const view = makeView(config, broken);
+  const fail: Fail = (path, message) => ctx.addIssue({ code: 'custom', path, message });
+  poolRules(view, fail);
+  const interval = view.number(['probe', 'interval']);
+  const timeout = view.number(['probe', 'timeout']);
+  if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+    fail(['probe', 'timeout'], `a timeout shorter than probe.interval (${timeout} ms is not shorter than ${interval} ms)`);
+  }
+  recordRules(view, fail);
+  const selectors = new Map<string, number>();
+  for (const d of view.indexes(['auth', 'dkim'])) {
+    const selector = view.text(['auth', 'dkim', d, 'selector'])?.toLowerCase();
+    if (selector === undefined) continue;
+    const first = selectors.get(selector);
+    if (first !== undefined) fail(['auth', 'dkim', d, 'selector'], `a selector used once (${selector} is already auth.dkim.${first})`);
+    else selectors.set(selector, d);
+  }
+}
+
+function poolRules(view: View, fail: Fail): void {
+  const zone = view.text(['zone']);
+  const outside = (name: string | undefined) => zone !== undefined && name !== undefined && !inZone(name, zone);
+  const pools = view.indexes(['pools']);
+  const hostNames = new Set(pools.flatMap((p) => view.indexes(['pools', p, 'hosts']).map((h) => view.text(['pools', p, 'hosts', h, 'name']))));
+  const poolAt = new Map<string, number>();
+  const hostnameAt = new Map<string, number>();
+  const seenHost = new Map<string, string>();
+  for (const p of pools) {
+    const at: Path = ['pools', p];
+    const name = view.text([...at, 'name']);
+    const role = view.text([...at, 'role']);
+    const firstPool = name === undefined ? undefined : poolAt.get(name);
+    if (firstPool !== undefined) fail([...at, 'name'], `a pool name used once ("${name}" is already pools.${firstPool})`);
+    else if (name !== undefined) poolAt.set(name, p);
+    const hasMx = view.present([...at, 'mx']);
+    if (role === 'inbound' && !hasMx) fail([...at, 'mx'], `an mx: { name, preference } (pool "${name ?? p}" is inbound, an MX pool)`);
+    if (role === 'outbound' && hasMx) fail([...at, 'mx'], `no mx in an outbound pool ("${name ?? p}"; MX records come from inbound pools)`);
+    if (outside(view.text([...at, 'mx', 'name']))) fail([...at, 'mx', 'name'], `a name inside zone ${zone}`);
+    const hostname = view.text([...at, 'hostname']);
+    if (hostname !== undefined) {
+      if (outside(hostname)) fail([...at, 'hostname'], `a name inside zone ${zone}`);
+      else if (hostNames.has(hostname)) fail([...at, 'hostname'], `a name that is not also a host's name (${hostname} is a host; their A/AAAA records would clash)`);
+      const firstHostname = hostnameAt.get(hostname);
+      if (firstHostname !== undefined) fail([...at, 'hostname'], `a hostname used by one pool (${hostname} is already pools.${firstHostname}.hostname)`);
+      else hostnameAt.set(hostname, p);
+    }
+    const hosts = view.indexes([...at, 'hosts']);
+    const minHealthy = view.number([...at, 'minHealthy']);
+    if (hosts.length > 0 && minHealthy !== undefined && minHealthy > hosts.length) {
+      fail([...at, 'minHealthy'], `at most the number of hosts in the pool (${hosts.length})`);
+    }
+    const seenAddress = new Map<string, number>();
+    for (const h of hosts) {
+      const path: Path = [...at, 'hosts', h];
+      const hostName = view.text([...path, 'name']);
+      if (outside(hostName)) fail([...path, 'name'], `a name inside zone ${zone} (mxpool publishes its A/AAAA record)`);
+      const other = hostName === undefined ? undefined : seenHost.get(hostName);
+      if (other !== undefined) fail([...path, 'name'], `a host name used once (${hostName} is already ${other})`);
+      else if (hostName !== undefined) seenHost.set(hostName, `pools.${p}.hosts.${h}`);
+      const address = view.text([...path, 'address']);
+      const firstAddress = address === undefined ? undefined : seenAddress.get(address);
+      if (firstAddress !== undefined) fail([...path, 'address'], `an address used once per pool (${address} is already pools.${p}.hosts.${firstAddress})`);
+      else if (address !== undefined) seenAddress.set(address, h);
+    }
+  }
+}
+
+/** Static records must stay inside the zone and must not fight the records mxpool writes itself. */
+function recordRules(view: View, fail: Fail): void {
+  const zone = view.text(['zone']);
+  if (zone === undefined) return;
+  const addressNames = new Set<string>();
+  const mxOwners = new Set<string>();
+  for (const p of view.indexes(['pools'])) {
+    const hostname = view.text(['pools', p, 'hostname']);
+    if (hostname !== undefined) addressNames.add(hostname);
+    for (const h of view.indexes(['pools', p, 'hosts'])) {
+      const name = view.text(['pools', p, 'hosts', h, 'name']);
+      if (name !== undefined) addressNames.add(name);
+    }
+    const mxName = view.text(['pools', p, 'mx', 'name']);
+    if (mxName !== undefined) mxOwners.add(mxName);
+  }
+  const records = view.indexes(['records']).flatMap((r) => {
+    const name = view.text(['records', r, 'name']);
+    const type = view.text(['records', r, 'type']);
+    return name === undefined || type === undefined ? [] : [{ r, name, type }];
+  });
+  const typesAt = new Map<string, Set<string>>();
+  for (const { name, type } of records) typesAt.set(name, (typesAt.get(name) ?? new Set<string>()).add(type));
+  for (const { r, name, type } of records) {
+    const at: Path = ['records', r];
+    if (!inZone(name, zone)) fail([...at, 'name'], `a name inside zone ${zone}`);
+    else if ((type === 'A' || type === 'AAAA' || type === 'CNAME') && addressNames.has(name)) {
+      fail([...at, 'name'], `a name mxpool does not manage (it publishes the A/AAAA records of ${name} from the pools)`);
+    } else if (type === 'MX' && mxOwners.has(name)) {
+      fail([...at, 'type'], `no static MX at ${name} (mxpool publishes MX there from the inbound pools)`);
+    } else if (type === 'CNAME' && name === zone) {
+      fail([...at, 'type'], `no CNAME at the zone apex ${zone} (it would hide SOA, NS and MX; RFC 1034 3.6.2)`);
+    } else if (type === 'CNAME' && (mxOwners.has(name) || (typesAt.get(name)?.size ?? 0) > 1)) {
+      fail([...at, 'type'], `no CNAME beside other records at ${name} (RFC 1034 3.6.2)`);
+    }
+  }
+}
+
+/** Defaults that depend on other keys; filled in after validation. */
+export function derivedDefaults(config: ParsedConfig): ParsedConfig {
+  if (config.probe.helo !== undefined) return config;
+  // The zone name lies in the domain the operator controls and is a valid FQDN for EHLO; servers
+  // that check HELO names (e.g. Postfix reject_unknown_helo_hostname) do so at RCPT, after the probe.
+  return { ...config, probe: { ...config.probe, helo: config.zone } };
+}
