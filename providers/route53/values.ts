@@ -1,0 +1,81 @@
+// Route 53 value strings <-> RData. Route 53 speaks master-file presentation format per value:
+// names end with a dot, TXT is quoted strings, and it escapes unusual octets as \NNN on output.
+import type { RData, RecordType } from '../../src/model.ts';
+
+export const ROUTE53_TYPES: ReadonlySet<string> = new Set<RecordType>(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR']);
+
+export function toFqdn(name: string): string {
+  return `${name}.`;
+}
+
+/** "\052.example.com." -> "*.example.com" */
+export function fromFqdn(name: string): string {
+  return unescapeOctal(name).replace(/\.$/, '').toLowerCase();
+}
+
+function unescapeOctal(text: string): string {
+  return text.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** The character-strings of a TXT value: "a" "b\"c" -> ['a', 'b"c'] */
+export function parseQuoted(value: string): string[] {
+  const strings: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"/g;
+  for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
+    strings.push((match[1] as string).replace(/\\(\d{3}|.)/g, (_, esc: string) => (esc.length === 3 ? String.fromCharCode(parseInt(esc, 8)) : esc)));
+  }
+  return strings.length > 0 ? strings : [value];
+}
+
+export function formatValue(data: RData): string {
+  switch (data.type) {
+    case 'A':
+    case 'AAAA':
+      return data.address;
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      return toFqdn(data.target);
+    case 'MX':
+      return `${data.preference} ${toFqdn(data.exchange)}`;
+    case 'TXT':
+      return data.strings.map(quote).join(' ');
+    case 'SRV':
+      return `${data.priority} ${data.weight} ${data.port} ${toFqdn(data.target)}`;
+    case 'CAA':
+      return `${data.flags} ${data.tag} ${quote(data.value)}`;
+    case 'SOA':
+      return `${toFqdn(data.mname)} ${toFqdn(data.rname)} ${data.serial} ${data.refresh} ${data.retry} ${data.expire} ${data.minimum}`;
+  }
+}
+
+/** Parses one value of a supported type; undefined for a value mxpool cannot read (left alone). */
+export function parseValue(type: string, value: string): RData | undefined {
+  const parts = value.trim().split(/\s+/);
+  const num = (i: number) => Number(parts[i]);
+  switch (type) {
+    case 'A':
+    case 'AAAA':
+      return { type, address: value.trim().toLowerCase() };
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      return { type, target: fromFqdn(value.trim()) };
+    case 'MX':
+      return parts.length === 2 ? { type, preference: num(0), exchange: fromFqdn(parts[1] as string) } : undefined;
+    case 'TXT':
+      return { type, strings: parseQuoted(value) };
+    case 'SRV':
+      return parts.length === 4 ? { type, priority: num(0), weight: num(1), port: num(2), target: fromFqdn(parts[3] as string) } : undefined;
+    case 'CAA': {
+      const match = /^(\d+)\s+(\S+)\s+(.*)$/.exec(value.trim());
+      return match ? { type, flags: Number(match[1]), tag: match[2] as string, value: parseQuoted(match[3] as string).join('') } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
