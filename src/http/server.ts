@@ -7,8 +7,7 @@ import { MxpoolError } from '../errors.ts';
 import { parseHostPort } from '../config/schema.ts';
 import { checkBearer, isLoopbackHost } from './auth.ts';
 import type { ApiDrainResponse, ApiState } from './types.ts';
-// The status page plugs in here: replace this import with the page module's export.
-import { placeholderPage as statusPage } from './placeholder-page.ts';
+import { statusPage } from './page/index.ts';
 
 export interface HttpHandlers {
   healthz(): { ok: boolean; status: string };
@@ -121,7 +120,7 @@ export class HttpServer {
       case '/':
       case '/index.html': {
         const page = statusPage();
-        return sendText(response, 200, page.body, page.contentType);
+        return sendText(response, 200, page.body, page.contentType, page.headers);
       }
       default:
         return send(response, 404, { error: `no such endpoint: ${path}` });
@@ -162,6 +161,7 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 }
 
 function sendText(response: ServerResponse, status: number, body: string, contentType: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...headers });
+  const extra = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...extra });
   response.end(response.req.method === 'HEAD' ? undefined : body);
 }
