@@ -17,7 +17,7 @@ export const dnsName = z
 /** "500ms", "10s", "2m", "1h" -> milliseconds. Defaults are given as input text with `.prefault`. */
 export const duration = z
   .string({ error: DURATION_HINT })
-  .regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, { error: DURATION_HINT })
+  .regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, { error: DURATION_HINT, abort: true })
   .refine((text) => parseDuration(text) !== undefined, { error: `${DURATION_HINT} (greater than zero)` })
   .transform((text) => parseDuration(text) as number);
 
@@ -64,7 +64,7 @@ const CRON_HINT = 'a cron expression with 5 or 6 fields such as "*/1 * * * *"';
 
 export const cronExpression = z
   .string({ error: CRON_HINT })
-  .regex(/^\s*(\S+\s+){4,5}\S+\s*$/, { error: CRON_HINT })
+  .regex(/^\s*(\S+\s+){4,5}\S+\s*$/, { error: CRON_HINT, abort: true })
   .refine((text) => cron.validate(text), { error: `${CRON_HINT} (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-7)` });
 
 /** A whole number in [min, max]; `what` names it in the message, e.g. "a TTL in seconds". */
@@ -89,5 +89,5 @@ export const port = integer('a port number', 1, 65535);
 
 export const httpUrl = z
   .string({ error: 'an http(s) URL such as http://127.0.0.1:4566' })
-  .regex(/^https?:\/\/\S+$/i, { error: 'an http(s) URL such as http://127.0.0.1:4566' })
+  .regex(/^https?:\/\/\S+$/i, { error: 'an http(s) URL such as http://127.0.0.1:4566', abort: true })
   .refine((text) => URL.canParse(text), { error: 'an http(s) URL such as http://127.0.0.1:4566' });

@@ -20,11 +20,16 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: At, ro
   const node = doc.getIn(path, true) as Node | undefined;
   let message = issue.message;
   const input = (issue as { input?: unknown }).input;
-  if (issue.code !== 'custom') {
+  const crossField = issue.code === 'custom' && (issue as { params?: { crossField?: boolean } }).params?.crossField === true;
+  if (!crossField) {
     if (node === undefined && input === undefined) message = `${message} (the key is missing)`;
     else if (input !== undefined) message = `${message} (got ${describeValue(input)})`;
   }
-  return [{ ...locate(doc, path, at), path: path.join('.'), message }];
+  // `key:` with nothing after it: point at the key, not at the end of the line
+  const emptyValue = isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1];
+  const keyNode = emptyValue && path.length > 0 ? findKeyNode(doc, path.slice(0, -1), String(path[path.length - 1])) : undefined;
+  const where = keyNode?.range ? at(keyNode.range[0]) : locate(doc, path, at);
+  return [{ ...where, path: path.join('.'), message }];
 }
 
 function unknownKeyMessage(key: string, known: string[]): string {
@@ -36,7 +41,7 @@ function unknownKeyMessage(key: string, known: string[]): string {
 
 /** How a value looks in a message: the string "thirty", the number 5, a list, a mapping, nothing. */
 export function describeValue(value: unknown): string {
-  if (value === null) return 'nothing (an empty value)';
+  if (value === null) return 'an empty value';
   if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value === 'number' ? 'the number' : ''} ${value}`.trim();
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;

@@ -48,12 +48,13 @@ export function parseConfig(text: string, file = '<config>'): Config {
 
   const tree = checkTree(doc, at);
   const problems = [...tree.problems];
+  if (tree.unresolvedAliases > 0) throw new ConfigError(file, sorted(problems));
   let plain: unknown;
   try {
     plain = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    // e.g. an alias to an anchor that does not exist, or an alias bomb
-    problems.push({ line: 1, col: 1, path: '', message: `YAML whose aliases resolve (${error instanceof Error ? error.message : String(error)})` });
+    // e.g. an alias bomb (more than maxAliasCount expansions)
+    problems.push({ line: 1, col: 1, path: '', message: `YAML that expands to a config (${error instanceof Error ? error.message : String(error)})` });
     throw new ConfigError(file, sorted(problems));
   }
   const result = configSchema.safeParse(plain, { reportInput: true });

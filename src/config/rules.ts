@@ -49,7 +49,8 @@ export function crossFieldRules(config: ParsedConfig, ctx: z.RefinementCtx): voi
   // An unknown key does not make the values beside it wrong; every other issue does.
   const broken = new Set(ctx.issues.filter((issue) => issue.code !== 'unrecognized_keys').map((issue) => (issue.path ?? []).map(String).join('.')));
   const view = makeView(config, broken);
-  const fail: Fail = (path, message) => ctx.addIssue({ code: 'custom', path, message });
+  // params.crossField: the loader does not append "(got ...)" — the message already names the values
+  const fail: Fail = (path, message) => ctx.addIssue({ code: 'custom', path, message, params: { crossField: true } });
   poolRules(view, fail);
   const interval = view.number(['probe', 'interval']);
   const timeout = view.number(['probe', 'timeout']);

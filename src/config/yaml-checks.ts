@@ -26,6 +26,8 @@ export interface TreeFindings {
   problems: ConfigProblem[];
   /** dotted paths of inline secrets: the schema's "unknown key" for them would only repeat the news */
   secretPaths: Set<string>;
+  /** converting the tree to values would throw on these */
+  unresolvedAliases: number;
 }
 
 export function checkTree(doc: Document, at: At): TreeFindings {
@@ -55,10 +57,14 @@ export function checkTree(doc: Document, at: At): TreeFindings {
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => walk(item, [...path, index]));
+    } else if (isAlias(node) && node.resolve(doc) === undefined) {
+      unresolvedAliases++;
+      problems.push({ ...at(node.range?.[0] ?? 0), path: path.join('.'), message: `an alias to an anchor set above it (*${node.source} has no &${node.source} before it)` });
     }
   };
+  let unresolvedAliases = 0;
   walk(doc.contents, []);
-  return { problems, secretPaths };
+  return { problems, secretPaths, unresolvedAliases };
 }
 
 /** The key path of the deepest node whose source range holds `offset` (for syntax errors). */
@@ -73,7 +79,9 @@ export function pathAtOffset(doc: Document, offset: number): Path {
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const childPath = [...path, String(pair.key.value)];
-        if (contains(pair.key) || contains(pair.value)) {
+        // a key that starts right at the error is where the parser noticed it, not what is wrong
+        const atKeyStart = (pair.key as Node).range?.[0] === offset;
+        if ((contains(pair.key) && !atKeyStart) || contains(pair.value)) {
           found = childPath;
           walk(pair.value, childPath);
         }
