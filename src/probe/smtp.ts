@@ -264,14 +264,16 @@ class ProbeSession {
     const san = 'subjectaltname' in cert && cert.subjectaltname ? cert.subjectaltname.split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)) : [];
     const cn = 'subject' in cert && cert.subject ? cert.subject.CN : undefined;
     const subject = Array.isArray(cn) ? cn.join(', ') : (cn ?? null);
-    const chainError = secure.authorizationError ? String(secure.authorizationError) : null;
+    // Node folds a host name mismatch into authorizationError; names are judged separately below.
+    const rawError = secure.authorizationError ? String(secure.authorizationError) : null;
+    const chainError = rawError === 'ERR_TLS_CERT_ALTNAME_INVALID' ? null : rawError;
     const nameError = 'raw' in cert ? checkServerIdentity(this.target.name, cert as PeerCertificate) : new Error('no certificate');
     const nameProblem = nameError ? `name mismatch: ${this.target.name} is not in the certificate (${san.length > 0 ? san.join(', ') : (subject ?? 'no names')})` : null;
     const cipher = secure.getCipher();
     this.tls = {
       protocol: secure.getProtocol(),
       cipher: cipher ? cipher.name : null,
-      authorized: secure.authorized,
+      authorized: chainError === null,
       error: [chainError, nameProblem].filter((e) => e !== null).join('; ') || null,
       subject,
       san,
