@@ -1,0 +1,94 @@
+// The one registration table of providers, and the syncer `serve` runs. The only module of
+// providers/ that src/ (cli commands, daemon wiring) may import (DESIGN.md).
+import type { Config } from '../src/config/schema.ts';
+import type { Logger } from '../src/log.ts';
+import { MxpoolError } from '../src/errors.ts';
+import { realSleep, type ApiCounter, type Provider, type Sleep } from './provider.ts';
+import { createRoute53Client } from './route53/client.ts';
+import { Route53Provider } from './route53/provider.ts';
+import { createCloudflareClient } from './cloudflare/client.ts';
+import { CloudflareProvider } from './cloudflare/provider.ts';
+import { createSyncer as createSyncerWith, type SyncClock, type Scheduler, type Syncer } from './sync/syncer.ts';
+
+export type { Provider, ApiCounter, Sleep };
+export type { Syncer, SyncClock, Scheduler, ProviderStatus, SyncEvent } from './sync/syncer.ts';
+export type { SyncResult, SyncOptions } from './sync/reconcile.ts';
+
+export const PROVIDER_NAMES = ['route53', 'cloudflare'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** What tests and the benchmark swap: waiting, randomness, call counting, the environment. */
+export interface ProviderDeps {
+  sleep?: Sleep;
+  random?: () => number;
+  counter?: ApiCounter;
+  env?: NodeJS.ProcessEnv;
+  /** page size for listings (tests use small pages to exercise paging) */
+  pageSize?: number;
+}
+
+type Factory = (config: Config, logger: Logger, deps: Required<Omit<ProviderDeps, 'counter' | 'pageSize'>> & ProviderDeps) => Provider | undefined;
+
+const FACTORIES: Record<ProviderName, Factory> = {
+  route53(config, logger, deps) {
+    const settings = config.providers?.route53;
+    if (!settings) return undefined;
+    const api = createRoute53Client({
+      hostedZoneId: settings.hostedZoneId,
+      region: settings.region,
+      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      logger,
+      sleep: deps.sleep,
+      random: deps.random,
+      ...(deps.counter ? { counter: deps.counter } : {}),
+      ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+    });
+    return new Route53Provider({ api, ownerId: config.providers?.ownerId ?? 'mxpool', waitForSync: settings.waitForSync });
+  },
+  cloudflare(config, logger, deps) {
+    const settings = config.providers?.cloudflare;
+    if (!settings) return undefined;
+    const token = deps.env[settings.tokenEnv];
+    if (!token) {
+      throw new MxpoolError('CONFIG_INVALID', 'cloudflare', `the environment variable ${settings.tokenEnv} (providers.cloudflare.tokenEnv) must hold the API token; it is not set`, { fatal: true });
+    }
+    const baseUrl = settings.baseUrl ?? deps.env['CLOUDFLARE_BASE_URL'];
+    const api = createCloudflareClient({
+      zoneId: settings.zoneId,
+      token,
+      ...(baseUrl ? { baseUrl } : {}),
+      logger,
+      sleep: deps.sleep,
+      random: deps.random,
+      ...(deps.counter ? { counter: deps.counter } : {}),
+      ...(deps.pageSize ? { perPage: deps.pageSize } : {}),
+    });
+    return new CloudflareProvider({ api, ownerId: config.providers?.ownerId ?? 'mxpool' });
+  },
+};
+
+/** The configured providers (none when `providers` is absent). */
+export function createProviders(config: Config, logger: Logger, deps: ProviderDeps = {}): Provider[] {
+  const full = { sleep: deps.sleep ?? realSleep, random: deps.random ?? Math.random, env: deps.env ?? process.env, ...deps };
+  const providers: Provider[] = [];
+  for (const name of PROVIDER_NAMES) {
+    const provider = FACTORIES[name](config, logger, { ...full, sleep: full.sleep, random: full.random, env: full.env });
+    if (provider) providers.push(provider);
+  }
+  return providers;
+}
+
+export interface CreateSyncerOptions {
+  config: Config;
+  logger: Logger;
+  /** default: createProviders(config, logger) */
+  providers?: Provider[];
+  clock?: SyncClock;
+  scheduler?: Scheduler;
+  debounceMs?: number;
+  holdDownMs?: number;
+}
+
+export function createSyncer(options: CreateSyncerOptions): Syncer {
+  return createSyncerWith({ ...options, providers: options.providers ?? createProviders(options.config, options.logger) });
+}

@@ -1,0 +1,158 @@
+// The provider loop for `serve`: a full reconcile of each provider on its cron schedule (repairing
+// drift), and health transitions pushed at once — debounced, and held down so a flapping host
+// costs at most one write per rise/fall cycle. One provider's cycles run in series.
+import cron from 'node-cron';
+import type { Config } from '../../src/config/schema.ts';
+import type { Logger } from '../../src/log.ts';
+import type { DesiredZone } from '../../src/model.ts';
+import type { Provider } from '../provider.ts';
+import { reconcile, type ReconcileContext, type SyncOptions, type SyncResult } from './reconcile.ts';
+
+export interface SyncClock {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface Scheduler {
+  schedule(expression: string, run: () => void): { stop(): void };
+}
+
+export interface ProviderStatus {
+  name: string;
+  at: number | null;
+  ok: boolean | null;
+  changes: number;
+  error: string | null;
+}
+
+export interface SyncEvent {
+  provider: string;
+  result: 'ok' | 'error' | 'unchanged';
+}
+
+export interface SyncerOptions {
+  config: Config;
+  logger: Logger;
+  providers: Provider[];
+  clock?: SyncClock;
+  scheduler?: Scheduler;
+  /** how long a push waits for more transitions of the same moment (default 250 ms) */
+  debounceMs?: number;
+  /** least time between two pushed writes (default (rise + fall) x probe.interval) */
+  holdDownMs?: number;
+}
+
+export interface Syncer {
+  start(): void;
+  push(desired: DesiredZone): void;
+  syncOnce(desired: DesiredZone, options?: SyncOptions): Promise<SyncResult[]>;
+  status(): ProviderStatus[];
+  onSync(listener: (event: SyncEvent) => void): void;
+  stop(): Promise<void>;
+}
+
+export const realClock: SyncClock = {
+  now: () => Date.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export const cronScheduler: Scheduler = {
+  schedule(expression, run) {
+    const task = cron.schedule(expression, run);
+    return { stop: () => void task.stop() };
+  },
+};
+
+function scheduleOf(config: Config, provider: string): string | undefined {
+  const providers = config.providers as Record<string, { schedule?: string } | undefined> | undefined;
+  return providers?.[provider]?.schedule;
+}
+
+export function createSyncer(options: SyncerOptions): Syncer {
+  const { config, logger, providers } = options;
+  const clock = options.clock ?? realClock;
+  const scheduler = options.scheduler ?? cronScheduler;
+  const debounceMs = options.debounceMs ?? 250;
+  const holdDownMs = options.holdDownMs ?? (config.probe.rise + config.probe.fall) * config.probe.interval;
+  const context: ReconcileContext = { config, logger, now: () => clock.now(), logged: new Set() };
+  const statuses = new Map<string, ProviderStatus>(providers.map((p) => [p.name, { name: p.name, at: null, ok: null, changes: 0, error: null }]));
+  const chains = new Map<string, Promise<unknown>>();
+  const listeners: Array<(event: SyncEvent) => void> = [];
+  const tasks: Array<{ stop(): void }> = [];
+  let latest: DesiredZone | undefined;
+  let timer: unknown;
+  let lastWriteAt = Number.NEGATIVE_INFINITY;
+  let stopped = false;
+
+  function record(result: SyncResult, dryRun: boolean): void {
+    if (dryRun) return;
+    const changes = result.applied ? (result.plan?.changes.length ?? 0) : 0;
+    statuses.set(result.provider, { name: result.provider, at: result.at, ok: result.ok, changes, error: result.error ?? null });
+    if (result.applied) lastWriteAt = clock.now();
+    const event: SyncEvent = { provider: result.provider, result: !result.ok ? 'error' : result.applied ? 'ok' : 'unchanged' };
+    for (const listener of listeners) listener(event);
+  }
+
+  /** Queues one provider's cycle behind its previous one (changes to one zone go in series). */
+  function runFor(provider: Provider, desired: DesiredZone, syncOptions: SyncOptions): Promise<SyncResult> {
+    const previous = chains.get(provider.name) ?? Promise.resolve();
+    const run = previous.then(() => reconcile(provider, desired, syncOptions, context));
+    const settled = run.then((result) => record(result, syncOptions.dryRun ?? false));
+    chains.set(provider.name, settled.catch(() => undefined));
+    return settled.then(() => run);
+  }
+
+  function syncOnce(desired: DesiredZone, syncOptions: SyncOptions = {}): Promise<SyncResult[]> {
+    return Promise.all(providers.map((provider) => runFor(provider, desired, syncOptions)));
+  }
+
+  function firePush(): void {
+    timer = undefined;
+    if (stopped || !latest) return;
+    void syncOnce(latest);
+  }
+
+  return {
+    start() {
+      for (const provider of providers) {
+        const expression = scheduleOf(config, provider.name);
+        if (!expression) continue;
+        tasks.push(
+          scheduler.schedule(expression, () => {
+            if (stopped || !latest) return;
+            void runFor(provider, latest, {});
+          }),
+        );
+      }
+    },
+
+    push(desired) {
+      latest = desired;
+      if (stopped || timer !== undefined) return; // the pending push will carry the latest state
+      const now = clock.now();
+      const due = Math.max(now + debounceMs, lastWriteAt + holdDownMs);
+      if (due > now + debounceMs) logger.debug({ holdDownMs, waitMs: due - now }, 'providers: health change held down after a recent write');
+      timer = clock.setTimeout(firePush, due - now);
+    },
+
+    syncOnce,
+
+    status() {
+      return [...statuses.values()].map((s) => ({ ...s }));
+    },
+
+    onSync(listener) {
+      listeners.push(listener);
+    },
+
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      for (const task of tasks) task.stop();
+      await Promise.all(chains.values());
+    },
+  };
+}
