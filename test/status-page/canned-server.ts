@@ -1,0 +1,66 @@
+// A tiny HTTP server that serves the real status page and a canned, mutable /api/state, so the
+// page can be tested in a browser without a daemon. Drain/undrain check the Bearer token and
+// change the canned state the way the daemon does (state, inDns, drain times).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { statusPage } from '../../src/http/page/index.ts';
+import type { ApiDrainResponse, ApiState } from '../../src/http/types.ts';
+
+export interface CannedServer {
+  url: string;
+  state: ApiState;
+  /** every POST seen: path and Authorization header */
+  posts: { path: string; authorization: string | undefined }[];
+  /** answer /api/state with this status instead (e.g. 503) while set */
+  failState: number | null;
+  close(): Promise<void>;
+}
+
+export async function startCannedServer(address: string, state: ApiState, token: string): Promise<CannedServer> {
+  const canned: CannedServer = { url: '', state, posts: [], failState: null, close: async () => {} };
+  const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/') {
+      const page = statusPage();
+      res.writeHead(200, { 'content-type': page.contentType, ...page.headers });
+      res.end(page.body);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/api/state') {
+      if (canned.failState !== null) return json(res, canned.failState, { error: 'canned failure' });
+      return json(res, 200, { ...canned.state, generatedAt: Date.now() });
+    }
+    const action = /^\/api\/hosts\/([^/]+)\/(drain|undrain)$/.exec(url.pathname);
+    if (req.method === 'POST' && action) {
+      canned.posts.push({ path: url.pathname, authorization: req.headers.authorization });
+      if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'a valid Bearer token is required' });
+      const name = decodeURIComponent(action[1] as string);
+      const host = canned.state.pools.flatMap((p) => p.hosts).find((h) => h.name === name);
+      if (!host) return json(res, 404, { error: `no host ${name}` });
+      const now = Date.now();
+      if (action[2] === 'drain') {
+        host.state = 'draining';
+        host.inDns = false;
+        host.drain = { drainedAt: now, safeToStopAt: now + 2 * canned.state.ttl * 1000 };
+      } else {
+        host.state = 'healthy';
+        host.inDns = true;
+        host.drain = null;
+      }
+      host.since = now;
+      canned.state.serial += 1;
+      const body: ApiDrainResponse = { host: name, state: host.state, drain: host.drain, serial: canned.state.serial };
+      return json(res, 200, body);
+    }
+    json(res, 404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  const port = (server.address() as AddressInfo).port;
+  canned.url = `http://${address}:${port}/`;
+  canned.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  return canned;
+}
