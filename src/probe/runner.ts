@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import type { HealthSnapshot, HostHealth } from '../model.ts';
 import { MxpoolError } from '../errors.ts';
 import { FAST_FALL_SPACING_MS, drain, initialHealth, nextHealth, toHostHealth, undrain, wantsFastRecheck, type HealthEvent, type HostHealthState } from './health.ts';
-import { HoldManager } from './hold.ts';
+import { HoldManager, type HoldOptions } from './hold.ts';
 import { ConcurrencyLimit } from './limit.ts';
 import { probeOptionsFrom, targetOf } from './options.ts';
 import { probeSmtp } from './smtp.ts';
@@ -33,6 +33,8 @@ export interface ProbeRunnerOptions {
   probe?: ProbeFunction;
   /** the CA PEM when the caller already read `probe.caFile` (else the runner reads it, once) */
   ca?: string | Buffer;
+  /** internal tuning of held sessions (NOOP spacing, recycling, reopen pause); defaults suit real servers */
+  hold?: Pick<HoldOptions, 'noopIntervalMs' | 'maxNoops' | 'reopenDelayMs'>;
 }
 
 export type TransitionEvent = HealthEvent<ProbeResult>;
@@ -41,6 +43,9 @@ interface RunnerEvents {
   probe: [host: string, result: ProbeResult];
   transition: [event: TransitionEvent];
 }
+
+/** The first round is spread over this window so a big pool does not connect all at once. */
+const FIRST_ROUND_SPREAD_MS = 1000;
 
 /** How many results `history(host)` keeps (a latency chart's worth). */
 export const HISTORY_LENGTH = 60;
@@ -109,6 +114,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     }
     if (options.config.probe.hold) {
       this.hold = new HoldManager({
+        ...options.hold,
         helo: this.probeOptions.helo,
         timeoutMs: this.probeOptions.timeoutMs,
         logger: this.logger,
@@ -117,7 +123,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     }
   }
 
-  /** Starts the schedule. The first round starts at once, spread over the jitter window. */
+  /** Starts the schedule. The first round starts at once, spread over at most a second (or the jitter window when smaller). */
   start(): void {
     if (this.started) return;
     this.started = true;
@@ -126,7 +132,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
       this.cronTask = cron.schedule(schedule, () => this.probeEveryHost(), { name: 'mxpool-probe', noOverlap: false });
     }
     for (const entry of this.entries.values()) {
-      this.schedule(entry, Math.floor(this.random() * jitter * interval));
+      this.schedule(entry, Math.floor(this.random() * Math.min(jitter * interval, FIRST_ROUND_SPREAD_MS)));
     }
   }
 
