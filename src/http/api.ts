@@ -42,6 +42,7 @@ export function buildApiState(source: StateSource): ApiState {
     startedAt: source.startedAt,
     firstRoundDone: source.firstRoundDone,
     startedFrom: source.startedFrom,
+    writeAuth: config.http?.tokenEnv ? 'bearer' : 'none',
     pools: config.pools.map((pool) => apiPool(pool, source, sets, spfTerms)),
     records: sets.map(presentSet),
     notes: zone?.notes ?? [],

@@ -20,6 +20,8 @@ export interface ApiState {
   firstRoundDone: boolean;
   /** where the published health came from at start-up */
   startedFrom: 'state-file' | 'first-probe-round';
+  /** how drain/undrain authenticate: "bearer" needs the token, "none" = no token configured (loopback only) */
+  writeAuth: 'bearer' | 'none';
   pools: ApiPool[];
   /** every record set the daemon publishes (pool, SPF, DMARC, DKIM, static, SOA/NS) */
   records: ApiRecordSet[];
