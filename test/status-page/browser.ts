@@ -36,3 +36,41 @@ export function artifactPath(name: string): string {
 export async function hasHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth');
 }
+
+// In-page expressions are strings: this project type-checks without the DOM library.
+
+/** data-focus-key of the focused element (null when it has none). */
+export function focusedKey(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>('document.activeElement ? document.activeElement.getAttribute("data-focus-key") : null');
+}
+
+export function focusedProperty(page: Page, property: 'id' | 'textContent'): Promise<string | null> {
+  return page.evaluate<string | null>(`document.activeElement ? document.activeElement.${property} : null`);
+}
+
+export function focusOutline(page: Page): Promise<string> {
+  return page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
+}
+
+export function tokenDialogOpen(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>('document.getElementById("token-dialog").open');
+}
+
+export function storedToken(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>('sessionStorage.getItem("mxpool.token")');
+}
+
+/** One attribute of every element matching the CSS selector, in document order. */
+export function attributes(page: Page, selector: string, name: string): Promise<(string | null)[]> {
+  return page.evaluate<(string | null)[]>(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.getAttribute(${JSON.stringify(name)}))`);
+}
+
+/** A computed style property of the first element matching the selector. */
+export function computedStyle(page: Page, selector: string, property: string): Promise<string> {
+  return page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).getPropertyValue(${JSON.stringify(property)})`);
+}
+
+/** The right edge (px) of every element matching the selector. */
+export function rightEdges(page: Page, selector: string): Promise<number[]> {
+  return page.evaluate<number[]>(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.getBoundingClientRect().right)`);
+}

@@ -61,6 +61,7 @@ export function cannedState(now: number): ApiState {
     startedAt: now - 7_200_000,
     firstRoundDone: true,
     startedFrom: 'state-file',
+    writeAuth: 'bearer',
     pools: [
       {
         name: 'inbound', role: 'inbound', hostname: null, mx: { name: 'example.com', preference: 10 }, whenAllDown: 'all', minHealthy: 1,

@@ -3,7 +3,10 @@
 // escaping of hostile API text, and no console errors.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, collectConsoleErrors, hasHorizontalScroll, launchChromium } from './browser.ts';
+import {
+  artifactPath, attributes, collectConsoleErrors, computedStyle, focusedKey, focusedProperty, focusOutline, hasHorizontalScroll,
+  launchChromium, rightEdges, storedToken, tokenDialogOpen,
+} from './browser.ts';
 import { startCannedServer, type CannedServer } from './canned-server.ts';
 import { cannedState, HOSTILE } from './canned-state.ts';
 
@@ -42,14 +45,13 @@ afterEach(async () => {
 describe('status page over a canned /api/state', () => {
   it('shows each pool and host: state with colour, time in state, probe, TLS, weight, latency chart', async () => {
     await expect.poll(() => page.locator('#serial').textContent()).toBe('2026113001');
-    expect(await page.locator('[data-pool]').evaluateAll((els) => els.map((e) => e.getAttribute('data-pool')))).toEqual(['inbound', 'outbound']);
-    const states = await page.locator('[data-host]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-host'), e.getAttribute('data-state')]));
-    expect(states).toEqual([
-      ['mx1.example.com', 'healthy'], ['mx2.example.com', 'unhealthy'], ['mx3.example.com', 'draining'],
-      ['relay1.example.com', 'healthy'], ['relay2.example.com', 'disabled'],
+    expect(await attributes(page, '[data-pool]', 'data-pool')).toEqual(['inbound', 'outbound']);
+    expect(await attributes(page, '[data-host]', 'data-host')).toEqual([
+      'mx1.example.com', 'mx2.example.com', 'mx3.example.com', 'relay1.example.com', 'relay2.example.com',
     ]);
+    expect(await attributes(page, '[data-host]', 'data-state')).toEqual(['healthy', 'unhealthy', 'draining', 'healthy', 'disabled']);
     // colour: each state has its own border and badge colour, and a text label
-    const colour = (name: string) => card(name).evaluate((el) => getComputedStyle(el).borderLeftColor);
+    const colour = (name: string) => computedStyle(page, `[data-host="${name}"]`, 'border-left-color');
     const colours = await Promise.all(['mx1.example.com', 'mx2.example.com', 'mx3.example.com', 'relay2.example.com'].map(colour));
     expect(new Set(colours).size).toBe(4);
     expect(await card('mx2.example.com').locator('.state').textContent()).toBe('unhealthy');
@@ -87,7 +89,7 @@ describe('status page over a canned /api/state', () => {
     expect(await page.locator('[data-provider="route53"]').innerText()).toMatch(/route53 · ok · 2 changes · 3\ds ago/);
     expect(await page.locator('[data-provider="cloudflare"] .bad-text').textContent()).toBe('failed: HTTP 429 rate limited, retrying next run');
     expect(await page.locator('[data-count]').allTextContents()).toEqual(['1 error', '1 warning', '1 info']);
-    expect(await page.locator('ul[data-severity]').evaluateAll((els) => els.map((e) => e.getAttribute('data-severity')))).toEqual(['error', 'warning', 'info']);
+    expect(await attributes(page, 'ul[data-severity]', 'data-severity')).toEqual(['error', 'warning', 'info']);
     expect(await page.locator('ul[data-severity="error"]').innerText()).toContain('spf-too-many-lookups');
     expect(await page.locator('#notes').innerText()).toContain('relay2.example.com is disabled in the config');
     expect(await page.locator('#nameserver').textContent()).toBe('127.0.0.1:5353 · 1234 queries');
@@ -115,26 +117,25 @@ describe('status page over a canned /api/state', () => {
     expect(await page.locator('#announcer').textContent()).toContain('mx1.example.com is now unhealthy: connection refused');
     expect(await page.locator('#announcer').getAttribute('aria-live')).toBe('polite');
     expect(navigations).toBe(0);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-focus-key'))).toBe('drain:mx1.example.com');
+    expect(await focusedKey(page)).toBe('drain:mx1.example.com');
     // a new host (config reload) rebuilds the layout; the focused button is focused again
     server.state.pools[0]!.hosts.push({ ...server.state.pools[0]!.hosts[2]!, name: 'mx4.example.com', address: '192.0.2.13' });
     await card('mx4.example.com').waitFor({ timeout: 8000 });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-focus-key'))).toBe('drain:mx1.example.com');
+    expect(await focusedKey(page)).toBe('drain:mx1.example.com');
   });
 
   it('drains with the keyboard: Tab to the button, Enter, token asked once, safe-to-stop time shown', async () => {
     let focusKey: string | null | undefined;
     for (let i = 0; i < 10 && focusKey !== 'drain:mx1.example.com'; i++) {
       await page.keyboard.press('Tab');
-      focusKey = await page.evaluate(() => document.activeElement?.getAttribute('data-focus-key'));
+      focusKey = await focusedKey(page);
     }
     expect(focusKey).toBe('drain:mx1.example.com');
     // focus is visible: the focused button draws an outline
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe('solid');
+    expect(await focusOutline(page)).toBe('solid');
     await page.keyboard.press('Enter');
-    const dialog = page.locator('#token-dialog');
-    await expect.poll(() => dialog.evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token-input');
+    await expect.poll(() => tokenDialogOpen(page)).toBe(true);
+    expect(await focusedProperty(page, 'id')).toBe('token-input');
     await page.keyboard.type(TOKEN);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#drain-result').textContent()).toMatch(
@@ -143,13 +144,13 @@ describe('status page over a canned /api/state', () => {
     expect(server.posts).toEqual([{ path: '/api/hosts/mx1.example.com/drain', authorization: `Bearer ${TOKEN}` }]);
     await expect.poll(() => card('mx1.example.com').getAttribute('data-state')).toBe('draining');
     expect(await card('mx1.example.com').locator('.safe').textContent()).toMatch(/^Safe to stop after \d\d:\d\d:\d\d \(in (\d+s|1m 00s)\)$/);
-    expect(await page.evaluate(() => sessionStorage.getItem('mxpool.token'))).toBe(TOKEN);
+    expect(await storedToken(page)).toBe(TOKEN);
     // focus went back to the button, which now offers Undrain; the token is not asked again
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-focus-key'))).toBe('drain:mx1.example.com');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Undrain');
+    expect(await focusedKey(page)).toBe('drain:mx1.example.com');
+    await expect.poll(() => focusedProperty(page, 'textContent')).toBe('Undrain');
     await page.keyboard.press('Enter');
     await expect.poll(() => card('mx1.example.com').getAttribute('data-state')).toBe('healthy');
-    expect(await dialog.evaluate((d) => (d as HTMLDialogElement).open)).toBe(false);
+    expect(await tokenDialogOpen(page)).toBe(false);
     expect(server.posts[1]).toEqual({ path: '/api/hosts/mx1.example.com/undrain', authorization: `Bearer ${TOKEN}` });
     expect(await page.locator('#drain-result').textContent()).toMatch(/^mx1\.example\.com undrained/);
     expect(await card('mx1.example.com').locator('.safe').textContent()).toBe('');
@@ -161,8 +162,8 @@ describe('status page over a canned /api/state', () => {
     await page.locator('#token-input').fill('wrong-token');
     await page.locator('#token-ok').click();
     await expect.poll(() => page.locator('#token-why').textContent()).toMatch(/^The token was refused \(a valid Bearer token is required\)/);
-    expect(await page.locator('#token-dialog').evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.getItem('mxpool.token'))).toBeNull();
+    expect(await tokenDialogOpen(page)).toBe(true);
+    expect(await storedToken(page)).toBeNull();
     await page.locator('#token-input').fill(TOKEN);
     await page.keyboard.press('Enter');
     await expect.poll(() => card('mx1.example.com').getAttribute('data-state')).toBe('draining');
@@ -173,10 +174,20 @@ describe('status page over a canned /api/state', () => {
     errors.push(...collectConsoleErrors(other));
     await other.goto(server.url);
     await other.locator('[data-host="mx2.example.com"] button').click();
-    await expect.poll(() => other.locator('#token-dialog').evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
+    await expect.poll(() => tokenDialogOpen(other)).toBe(true);
     await other.keyboard.press('Escape');
     await expect.poll(() => other.locator('#drain-result').textContent()).toBe('drain of mx2.example.com cancelled.');
     expect(server.posts).toHaveLength(2);
+  });
+
+  it('asks for no token when serve runs without one (writeAuth none)', async () => {
+    server.state.writeAuth = 'none';
+    server.acceptAnyToken = true;
+    await page.reload();
+    await card('mx1.example.com').getByRole('button', { name: 'Drain mx1.example.com' }).click();
+    await expect.poll(() => card('mx1.example.com').getAttribute('data-state')).toBe('draining');
+    expect(await tokenDialogOpen(page)).toBe(false);
+    expect(server.posts).toEqual([{ path: '/api/hosts/mx1.example.com/drain', authorization: undefined }]);
   });
 
   it('keeps the last data and says so when the API is unreachable, and recovers', async () => {
@@ -193,7 +204,7 @@ describe('status page over a canned /api/state', () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.waitForTimeout(300);
     expect(await hasHorizontalScroll(page)).toBe(false);
-    const rights = await page.locator('[data-host], #records tr, [data-finding]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right));
+    const rights = await rightEdges(page, '[data-host], #records tr, [data-finding]');
     expect(rights.length).toBeGreaterThan(10);
     for (const right of rights) expect(right).toBeLessThanOrEqual(360);
     await page.screenshot({ path: artifactPath('status-page-canned-360px.png'), fullPage: true });

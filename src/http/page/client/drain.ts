@@ -4,6 +4,8 @@
 export const drainJs = `
 var TOKEN_KEY = 'mxpool.token';
 var busy = false;
+/** from api/state: "none" when serve runs without a token (loopback only), so nothing is asked */
+var writeAuth = 'bearer';
 
 function storedToken() {
   try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
@@ -52,7 +54,7 @@ function showResult(text, kind) {
 async function postAction(name, action, token) {
   var response = await fetch('api/hosts/' + encodeURIComponent(name) + '/' + action, {
     method: 'POST',
-    headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
+    headers: token ? { Authorization: 'Bearer ' + token, Accept: 'application/json' } : { Accept: 'application/json' },
     cache: 'no-store',
   });
   var body = null;
@@ -68,7 +70,7 @@ async function runHostAction(name, action, button) {
     var why = 'Draining and undraining need the API token of this mxpool (the variable named by http.tokenEnv). It is kept in this tab only.';
     for (var attempt = 0; attempt < 3; attempt++) {
       var token = storedToken();
-      if (!token) {
+      if (!token && writeAuth !== 'none') {
         token = await askToken(why);
         if (!token) { showResult(action + ' of ' + name + ' cancelled.', 'info'); return; }
         storeToken(token);

@@ -20,6 +20,7 @@ function announce(text) {
 
 function render(state) {
   if (!state || !Array.isArray(state.pools)) throw new Error('api/state did not return the expected document');
+  writeAuth = state.writeAuth === 'none' ? 'none' : 'bearer';
   renderHeader(state);
   renderPools(state);
   renderProviders(state.providers || []);
