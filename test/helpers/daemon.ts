@@ -22,10 +22,12 @@ export interface SmtpHostProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** starts a new process on the same address and port */
   restart(): Promise<void>;
-  /** accept TCP connections and never answer (firewall-style blackhole) */
+  /** firewall-style blackhole: new connections are accepted and never answered, open ones go silent */
   blackhole(): Promise<void>;
-  /** back to a real SMTP server */
+  /** traffic flows again: new connections reach the SMTP server */
   smtp(): Promise<void>;
+  /** nothing listens (connection refused); open sessions are reset. `smtp()` listens again */
+  stop(): Promise<void>;
   readonly alive: boolean;
 }
 
@@ -75,6 +77,7 @@ export async function startSmtpHost(address: string, name: string, port = 0): Pr
     },
     blackhole: () => command('blackhole'),
     smtp: () => command('smtp'),
+    stop: () => command('stop'),
   };
   return host;
 }

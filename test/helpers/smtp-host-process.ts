@@ -1,48 +1,88 @@
 // One throw-away SMTP host in its own process, so a test can SIGKILL it like a crashed server.
 // argv: address port name. Prints one JSON line {"port": N} when listening.
-// stdin commands: "blackhole" (stop SMTP; accept connections and never answer, like a firewall
-// that drops), "smtp" (back to a real SMTP server on the same port), "stop" (nothing listens: refused).
-import { createServer, type Server, type Socket } from 'node:net';
+// The public port is a thin TCP relay in front of a real smtp-server on an ephemeral port, so that
+// stdin commands can change what the network does:
+//   "blackhole": like a firewall that starts dropping packets — new connections are accepted and
+//                never answered, and established sessions go silent (no RST, no FIN)
+//   "smtp":      traffic flows again (new connections reach the SMTP server)
+//   "stop":      nothing listens any more and open sessions are reset (connection refused)
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { DemoSmtpHost } from '../../src/demo/smtp.ts';
 
 const [address = '127.0.0.1', portText = '0', name = 'mx.test'] = process.argv.slice(2);
-const smtp = new DemoSmtpHost({ address, port: Number(portText), name });
-let hole: Server | undefined;
-const held = new Set<Socket>();
+const smtp = new DemoSmtpHost({ address, port: 0, name });
+const backendPort = await smtp.start();
+let mode: 'smtp' | 'blackhole' = 'smtp';
+let front: Server | undefined;
+let frontPort = Number(portText);
+const open = new Set<{ client: Socket; upstream?: Socket }>();
 
-async function closeHole(): Promise<void> {
-  if (!hole) return;
-  const server = hole;
-  hole = undefined;
-  for (const socket of held) socket.destroy();
-  held.clear();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+function silence(pair: { client: Socket; upstream?: Socket }): void {
+  // stop relaying in both directions and swallow whatever arrives: the peer sees silence
+  pair.client.unpipe();
+  pair.upstream?.unpipe();
+  pair.client.removeAllListeners('data');
+  pair.client.on('data', () => undefined);
+  pair.upstream?.removeAllListeners('data');
+  pair.upstream?.on('data', () => undefined);
 }
 
-async function openHole(): Promise<void> {
-  await smtp.stop();
-  if (hole) return;
-  hole = createServer((socket) => {
-    held.add(socket); // accepted, never answered
-    socket.on('error', () => undefined);
-    socket.on('close', () => held.delete(socket));
+async function listen(): Promise<void> {
+  if (front) return;
+  const server = createServer((client) => {
+    const pair: { client: Socket; upstream?: Socket } = { client };
+    open.add(pair);
+    client.on('error', () => undefined);
+    client.on('close', () => {
+      open.delete(pair);
+      pair.upstream?.destroy();
+    });
+    if (mode === 'blackhole') {
+      client.on('data', () => undefined);
+      return;
+    }
+    const upstream = connect(backendPort, address);
+    pair.upstream = upstream;
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => client.end());
+    client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve, reject) => {
-    hole!.once('error', reject);
-    hole!.listen(smtp.port, address, () => resolve());
+    server.once('error', reject);
+    server.listen(frontPort, address, () => resolve());
   });
+  frontPort = (server.address() as { port: number }).port;
+  front = server;
 }
 
-const port = await smtp.start();
-process.stdout.write(`${JSON.stringify({ port })}\n`);
+async function stop(): Promise<void> {
+  const server = front;
+  front = undefined;
+  for (const pair of open) {
+    pair.client.resetAndDestroy();
+    pair.upstream?.destroy();
+  }
+  open.clear();
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+await listen();
+process.stdout.write(`${JSON.stringify({ port: frontPort })}\n`);
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
   const command = line.trim();
   try {
-    if (command === 'blackhole') await openHole();
-    else if (command === 'smtp') { await closeHole(); await smtp.start(); }
-    else if (command === 'stop') { await closeHole(); await smtp.stop(); }
+    if (command === 'blackhole') {
+      mode = 'blackhole';
+      for (const pair of open) silence(pair);
+      await listen();
+    } else if (command === 'smtp') {
+      mode = 'smtp';
+      await listen();
+    } else if (command === 'stop') {
+      await stop();
+    }
     process.stdout.write(`${JSON.stringify({ done: command })}\n`);
   } catch (error) {
     process.stdout.write(`${JSON.stringify({ error: String(error) })}\n`);
