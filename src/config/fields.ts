@@ -6,7 +6,13 @@ import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { parseDuration, DURATION_HINT } from './duration.ts';
 
-const hostnamePattern = /^(?=.{1,253}\.?$)(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-9_-]{1,63}(?<!-)\.?$/i;
+// No /i flags anywhere: JSON Schema patterns carry no flags, so case is spelt out in the classes.
+const hostnamePattern = /^(?=.{1,253}\.?$)(?:(?!-)[A-Za-z0-9_-]{1,63}(?<!-)\.)*(?!-)[A-Za-z0-9_-]{1,63}(?<!-)\.?$/;
+
+/** A regex source matching `word` in any letter case (for JSON-Schema-safe patterns). */
+export function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+}
 
 /** A DNS name, stored lower-case without the trailing dot. */
 export const dnsName = z
@@ -89,5 +95,5 @@ export const port = integer('a port number', 1, 65535);
 
 export const httpUrl = z
   .string({ error: 'an http(s) URL such as http://127.0.0.1:4566' })
-  .regex(/^https?:\/\/\S+$/i, { error: 'an http(s) URL such as http://127.0.0.1:4566', abort: true })
+  .regex(new RegExp(`^${anyCase('http')}[sS]?://\\S+$`), { error: 'an http(s) URL such as http://127.0.0.1:4566', abort: true })
   .refine((text) => URL.canParse(text), { error: 'an http(s) URL such as http://127.0.0.1:4566' });

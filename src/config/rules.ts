@@ -153,11 +153,3 @@ function recordRules(view: View, fail: Fail): void {
     }
   }
 }
-
-/** Defaults that depend on other keys; filled in after validation. */
-export function derivedDefaults(config: ParsedConfig): ParsedConfig {
-  if (config.probe.helo !== undefined) return config;
-  // The zone name lies in the domain the operator controls and is a valid FQDN for EHLO; servers
-  // that check HELO names (e.g. Postfix reject_unknown_helo_hostname) do so at RCPT, after the probe.
-  return { ...config, probe: { ...config.probe, helo: config.zone } };
-}

@@ -3,8 +3,8 @@
 // in src/config/rules.ts so every error carries the path of the key that is wrong. The descriptions
 // end up in config/mxpool.schema.json (npm run schema), which editors show on hover.
 import { z } from 'zod';
-import { boolean, cronExpression, decimal, dnsName, duration, envVarName, httpUrl, integer, ipAddress, listenAddress, port } from './fields.ts';
-import { crossFieldRules, derivedDefaults } from './rules.ts';
+import { anyCase, boolean, cronExpression, decimal, dnsName, duration, envVarName, httpUrl, integer, ipAddress, listenAddress, port } from './fields.ts';
+import { crossFieldRules } from './rules.ts';
 
 export { dnsName, duration, listenAddress, parseHostPort } from './fields.ts';
 
@@ -12,7 +12,7 @@ export const hostSchema = z.strictObject({
   name: dnsName.describe('the host\'s DNS name, inside zone; mxpool publishes its A/AAAA record and names it in MX'),
   address: ipAddress.describe('IPv4 or IPv6 address the probe connects to and DNS publishes'),
   port: port.default(25).describe('SMTP port the probe connects to'),
-  weight: integer('a weight', 0, 255).default(1).describe('relative share of answers, 0..255 (the Route 53 range)'),
+  weight: integer('a weight', 0, 255).default(1).describe('relative share of first place in answers, 0..255 (the Route 53 range); 0 = backup, published only when no host with a weight is'),
   /** an operator's long-term switch: out of DNS at once, out of SPF after twice the TTL */
   disabled: boolean.default(false).describe('true: out of DNS at once, out of SPF after twice the TTL (state "disabled")'),
 });
@@ -20,7 +20,7 @@ export const hostSchema = z.strictObject({
 export const poolSchema = z.strictObject({
   name: z
     .string({ error: 'a pool name of letters, digits, - and _' })
-    .regex(/^[a-z0-9][a-z0-9_-]*$/i, { error: 'a pool name of letters, digits, - and _' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'a pool name of letters, digits, - and _' })
     .describe('pool name, unique; used in logs, metrics and the HTTP API'),
   role: z.enum(['inbound', 'outbound'], { error: 'inbound (an MX pool) or outbound (a relay pool)' }).describe('inbound: an MX pool; outbound: a relay pool whose addresses go into SPF'),
   mx: z
@@ -43,7 +43,7 @@ export const probeSchema = z.strictObject({
   schedule: cronExpression.optional().describe('optional cron expression; when set, probe rounds run on it instead of every interval'),
   rise: integer('a count of probes', 1).default(2).describe('consecutive successes before an unhealthy host is healthy again'),
   fall: integer('a count of probes', 1).default(2).describe('consecutive failures before a healthy host is withdrawn'),
-  helo: dnsName.optional().describe('name sent in EHLO; default: the zone name'),
+  helo: dnsName.optional().describe('name sent in EHLO; default: this machine\'s name when fully qualified, else mxpool.<zone>'),
   starttls: z.enum(['required', 'optional', 'off'], { error: 'required, optional or off' }).default('optional').describe('required: fail without STARTTLS; optional: use it when offered; off: never'),
   certMinDays: decimal('a number of days', 0).default(7).describe('a certificate expiring sooner than this fails the probe'),
   hold: boolean.default(true).describe('keep one idle SMTP session per host; its loss triggers a probe at once'),
@@ -54,14 +54,14 @@ export const probeSchema = z.strictObject({
 
 const spfTerm = z
   .string({ error: 'an SPF term such as ip4:198.51.100.0/24' })
-  .regex(/^[+~?-]?(ip4:|ip6:|a\b|mx\b|include:|exists:|ptr\b)\S*$/i, {
+  .regex(new RegExp(`^[+~?-]?(${['ip4:', 'ip6:', 'include:', 'exists:'].map(anyCase).join('|')}|(${['a', 'mx', 'ptr'].map(anyCase).join('|')})([:/]|$))\\S*$`), {
     error: 'an SPF mechanism such as ip4:198.51.100.0/24, ip6:2001:db8::/32, a, mx or include:_spf.example.net',
   });
 
 const dmarcPolicy = z.enum(['none', 'quarantine', 'reject'], { error: 'none, quarantine or reject' });
 const mailtoUri = z
   .string({ error: 'a mailto: URI such as mailto:dmarc@example.com' })
-  .regex(/^mailto:[^\s,;!]+@[^\s,;!]+$/i, { error: 'a mailto: URI such as mailto:dmarc@example.com' });
+  .regex(new RegExp(`^${anyCase('mailto')}:[^\\s,;!]+@[^\\s,;!]+$`), { error: 'a mailto: URI such as mailto:dmarc@example.com' });
 const alignment = z.enum(['r', 's'], { error: 'r (relaxed) or s (strict)' });
 
 export const authSchema = z.strictObject({
@@ -89,7 +89,7 @@ export const authSchema = z.strictObject({
   dkim: z
     .array(
       z.strictObject({
-        selector: z.string({ error: 'a DKIM selector such as s1' }).regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i, { error: 'a DKIM selector such as s1' }).describe('published at <selector>._domainkey.<zone>'),
+        selector: z.string({ error: 'a DKIM selector such as s1' }).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'a DKIM selector such as s1' }).describe('published at <selector>._domainkey.<zone>'),
         key: z.string({ error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).min(1, { error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).describe('the public key TXT record (public, so no secret)'),
       }),
       { error: 'a list of { selector, key }' },
@@ -104,9 +104,9 @@ const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'P
 
 export const staticRecordSchema = z.strictObject({
   name: dnsName.describe('owner name, inside zone'),
-  type: rrType,
+  type: rrType.describe('record type; A, AAAA and MX at names mxpool publishes are refused'),
   value: z.string({ error: 'the record value in master-file form, e.g. "10 mx.example.net."' }).min(1, { error: 'the record value in master-file form, e.g. "10 mx.example.net."' }).describe('RDATA in master-file form'),
-  ttl: integer('a TTL in seconds', 1, 86400).optional().describe('default: ttl'),
+  ttl: integer('a TTL in seconds', 1, 86400).optional().describe('TTL of this record; default: 3600'),
 });
 
 export const nameserverSchema = z.strictObject({
@@ -148,7 +148,7 @@ export const cloudflareSchema = z.strictObject({
 });
 
 export const providersSchema = z.strictObject({
-  ownerId: z.string({ error: 'an owner id of letters, digits, . _ -' }).regex(/^[a-z0-9][a-z0-9_.-]*$/i, { error: 'an owner id of letters, digits, . _ -' }).default('mxpool').describe('marks the records this mxpool owns; records of other owners are never touched'),
+  ownerId: z.string({ error: 'an owner id of letters, digits, . _ -' }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'an owner id of letters, digits, . _ -' }).default('mxpool').describe('marks the records this mxpool owns; records of other owners are never touched'),
   maxDeletePercent: decimal('a percentage', 0, 100).default(30).describe('refuse a plan deleting more than this share of owned records (unless --force)'),
   route53: route53Schema.optional().describe('Amazon Route 53; credentials from the AWS SDK\'s usual chain'),
   cloudflare: cloudflareSchema.optional().describe('Cloudflare; the token comes from the environment variable tokenEnv'),
@@ -182,11 +182,14 @@ const configShape = z.strictObject(
 
 type Parsed = z.output<typeof configShape>;
 
-/** Parses and validates a config object (already read from YAML); derived defaults filled in. */
+/**
+ * Parses and validates a config object (already read from YAML). probe.helo stays unset when not
+ * given: the probe picks this machine's FQDN, else mxpool.<zone> (src/probe/options.ts), which
+ * depends on the machine and so does not belong in a pure parse.
+ */
 export const configSchema = configShape
   // `when`: run even after other errors, so one run reports every problem (the rules read defensively)
-  .superRefine((config, ctx) => crossFieldRules(config, ctx), { when: () => true })
-  .transform((config): Parsed => derivedDefaults(config));
+  .superRefine((config, ctx) => crossFieldRules(config, ctx), { when: () => true });
 
 /** The validated, defaulted, frozen config. */
 export type Config = Readonly<Parsed>;
