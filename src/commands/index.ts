@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { validateCommand } from './validate.ts';
+import { probeCommand } from './probe.ts';
 import { drainCommand, undrainCommand } from './drain.ts';
 import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
 
 export type CommandFactory = (context: CommandContext) => Command;
 
-export const commands: CommandFactory[] = [validateCommand, drainCommand, undrainCommand, serveCommand, demoCommand];
+export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand];

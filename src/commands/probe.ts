@@ -1,0 +1,71 @@
+// `mxpool probe --config F [--json]`: probes every host once; a table (or JSON) on stdout;
+// exit 0 when every host (disabled ones aside) is healthy, 1 otherwise. Progress on a TTY stderr.
+import { Command } from 'commander';
+import type { CommandContext } from '../cli.ts';
+import { loadConfig } from '../config/load.ts';
+import { createLogger } from '../log.ts';
+import { ProbeRunner } from '../probe/runner.ts';
+import { formatProbeJson, formatProbeTable, probeExitCode, type ProbeRow } from '../probe/report.ts';
+
+/** Progress appears only when a round takes longer than this (small pools finish first). */
+const PROGRESS_AFTER_MS = 300;
+
+export function probeCommand(context: CommandContext): Command {
+  return new Command('probe')
+    .description('probe every SMTP host once and print the results (exit 0 when all are healthy)')
+    .requiredOption('-c, --config <file>', 'the YAML config')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { config: string; json?: boolean; logLevel: string }) => {
+      const logger = createLogger(options.logLevel);
+      const config = loadConfig(options.config);
+      // probe.caFile is read once, here, by the runner's constructor
+      const runner = new ProbeRunner({ config, logger });
+      const total = config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
+      const stopProgress = showProgress(runner, total);
+      let results;
+      try {
+        results = await runner.probeAllOnce();
+      } finally {
+        stopProgress();
+        await runner.stop();
+      }
+      const snapshot = runner.snapshot();
+      const rows: ProbeRow[] = config.pools.flatMap((pool) =>
+        pool.hosts.map((host) => ({
+          host: host.name,
+          pool: pool.name,
+          address: host.address,
+          port: host.port,
+          state: snapshot.get(host.name)?.state ?? 'unhealthy',
+          result: results.get(host.name)!,
+        })),
+      );
+      process.stdout.write(options.json ? formatProbeJson(rows) : formatProbeTable(rows));
+      context.exitCode = probeExitCode(rows);
+    });
+}
+
+function showProgress(runner: ProbeRunner, total: number): () => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  let done = 0;
+  let shown = false;
+  const onProbe = () => {
+    done += 1;
+  };
+  runner.on('probe', onProbe);
+  const draw = () => {
+    shown = true;
+    process.stderr.write(`\rprobing: ${done}/${total} hosts`);
+  };
+  let ticker: NodeJS.Timeout | undefined;
+  const start = setTimeout(() => {
+    draw();
+    ticker = setInterval(draw, 100);
+  }, PROGRESS_AFTER_MS);
+  return () => {
+    clearTimeout(start);
+    if (ticker) clearInterval(ticker);
+    runner.off('probe', onProbe);
+    if (shown) process.stderr.write('\r\x1b[K');
+  };
+}
