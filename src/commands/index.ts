@@ -6,7 +6,9 @@ import { probeCommand } from './probe.ts';
 import { drainCommand, undrainCommand } from './drain.ts';
 import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
+import { auditCommand } from './audit.ts';
+import { zoneCommand } from './zone.ts';
 
 export type CommandFactory = (context: CommandContext) => Command;
 
-export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand];
+export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand, zoneCommand];
