@@ -26,10 +26,19 @@ export function liveResolver(options: LiveResolverOptions = {}): Resolver {
       return classify(name, error);
     }
   };
+  // address answers carry their TTL: the pool rules check it is short enough for failover
+  const withTtl = async (name: string, query: () => Promise<{ address: string; ttl: number }[]>): Promise<Answer<string>> => {
+    try {
+      const records = await query();
+      return { status: 'ok', records: records.map((r) => r.address), ttl: Math.min(...records.map((r) => r.ttl)) };
+    } catch (error) {
+      return classify(name, error);
+    }
+  };
   return {
     txt: (name) => ask(name, () => node.resolveTxt(name)),
-    a: (name) => ask(name, async () => (await node.resolve4(name)) as string[]),
-    aaaa: (name) => ask(name, async () => (await node.resolve6(name)) as string[]),
+    a: (name) => withTtl(name, () => node.resolve4(name, { ttl: true })),
+    aaaa: (name) => withTtl(name, () => node.resolve6(name, { ttl: true })),
     mx: (name) => ask(name, async () => (await node.resolveMx(name)).map((mx) => ({ preference: mx.priority, exchange: normaliseName(mx.exchange) }))),
     cname: (name) => ask(name, async () => (await node.resolveCname(name)).map(normaliseName)),
     ptr: (ip) => ask(ip, async () => (await node.reverse(ip)).map(normaliseName)),

@@ -1,0 +1,15 @@
+// `audit --config`: the zone mxpool would publish with every host healthy, audited before any
+// record goes out. Names outside the zone go to the live resolver only when a nameserver is given.
+import type { Config } from '../config/schema.ts';
+import { allHealthy, desired } from '../desired.ts';
+import { liveResolver } from './live-resolver.ts';
+import { runAudit, type AuditReport } from './run.ts';
+import { zoneResolver } from './zone-resolver.ts';
+
+export async function auditConfig(config: Config, options: { nameserver?: string; now?: number } = {}): Promise<AuditReport> {
+  const now = options.now ?? Date.now();
+  const health = allHealthy(config, now);
+  const zone = desired(config, health, { serial: 1, now });
+  const outside = options.nameserver ? liveResolver({ nameserver: options.nameserver }) : undefined;
+  return runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, zone.sets, outside), config, health, now });
+}

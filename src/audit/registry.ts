@@ -1,0 +1,24 @@
+// The one registry of audit rules: every rule as data { id, severity, rfc, check }, by family.
+// Ids are stable (documented in docs/audit.md); never renumber or reuse one.
+import { dkimRules } from './rules/dkim.ts';
+import { dmarcRules } from './rules/dmarc.ts';
+import { mxRules } from './rules/mx.ts';
+import { poolRules } from './rules/pool.ts';
+import { ptrRules } from './rules/ptr.ts';
+import { spfRules } from './rules/spf.ts';
+import type { Family, Rule } from './types.ts';
+
+const families: [Family, Omit<Rule, 'family'>[]][] = [
+  ['spf', spfRules],
+  ['dmarc', dmarcRules],
+  ['dkim', dkimRules],
+  ['mx', mxRules],
+  ['ptr', ptrRules],
+  ['pool', poolRules],
+];
+
+export const RULES: readonly Rule[] = families.flatMap(([family, rules]) => rules.map((rule) => ({ ...rule, family })));
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}

@@ -1,0 +1,69 @@
+// The auditor's data: rules are plain objects { id, severity, rfc, check } in one registry
+// (registry.ts); a check looks at the AuditContext and returns hits; the runner turns hits into
+// findings that name the rule, the record and the RFC section.
+import type { Config } from '../config/schema.ts';
+import type { HealthSnapshot } from '../model.ts';
+import type { Resolver } from './resolver.ts';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Family = 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool';
+
+export interface RfcRef {
+  rfc: number;
+  section: string;
+}
+
+/** One problem a check found: which record, what is wrong. */
+export interface Hit {
+  record: string;
+  message: string;
+}
+
+export interface Rule {
+  /** stable, lower-case, dash-separated, prefixed by family */
+  id: string;
+  family: Family;
+  severity: Severity;
+  rfc: RfcRef;
+  /** one line: what the rule means */
+  title: string;
+  /** one line: how to fix it */
+  fix: string;
+  check(context: AuditContext): Promise<Hit[]>;
+}
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  record: string;
+  message: string;
+  rfc: string;
+}
+
+export interface AuditContext {
+  domain: string;
+  source: 'live' | 'desired';
+  resolver: Resolver;
+  /** DKIM selectors to check (from the config or --dkim-selector) */
+  dkimSelectors: readonly string[];
+  /** present for `--config` audits and in `serve`: enables the pool-consistency rules */
+  config?: Config;
+  health?: HealthSnapshot;
+  now: number;
+  /** shares one computation (the SPF tree, the DMARC discovery) between the rules that need it */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+export function rfcText(ref: RfcRef): string {
+  return `RFC ${ref.rfc} ${ref.section}`;
+}
+
+export function rfcUrl(ref: RfcRef): string {
+  const section = /^[0-9A-Z]+(\.\d+)*$/.test(ref.section) ? `#section-${ref.section}` : '';
+  return `https://www.rfc-editor.org/rfc/rfc${ref.rfc}${section}`;
+}
+
+/** `example.com TXT "v=spf1 -all"` — the record a finding is about; value left out when none. */
+export function recordLabel(name: string, type: string, value?: string): string {
+  return value === undefined ? `${name} ${type}` : `${name} ${type} ${JSON.stringify(value)}`;
+}
