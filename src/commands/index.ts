@@ -11,4 +11,4 @@ import { zoneCommand } from './zone.ts';
 
 export type CommandFactory = (context: CommandContext) => Command;
 
-export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand, zoneCommand];
+export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand, zoneCommand, auditCommand];
