@@ -49,6 +49,8 @@ export interface Syncer {
   syncOnce(desired: DesiredZone, options?: SyncOptions): Promise<SyncResult[]>;
   status(): ProviderStatus[];
   onSync(listener: (event: SyncEvent) => void): void;
+  /** resolves when every cycle started so far has finished */
+  whenIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -145,6 +147,10 @@ export function createSyncer(options: SyncerOptions): Syncer {
 
     onSync(listener) {
       listeners.push(listener);
+    },
+
+    async whenIdle() {
+      await Promise.all(chains.values());
     },
 
     async stop() {
