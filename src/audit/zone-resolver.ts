@@ -24,7 +24,8 @@ export function zoneResolver(zone: string, sets: readonly RecordSet[], outside?:
   function lookup<T>(rawName: string, type: RecordSet['type'], pick: (set: RecordSet) => T[], ask: (r: Resolver, name: string) => Promise<Answer<T>>): Promise<Answer<T>> {
     let name = normaliseName(rawName);
     for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
-      if (!inZone(name)) return outside ? ask(outside, name) : Promise.resolve(unresolvable(name));
+      // names outside the zone that the data holds anyway (a zone file with other owners) are answered too
+      if (!inZone(name) && !byName.has(name)) return outside ? ask(outside, name) : Promise.resolve(unresolvable(name));
       const here = byName.get(name);
       const exact = here?.find((set) => set.type === type);
       if (exact) return Promise.resolve({ status: 'ok', records: pick(exact), ttl: exact.ttl });
@@ -59,7 +60,7 @@ export function zoneResolver(zone: string, sets: readonly RecordSet[], outside?:
       const parsed = parseAddress(ip);
       if (!parsed) return Promise.resolve({ status: 'nxdomain' });
       const name = reverseName(ip, parsed);
-      if (!inZone(name)) return outside ? outside.ptr(ip) : Promise.resolve(unresolvable(name));
+      if (!inZone(name) && !byName.has(name)) return outside ? outside.ptr(ip) : Promise.resolve(unresolvable(name));
       return lookup(name, 'PTR', (set) => values(set, (d) => (d.type === 'PTR' ? normaliseName(d.target) : undefined)), (r) => r.ptr(ip));
     },
   };

@@ -7,8 +7,9 @@ import { drainCommand, undrainCommand } from './drain.ts';
 import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
 import { auditCommand } from './audit.ts';
+import { spfCommand } from './spf.ts';
 import { zoneCommand } from './zone.ts';
 
 export type CommandFactory = (context: CommandContext) => Command;
 
-export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand, zoneCommand, auditCommand];
+export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand, zoneCommand, auditCommand, spfCommand];
