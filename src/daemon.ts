@@ -77,7 +77,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...(options.stateWriteGapMs !== undefined ? { minGapMs: options.stateWriteGapMs } : {}),
     collect: () => newSavedState(config.zone, clock.now(), publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood),
   });
-  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
+  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => runner.snapshot(), intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
   const publisher: ZonePublisher = new ZonePublisher({
     config,

@@ -1,12 +1,13 @@
 // Runs the auditor on the published zone every `audit.interval`, and soon after the zone changes
 // (SPF follows health), keeping the last report for /api/state and the metrics.
 import type { Logger } from '../log.ts';
-import type { DesiredZone } from '../model.ts';
+import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit } from '../http/types.ts';
 import type { AuditService } from './services.ts';
 
 export interface AuditLoopOptions {
   audit: AuditService;
+  health: () => HealthSnapshot;
   intervalMs: number;
   logger: Logger;
   onReport: (report: ApiAudit) => void;
@@ -52,7 +53,7 @@ export class AuditLoop {
     const zone = this.#zone;
     this.#running = (async () => {
       try {
-        const report = await this.#options.audit(zone);
+        const report = await this.#options.audit(zone, this.#options.health());
         this.#last = report;
         this.#options.onReport(report);
         this.#options.logger.info({ serial: zone.serial, ...report.summary }, 'audit done');

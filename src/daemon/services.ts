@@ -1,7 +1,7 @@
 // The parts `serve` wires together that other components own: the nameserver, the provider syncers
 // and the auditor. The daemon sees them through these narrow shapes; `realServices` (wiring.ts)
 // builds them from the real modules.
-import type { DesiredZone } from '../model.ts';
+import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit, ApiProviderSync } from '../http/types.ts';
 
 export interface QueryEvent {
@@ -33,7 +33,8 @@ export interface SyncService {
   stop(): Promise<void>;
 }
 
-export type AuditService = (zone: DesiredZone) => Promise<ApiAudit>;
+/** audits the published zone (as served, with the health it was built from) */
+export type AuditService = (zone: DesiredZone, health: HealthSnapshot) => Promise<ApiAudit>;
 
 export interface Services {
   nameserver?: (zone: DesiredZone) => NameserverService;

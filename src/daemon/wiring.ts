@@ -4,12 +4,36 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createSyncer } from '../../providers/index.ts';
-import type { Services } from './services.ts';
+import { DnsServer } from '../dns/server.ts';
+import { runAudit } from '../audit/run.ts';
+import { zoneResolver } from '../audit/zone-resolver.ts';
+import type { NameserverService, Services } from './services.ts';
 
-export function realServices(config: Config, logger: Logger): Services {
+export function realServices(config: Config, logger: Logger, options: { random?: () => number } = {}): Services {
   const services: Services = {};
+  const nameserver = config.nameserver;
+  if (nameserver) {
+    services.nameserver = (zone): NameserverService => {
+      const server = new DnsServer({ nameserver, zone: config.zone, logger, ...(options.random ? { random: options.random } : {}) });
+      server.setZone(zone); // loaded before the sockets open: the first query already gets the zone
+      return {
+        start: () => server.start(),
+        setZone: (next) => server.setZone(next),
+        stop: () => server.stop(),
+        onQuery: (listener) => void server.on('query', listener),
+        get listen() {
+          return server.listening().udp;
+        },
+      };
+    };
+  }
   if (config.providers?.route53 || config.providers?.cloudflare) {
     services.syncer = () => createSyncer({ config, logger: logger.child({ component: 'sync' }) });
   }
+  // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
+  services.audit = async (zone, health) => {
+    const report = await runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, zone.sets), config, health });
+    return { at: Date.parse(report.generatedAt), summary: report.summary, findings: report.findings };
+  };
   return services;
 }
