@@ -55,3 +55,21 @@ export function answerLines(output: string): string[][] {
     .filter((line) => line.trim() !== '' && !line.startsWith(';'))
     .map((line) => line.split(/\s+/));
 }
+
+/** Sends one UDP datagram and waits for the reply (or undefined after `timeoutMs`). */
+export async function udpExchange(host: string, port: number, packet: Buffer, timeoutMs = 2000): Promise<Buffer | undefined> {
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.close();
+      resolve(undefined);
+    }, timeoutMs);
+    socket.on('message', (msg) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(msg);
+    });
+    socket.send(packet, port, host);
+  });
+}
