@@ -32,6 +32,8 @@ function maySend(config: Config, health: HealthSnapshot, name: string, disabledI
   const state = health.get(name);
   if (!state) return !disabledInConfig; // unknown health: a disabled host with no withdrawal time is out
   if (state.state !== 'disabled') return true;
-  const withdrawnAt = state.withdrawnAt ?? state.since;
-  return now < withdrawnAt + graceMs(config);
+  // without a withdrawal time (a host disabled in the config before start-up, a preview built by
+  // allHealthy) there is no grace period to honour: the host is out
+  if (state.withdrawnAt === undefined) return false;
+  return now < state.withdrawnAt + graceMs(config);
 }

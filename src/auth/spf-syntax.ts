@@ -128,7 +128,7 @@ function parseTerm(text: string, column: number): Term | TermError {
       if (extra.length > 0) return fail(1 + network.length, 'more than one "/"');
       const max = family === 4 ? 32 : 128;
       if (prefixText !== undefined && (!/^\d+$/.test(prefixText) || Number(prefixText) > max || /^0\d/.test(prefixText))) {
-        return fail(1 + network.length, `prefix length must be 0..${max}`);
+        return fail(2 + network.length, `prefix length must be 0..${max}`);
       }
       const prefix = prefixText === undefined ? max : Number(prefixText);
       return family === 4 ? { ...base, network, cidr4: prefix } : { ...base, network, cidr6: prefix };
