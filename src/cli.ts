@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // `mxpool help` exits 0; `mxpool` with no command prints the help to stderr as a usage error
+      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
       return 2; // usage error: commander already printed what was wrong
     }
     if (error instanceof ConfigError) {
