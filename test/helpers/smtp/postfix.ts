@@ -1,0 +1,130 @@
+// A real Postfix (Debian's) for tests: its own config dir, queue and data dirs in a temp dir, one
+// smtpd on a loopback address, a self-signed certificate, `postfix -c DIR start-fg`. Needs root
+// (Postfix's master runs as root and drops to the postfix user), as in CI.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, existsSync, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export const POSTFIX_BIN = ['/usr/sbin/postfix', '/usr/bin/postfix'].find((path) => existsSync(path));
+
+/** Why a Postfix test cannot run here, or undefined when it can. */
+export function postfixUnavailable(): string | undefined {
+  if (!POSTFIX_BIN) return 'the postfix binary is not installed (apt-get install postfix; .ci/run installs it)';
+  if (userInfo().uid !== 0) return 'Postfix must be started as root';
+  return undefined;
+}
+
+export interface PostfixInstance {
+  dir: string;
+  address: string;
+  port: number;
+  certFile: string;
+  cert: string;
+  /** `postfix -c DIR stop`; resolves when the master has exited */
+  stop(): Promise<void>;
+  /** stop if running, remove the temp dir */
+  cleanup(): Promise<void>;
+}
+
+const MASTER_CF = (address: string, port: number) => `${address}:${port} inet n - n - - smtpd
+postlog   unix-dgram n  -       n       -       1       postlogd
+anvil     unix  -       -       n       -       1       anvil
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+proxymap  unix  -       -       n       -       -       proxymap
+scache    unix  -       -       n       -       1       scache
+`;
+
+function mainCf(dir: string, hostname: string, certFile: string, keyFile: string): string {
+  return `compatibility_level = 3.6
+queue_directory = ${dir}/queue
+data_directory = ${dir}/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = ${hostname}
+mydestination =
+# inet_interfaces must name configured interface addresses; the smtpd listener in master.cf binds
+# its own loopback address explicitly
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_banner = $myhostname ESMTP mxpool-test
+smtpd_tls_cert_file = ${certFile}
+smtpd_tls_key_file = ${keyFile}
+smtpd_tls_security_level = may
+maillog_file = /dev/stdout
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+`;
+}
+
+async function waitForPort(address: string, port: number, up: boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: address, port });
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open === up) return;
+    if (Date.now() > deadline) throw new Error(`postfix at ${address}:${port} did not ${up ? 'start' : 'stop'} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function startPostfix(address: string, port: number, hostname: string): Promise<PostfixInstance> {
+  const bin = POSTFIX_BIN as string;
+  const dir = mkdtempSync(join(tmpdir(), 'mxpool-postfix-'));
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'queue'));
+  mkdirSync(join(dir, 'data'));
+  const postfixUid = Number(execFileSync('id', ['-u', 'postfix'], { encoding: 'utf8' }).trim());
+  chownSync(join(dir, 'data'), postfixUid, -1);
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '365', '-subj', `/CN=${hostname}`, '-addext', `subjectAltName=DNS:${hostname}`], { stdio: 'ignore' });
+  writeFileSync(join(dir, 'main.cf'), mainCf(dir, hostname, certFile, keyFile));
+  writeFileSync(join(dir, 'master.cf'), MASTER_CF(address, port));
+  // a log file, not pipes: with pipes on stdout/stderr Postfix's start-fg did not come up here
+  const logFile = join(dir, 'postfix.log');
+  const logFd = openSync(logFile, 'w');
+  const master: ChildProcess = spawn(bin, ['-c', dir, 'start-fg'], { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const exited = new Promise<void>((resolve) => master.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+  try {
+    await waitForPort(address, port, true, 15_000);
+  } catch (error) {
+    master.kill('SIGTERM');
+    throw new Error(`${(error as Error).message}\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+  }
+  const stop = async () => {
+    if (!running) return;
+    execFileSync(bin, ['-c', dir, 'stop'], { stdio: 'ignore' });
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (running) master.kill('SIGKILL');
+  };
+  return {
+    dir,
+    address,
+    port,
+    certFile,
+    cert: readFileSync(certFile, 'utf8'),
+    stop,
+    async cleanup() {
+      await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
