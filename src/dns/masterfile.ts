@@ -126,9 +126,11 @@ function logicalLines(text: string): Line[] {
   let atLineStart = true;
   while (i < text.length) {
     const c = text[i] as string;
-    if (atLineStart && depth === 0) {
-      start = lineNumber;
-      inherits = c === ' ' || c === '\t';
+    if (atLineStart) {
+      if (depth === 0) {
+        start = lineNumber;
+        inherits = c === ' ' || c === '\t';
+      }
       atLineStart = false;
     }
     if (c === '\n') {
