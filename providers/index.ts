@@ -87,6 +87,7 @@ export interface CreateSyncerOptions {
   scheduler?: Scheduler;
   debounceMs?: number;
   holdDownMs?: number;
+  dryRun?: boolean;
 }
 
 export function createSyncer(options: CreateSyncerOptions): Syncer {

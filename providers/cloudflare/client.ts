@@ -78,7 +78,9 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         const status = error.status;
         const retryable = status === 429 || (retryServerErrors && (status === undefined || status >= 500));
         const detail = error.errors?.length ? error.errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ') : (error.message ?? String(raw));
-        if (!retryable || attempt >= maxAttempts) {
+        // an unreachable endpoint rarely recovers within seconds: fewer tries than for rate limits
+        const attempts = status === undefined ? Math.min(3, maxAttempts) : maxAttempts;
+        if (!retryable || attempt >= attempts) {
           throw new MxpoolError('PROVIDER_API', 'cloudflare', `${operation} failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, { cause: raw });
         }
         const delay = delayFor(error, attempt);

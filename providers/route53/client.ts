@@ -99,7 +99,9 @@ export function createRoute53Client(options: Route53ClientOptions): Route53Api {
         const code = error.name ?? 'Error';
         const status = error.$metadata?.httpStatusCode;
         const retryable = RETRYABLE.has(code) || (retryServerErrors && (status === undefined || status >= 500));
-        if (!retryable || attempt >= maxAttempts) {
+        // an unreachable endpoint rarely recovers within seconds: fewer tries than for throttling
+        const attempts = status === undefined && !RETRYABLE.has(code) ? Math.min(3, maxAttempts) : maxAttempts;
+        if (!retryable || attempt >= attempts) {
           throw new MxpoolError('PROVIDER_API', 'route53', `${operation} failed${status ? ` (HTTP ${status})` : ''}: ${code}: ${error.message ?? ''}`.trim(), { cause: raw });
         }
         const delay = Math.round(options.random() * Math.min(MAX_DELAY_MS, baseDelay * 2 ** (attempt - 1)));

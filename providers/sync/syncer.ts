@@ -41,6 +41,8 @@ export interface SyncerOptions {
   debounceMs?: number;
   /** least time between two pushed writes (default (rise + fall) x probe.interval) */
   holdDownMs?: number;
+  /** pushes and cron cycles only plan (`mxpool sync --dry-run`) */
+  dryRun?: boolean;
 }
 
 export interface Syncer {
@@ -49,6 +51,8 @@ export interface Syncer {
   syncOnce(desired: DesiredZone, options?: SyncOptions): Promise<SyncResult[]>;
   status(): ProviderStatus[];
   onSync(listener: (event: SyncEvent) => void): void;
+  /** every cycle's full result, dry runs included (for printing plans) */
+  onResult(listener: (result: SyncResult) => void): void;
   /** resolves when every cycle started so far has finished */
   whenIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -82,6 +86,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
   const statuses = new Map<string, ProviderStatus>(providers.map((p) => [p.name, { name: p.name, at: null, ok: null, changes: 0, error: null }]));
   const chains = new Map<string, Promise<unknown>>();
   const listeners: Array<(event: SyncEvent) => void> = [];
+  const resultListeners: Array<(result: SyncResult) => void> = [];
   const tasks: Array<{ stop(): void }> = [];
   let latest: DesiredZone | undefined;
   let timer: unknown;
@@ -89,6 +94,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
   let stopped = false;
 
   function record(result: SyncResult, dryRun: boolean): void {
+    for (const listener of resultListeners) listener(result);
     if (dryRun) return;
     const changes = result.applied ? (result.plan?.changes.length ?? 0) : 0;
     statuses.set(result.provider, { name: result.provider, at: result.at, ok: result.ok, changes, error: result.error ?? null });
@@ -113,7 +119,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
   function firePush(): void {
     timer = undefined;
     if (stopped || !latest) return;
-    void syncOnce(latest);
+    void syncOnce(latest, { dryRun: options.dryRun ?? false });
   }
 
   return {
@@ -124,7 +130,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
         tasks.push(
           scheduler.schedule(expression, () => {
             if (stopped || !latest) return;
-            void runFor(provider, latest, {});
+            void runFor(provider, latest, { dryRun: options.dryRun ?? false });
           }),
         );
       }
@@ -147,6 +153,10 @@ export function createSyncer(options: SyncerOptions): Syncer {
 
     onSync(listener) {
       listeners.push(listener);
+    },
+
+    onResult(listener) {
+      resultListeners.push(listener);
     },
 
     async whenIdle() {

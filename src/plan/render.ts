@@ -27,7 +27,7 @@ export function renderPlanText(plan: Plan): string {
   const s = plan.summary;
   const lines: string[] = [];
   const verdict = plan.changes.length === 0 ? 'no changes' : `${s.creates} to create, ${s.updates} to update, ${s.deletes} to delete`;
-  lines.push(`${plan.provider}: ${verdict} (mxpool owns ${s.ownedRecords} records; ${s.foreignSets} other record sets left alone)`);
+  lines.push(`${plan.provider}: ${verdict} (mxpool owns ${s.ownedRecords} records; ${s.foreignSets} other record set(s) left alone)`);
   for (const change of plan.changes) lines.push(...changeLines(change));
   for (const conflict of plan.conflicts) lines.push(`  ! conflict: ${conflict.message}`);
   for (const warning of plan.warnings) lines.push(`  ! warning: ${warning}`);

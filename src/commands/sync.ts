@@ -1,0 +1,67 @@
+// `mxpool sync --config F [--provider P] [--once] [--dry-run] [--force]`: applies the plan at each
+// provider — once, or on each provider's cron schedule with health changes pushed as they happen,
+// until SIGINT/SIGTERM. Exit 0 ok, 1 error (a refused or failed provider with --once).
+import { Command } from 'commander';
+import type { CommandContext } from '../cli.ts';
+import { loadConfig } from '../config/load.ts';
+import { createLogger } from '../log.ts';
+import { UsageError } from '../errors.ts';
+import { ProbeRunner } from '../probe/runner.ts';
+import { desired, nextSerial } from '../desired.ts';
+import { createSyncer } from '../../providers/index.ts';
+import { desiredNow, resultText, selectProviders } from './plan.ts';
+import { runUntilSignal } from './serve.ts';
+
+interface SyncFlags {
+  config: string;
+  provider?: string;
+  once?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  allHealthy?: boolean;
+  logLevel: string;
+}
+
+export function syncCommand(context: CommandContext): Command {
+  return new Command('sync')
+    .description('apply the plan at each provider: once, or on each provider\'s schedule (exit 0 ok, 1 error)')
+    .requiredOption('-c, --config <file>', 'the YAML config')
+    .option('--provider <name>', 'only this provider (route53 or cloudflare)')
+    .option('--once', 'probe once, sync once, exit')
+    .option('--dry-run', 'plan and print, write nothing')
+    .option('--force', 'apply a plan the safety check refused (with --once only)')
+    .option('--all-healthy', 'with --once: skip probing, treat every host that is not disabled as healthy')
+    .action(async (options: SyncFlags) => {
+      if (options.force && !options.once) throw new UsageError('--force applies to one sync only: use it with --once');
+      if (options.allHealthy && !options.once) throw new UsageError('--all-healthy needs --once (a running sync follows real health)');
+      const logger = createLogger(options.logLevel);
+      const config = loadConfig(options.config);
+      const providers = selectProviders(config, logger, options.provider);
+      if (options.once) {
+        const zone = await desiredNow(config, logger, options.allHealthy ?? false);
+        const syncer = createSyncer({ config, logger, providers });
+        const results = await syncer.syncOnce(zone, { dryRun: options.dryRun ?? false, force: options.force ?? false });
+        for (const result of results) {
+          process.stdout.write(resultText(result));
+          if (result.applied) process.stdout.write(`${result.provider}: applied in ${result.writes} write call(s)\n`);
+        }
+        context.exitCode = results.every((r) => r.ok) ? 0 : 1;
+        return;
+      }
+      const runner = new ProbeRunner({ config, logger });
+      const syncer = createSyncer({ config, logger, providers, dryRun: options.dryRun ?? false });
+      let serial = 0;
+      const current = () => {
+        serial = nextSerial(serial, new Date());
+        return desired(config, runner.snapshot(), { serial, now: Date.now() });
+      };
+      if (options.dryRun) syncer.onResult((result) => process.stdout.write(resultText(result)));
+      await runner.probeAllOnce();
+      runner.on('transition', () => syncer.push(current()));
+      runner.start();
+      syncer.start();
+      await syncer.syncOnce(current(), { dryRun: options.dryRun ?? false });
+      logger.info({ providers: providers.map((p) => p.name) }, 'sync: running on each provider\'s schedule until SIGINT/SIGTERM');
+      context.exitCode = await runUntilSignal({ stop: () => syncer.stop() }, logger, () => runner.stop());
+    });
+}
