@@ -9,7 +9,9 @@ import { demoCommand } from './demo.ts';
 import { auditCommand } from './audit.ts';
 import { spfCommand } from './spf.ts';
 import { zoneCommand } from './zone.ts';
+import { planCommand } from './plan.ts';
+import { syncCommand } from './sync.ts';
 
 export type CommandFactory = (context: CommandContext) => Command;
 
-export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand, zoneCommand, auditCommand, spfCommand];
+export const commands: CommandFactory[] = [validateCommand, probeCommand, drainCommand, undrainCommand, serveCommand, demoCommand, zoneCommand, auditCommand, spfCommand, planCommand, syncCommand];
