@@ -55,8 +55,17 @@ export async function discoverDmarc(resolver: Resolver, domain: string): Promise
 }
 
 async function treeWalk(resolver: Resolver, domain: string): Promise<DmarcDiscovery['rfc9989']> {
+  // The walk climbs to the top-level domain; above the audited zone (no nameserver given) there is
+  // nobody to ask, and those names are taken as having no record rather than failing the walk.
+  const climbing: Resolver = {
+    ...resolver,
+    txt: async (name) => {
+      const answer = await resolver.txt(name);
+      return answer.status === 'unresolvable' ? { status: 'nxdomain' } : answer;
+    },
+  };
   try {
-    const found = await discoverPolicy(domain, createRecordLookup(mailauthResolver(resolver), { strict: true }));
+    const found = await discoverPolicy(domain, createRecordLookup(mailauthResolver(climbing), { strict: true }));
     return { policyDomain: found.recordDomain, orgDomain: found.orgDomain };
   } catch (error) {
     return { policyDomain: null, orgDomain: null, error: error instanceof Error ? error.message : String(error) };

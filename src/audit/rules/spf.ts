@@ -114,7 +114,7 @@ export const spfRules: SpfRule[] = [
     title: '"?all": unlisted senders get "neutral", the same as no SPF at all',
     fix: 'Use "-all" (or "~all")',
     async check(context) {
-      const records = (await ownRecords(context)).filter((r) => r.via !== 'include');
+      const records = (await ownRecords(context)).filter((r) => r.via !== 'include' && r.valid);
       return records.flatMap((record) => (allOf(record.terms)?.qualifier === '?' ? [{ record: spfLabel(record.name, record.text), message: '"?all" gives unlisted senders a neutral result' }] : []));
     },
   },
@@ -125,7 +125,7 @@ export const spfRules: SpfRule[] = [
     title: 'The record has neither "all" nor "redirect=": unlisted senders get "neutral"',
     fix: 'End the record with "-all"',
     async check(context) {
-      const records = (await ownRecords(context)).filter((r) => r.via !== 'include');
+      const records = (await ownRecords(context)).filter((r) => r.via !== 'include' && r.valid);
       return records.flatMap((record) => {
         const redirect = record.terms.some((t) => t.kind === 'modifier' && t.name === 'redirect');
         return allOf(record.terms) || redirect ? [] : [{ record: spfLabel(record.name, record.text), message: 'no "all" mechanism and no redirect: the default result is neutral' }];

@@ -39,6 +39,8 @@ export interface VisitedRecord {
   terms: Term[];
   /** reached via redirect= (its all decides the result) rather than include: */
   via: 'root' | 'include' | 'redirect';
+  /** parsed without a syntax error (style rules skip broken records: spf-syntax covers them) */
+  valid: boolean;
 }
 
 export interface TreeProblem {
@@ -75,7 +77,7 @@ async function walkRecord(resolver: Resolver, domain: string, node: LookupNode, 
     return;
   }
   const parsed = parseSpf(lookup.text);
-  tree.records.push({ name: domain, text: lookup.text, strings: lookup.strings, terms: parsed.terms, via });
+  tree.records.push({ name: domain, text: lookup.text, strings: lookup.strings, terms: parsed.terms, via, valid: parsed.ok });
   if (!parsed.ok) {
     node.status = 'syntax-error';
     if (via !== 'root') tree.problems.push({ kind: 'syntax', name: domain, message: `${domain}: column ${parsed.column}: ${parsed.message}` });
