@@ -10,10 +10,8 @@ import type { CommandContext } from '../cli.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { UsageError } from '../errors.ts';
 import { parseHostPort } from '../config/schema.ts';
-import { startDaemon } from '../daemon.ts';
-import { realServices } from '../daemon/wiring.ts';
 import { runUntilSignal } from './serve.ts';
-import { DemoSmtpHost } from '../demo/smtp.ts';
+import type { DemoSmtpHost } from '../demo/smtp.ts';
 import { DEMO_DEFAULTS, demoConfig } from '../demo/config.ts';
 import { demoInstructions } from '../demo/instructions.ts';
 
@@ -43,6 +41,9 @@ export function demoCommand(context: CommandContext): Command {
       for (const [flag, value] of [['--dns', options.dns], ['--http', options.http]] as const) {
         if (!parseHostPort(value)) throw new UsageError(`${flag} takes an address:port such as 127.0.0.1:5353, not "${value}"`);
       }
+      // smtp-server is a devDependency: import it only when the demo runs, so an install without
+      // devDependencies still runs every other command
+      const [{ DemoSmtpHost }, { startDaemon }, { realServices }] = await Promise.all([import('../demo/smtp.ts'), import('../daemon.ts'), import('../daemon/wiring.ts')]);
       const temporary = options.stateDir === undefined;
       const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'mxpool-demo-'));
       const hosts = addresses.map((address, i) => new DemoSmtpHost({ address, port, name: `mx${i + 1}.example.com` }));

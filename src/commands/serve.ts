@@ -4,8 +4,7 @@ import { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { startDaemon, type Daemon } from '../daemon.ts';
-import { realServices } from '../daemon/wiring.ts';
+import type { Daemon } from '../daemon.ts';
 
 /** The whole shutdown must fit in 5 s; past this, exit anyway and say what hung. */
 export const SHUTDOWN_BUDGET_MS = 4500;
@@ -17,6 +16,8 @@ export function serveCommand(context: CommandContext): Command {
     .action(async (options: { config: string; logLevel: string }) => {
       const logger = createLogger(options.logLevel);
       const config = loadConfig(options.config);
+      // loaded here, not at the top: every other command starts faster without the daemon's modules
+      const [{ startDaemon }, { realServices }] = await Promise.all([import('../daemon.ts'), import('../daemon/wiring.ts')]);
       const daemon = await startDaemon({ config, logger, services: realServices(config, logger) });
       context.exitCode = await runUntilSignal(daemon, logger);
     });

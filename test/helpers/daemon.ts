@@ -28,6 +28,8 @@ export interface SmtpHostProcess {
   smtp(): Promise<void>;
   /** nothing listens (connection refused); open sessions are reset. `smtp()` listens again */
   stop(): Promise<void>;
+  /** alternate: every other new connection gets "421 busy" (up/down on every probe) */
+  flap(): Promise<void>;
   readonly alive: boolean;
 }
 
@@ -78,6 +80,7 @@ export async function startSmtpHost(address: string, name: string, port = 0): Pr
     blackhole: () => command('blackhole'),
     smtp: () => command('smtp'),
     stop: () => command('stop'),
+    flap: () => command('flap'),
   };
   return host;
 }

@@ -6,6 +6,7 @@
 //                never answered, and established sessions go silent (no RST, no FIN)
 //   "smtp":      traffic flows again (new connections reach the SMTP server)
 //   "stop":      nothing listens any more and open sessions are reset (connection refused)
+//   "flap":      every other new connection gets "421 busy" and is closed: up/down on every probe
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { DemoSmtpHost } from '../../src/demo/smtp.ts';
@@ -13,7 +14,8 @@ import { DemoSmtpHost } from '../../src/demo/smtp.ts';
 const [address = '127.0.0.1', portText = '0', name = 'mx.test'] = process.argv.slice(2);
 const smtp = new DemoSmtpHost({ address, port: 0, name });
 const backendPort = await smtp.start();
-let mode: 'smtp' | 'blackhole' = 'smtp';
+let mode: 'smtp' | 'blackhole' | 'flap' = 'smtp';
+let connections = 0;
 let front: Server | undefined;
 let frontPort = Number(portText);
 const open = new Set<{ client: Socket; upstream?: Socket }>();
@@ -40,6 +42,11 @@ async function listen(): Promise<void> {
     });
     if (mode === 'blackhole') {
       client.on('data', () => undefined);
+      return;
+    }
+    connections++;
+    if (mode === 'flap' && connections % 2 === 0) {
+      client.end(`421 ${name} busy, try again later\r\n`);
       return;
     }
     const upstream = connect(backendPort, address);
@@ -79,6 +86,10 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
       await listen();
     } else if (command === 'smtp') {
       mode = 'smtp';
+      await listen();
+    } else if (command === 'flap') {
+      mode = 'flap';
+      connections = 0;
       await listen();
     } else if (command === 'stop') {
       await stop();

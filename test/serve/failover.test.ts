@@ -1,0 +1,124 @@
+// End-to-end faults against `mxpool serve` (its own process) over real SMTP host processes, observed
+// the way the world sees them: `dig` against the built-in nameserver.
+import { describe, it, expect, afterEach } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestDaemon, waitFor, digSerial, type TestDaemon } from '../helpers/daemon.ts';
+import type { ApiHost, ApiState } from '../../src/http/types.ts';
+
+let d: TestDaemon | undefined;
+afterEach(async () => {
+  await d?.close();
+  d = undefined;
+});
+
+async function hostState(daemon: TestDaemon, name: string): Promise<ApiHost> {
+  const state = (await (await fetch(`${daemon.url}/api/state`)).json()) as ApiState;
+  return state.pools.flatMap((p) => p.hosts).find((h) => h.name === name)!;
+}
+
+const names = (daemon: TestDaemon) => daemon.dig('mx.example.com', 'A');
+const exchanges = async (daemon: TestDaemon) => (await daemon.dig('example.com', 'MX')).map((line) => line.split(' ')[1]).sort();
+
+describe('serve: faults, seen through dig', () => {
+  it('a SIGKILLed SMTP server leaves A and MX at once — not after fall x interval', async () => {
+    // interval 10 s: the schedule alone would need ~20 s; the held session's loss and fast fall do it
+    d = await startTestDaemon({ addresses: ['127.0.3.81', '127.0.3.82', '127.0.3.83'], dns: '127.0.3.80:5303', http: '127.0.3.80:8103', probe: { interval: '10s', timeout: '1s' } });
+    await waitFor('all three in DNS', async () => (await names(d!)).length === 3);
+    const before = await digSerial(d.dnsServer, d.dnsPort, 'example.com');
+    const killedAt = performance.now();
+    await d.hosts[1]!.kill('SIGKILL');
+    const took = await waitFor('mx2 out of A', async () => !(await names(d!)).includes('127.0.3.82'), 8000, 20);
+    console.log(`SIGKILL -> out of DNS: ${(performance.now() - killedAt).toFixed(0)} ms (poll ${took.toFixed(0)} ms)`);
+    expect((await names(d)).sort()).toEqual(['127.0.3.81', '127.0.3.83']);
+    expect(await exchanges(d)).toEqual(['mx1.example.com.', 'mx3.example.com.']);
+    expect(await digSerial(d.dnsServer, d.dnsPort, 'example.com')).toBeGreaterThan(before);
+    const mx2 = await hostState(d, 'mx2.example.com');
+    expect(mx2.state).toBe('unhealthy');
+    expect(mx2.lastProbe?.reason).toMatch(/refused|reset|closed/i);
+  });
+
+  it('a blackholed host (accepts, never answers) leaves after the probe timeouts, with a timeout reason', async () => {
+    d = await startTestDaemon({ addresses: ['127.0.3.85', '127.0.3.86'], dns: '127.0.3.84:5303', http: '127.0.3.84:8103', probe: { interval: '500ms', timeout: '300ms', fall: 2 } });
+    await waitFor('both in DNS', async () => (await names(d!)).length === 2);
+    const start = performance.now();
+    await d.hosts[0]!.blackhole();
+    await waitFor('mx1 out of A', async () => !(await names(d!)).includes('127.0.3.85'), 15_000, 20);
+    console.log(`blackhole -> out of DNS: ${(performance.now() - start).toFixed(0)} ms (interval 500 ms + fall 2 x timeout 300 ms = 1100 ms)`);
+    expect(await names(d)).toEqual(['127.0.3.86']);
+    const mx1 = await hostState(d, 'mx1.example.com');
+    expect(mx1.state).toBe('unhealthy');
+    expect(mx1.lastProbe).toMatchObject({ ok: false });
+    expect(mx1.lastProbe?.reason).toMatch(/timed out/);
+    // at least `fall` failed probes in a row led there: a blackhole gets no fast fall
+    const tail = mx1.history.slice(-2);
+    expect(tail.every((p) => !p.ok)).toBe(true);
+    // and back when the path opens again (rise = 2 successes)
+    await d.hosts[0]!.smtp();
+    await waitFor('mx1 back in A', async () => (await names(d!)).includes('127.0.3.85'), 15_000);
+  });
+
+  it('a flapping host (up, down, up, down...) does not make the zone change: rise/fall are never met', async () => {
+    d = await startTestDaemon({ addresses: ['127.0.3.88', '127.0.3.89'], dns: '127.0.3.87:5303', http: '127.0.3.87:8103', probe: { interval: '300ms', timeout: '250ms', rise: 2, fall: 2, hold: false } });
+    await waitFor('both in DNS', async () => (await names(d!)).length === 2);
+    await d.hosts[0]!.flap();
+    const serial = await digSerial(d.dnsServer, d.dnsPort, 'example.com');
+    const seen = new Set<number>();
+    const started = performance.now();
+    while (performance.now() - started < 6000) {
+      seen.add(await digSerial(d.dnsServer, d.dnsPort, 'example.com'));
+      expect((await names(d)).sort()).toEqual(['127.0.3.88', '127.0.3.89']);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect([...seen]).toEqual([serial]);
+    const mx1 = await hostState(d, 'mx1.example.com');
+    expect(mx1.state).toBe('healthy');
+    // it really flapped: the probes alternate
+    const recent = mx1.history.slice(-10).map((p) => p.ok);
+    expect(recent.length).toBeGreaterThanOrEqual(10);
+    for (let i = 1; i < recent.length; i++) expect(recent[i]).toBe(!recent[i - 1]);
+    expect(d.logs()).not.toMatch(/"host":"mx1.example.com"[^\n]*"to":"unhealthy"/);
+  });
+
+  it('after a crash of mxpool mid-failure, the restarted one answers at once from the saved state', async () => {
+    d = await startTestDaemon({ addresses: ['127.0.3.91', '127.0.3.92'], dns: '127.0.3.90:5303', http: '127.0.3.90:8103', probe: { interval: '500ms', timeout: '300ms' } });
+    await waitFor('both in DNS', async () => (await names(d!)).length === 2);
+    await d.hosts[1]!.kill('SIGKILL');
+    await waitFor('mx2 out of DNS', async () => !(await names(d!)).includes('127.0.3.92'));
+    const stateFile = join(d.stateDir, 'state.json');
+    await waitFor('state file records mx2 down', () => existsSync(stateFile) && /"mx2\.example\.com",\s*"pool": "inbound",\s*"state": "unhealthy"/.test(readFileSync(stateFile, 'utf8')));
+    const serialBefore = await digSerial(d.dnsServer, d.dnsPort, 'example.com');
+    // no clean shutdown: the state on disk is all the next one has
+    const killed = await d.stopDaemon('SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+
+    await d.startDaemon();
+    // the very first answers: from the saved state, mx2 still dead and not guessed "up"
+    const first = await names(d);
+    expect(first).toEqual(['127.0.3.91']);
+    const state = (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
+    expect(state.startedFrom).toBe('state-file');
+    expect(await digSerial(d.dnsServer, d.dnsPort, 'example.com')).toBeGreaterThan(serialBefore);
+    // through the first probe rounds it stays out, and comes back when it is up again
+    for (let i = 0; i < 10; i++) {
+      expect(await names(d)).toEqual(['127.0.3.91']);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await d.hosts[1]!.restart();
+    await waitFor('mx2 back after restart', async () => (await names(d!)).includes('127.0.3.92'), 15_000);
+  });
+
+  it('with no state file, the first answer comes after the first probe round: a dead host is never published as up', async () => {
+    d = await startTestDaemon({ addresses: ['127.0.3.94', '127.0.3.95'], dns: '127.0.3.93:5303', http: '127.0.3.93:8103', probe: { interval: '500ms', timeout: '300ms' } });
+    await waitFor('both in DNS', async () => (await names(d!)).length === 2);
+    await d.stopDaemon('SIGTERM');
+    await d.hosts[1]!.kill('SIGKILL');
+    const { rmSync } = await import('node:fs');
+    rmSync(d.stateDir, { recursive: true, force: true });
+    await d.startDaemon();
+    expect(await names(d)).toEqual(['127.0.3.94']);
+    const state = (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
+    expect(state.startedFrom).toBe('first-probe-round');
+    expect(d.logs()).toMatch(/no state file/);
+  });
+});
