@@ -35,6 +35,21 @@ export function toRrsets(set: RecordSet): Rrset[] {
   }));
 }
 
+/** Route 53's per-request limits: 1,000 changes, 1,000 values and 32,000 value characters (UPSERT counts twice). */
+const MAX_RECORDS = 1000;
+const MAX_CHARS = 32_000;
+
+function groupCost(group: readonly RrsetChange[]): { changes: number; records: number; chars: number } {
+  let records = 0;
+  let chars = 0;
+  for (const entry of group) {
+    const factor = entry.action === 'UPSERT' ? 2 : 1;
+    records += entry.set.values.length * factor;
+    chars += entry.set.values.reduce((sum, v) => sum + v.length, 0) * factor;
+  }
+  return { changes: group.length, records, chars };
+}
+
 function sameRrset(a: Rrset, b: Rrset): boolean {
   return a.ttl === b.ttl && a.weight === b.weight && [...a.values].sort().join('\n') === [...b.values].sort().join('\n');
 }
@@ -101,7 +116,9 @@ export class Route53Provider implements Provider {
     const ownerId = this.options.ownerId;
     if (change.kind === 'create') {
       const registry = registryRrset(change.after.name, change.after.type, ownerId);
-      return [...toRrsets(change.after).map((set) => ({ action: 'CREATE' as const, set })), { action: 'UPSERT', set: registry }];
+      // a registry record left behind (its set deleted by hand) is overwritten, else created
+      const registryAction = this.registry.has(recordKey(change.after)) ? 'UPSERT' : 'CREATE';
+      return [...toRrsets(change.after).map((set) => ({ action: 'CREATE' as const, set })), { action: registryAction, set: registry }];
     }
     const key = recordKey(change.before);
     const current = this.seen.get(key) ?? [];
@@ -139,12 +156,17 @@ export class Route53Provider implements Provider {
     const groups = changes.map((change) => this.entriesFor(change)).filter((group) => group.length > 0);
     const batches: RrsetChange[][] = [];
     let batch: RrsetChange[] = [];
+    let used = { changes: 0, records: 0, chars: 0 };
     for (const group of groups) {
-      if (batch.length > 0 && batch.length + group.length > this.capabilities.batchSize) {
+      const cost = groupCost(group);
+      const fits = used.changes + cost.changes <= this.capabilities.batchSize && used.records + cost.records <= MAX_RECORDS && used.chars + cost.chars <= MAX_CHARS;
+      if (batch.length > 0 && !fits) {
         batches.push(batch);
         batch = [];
+        used = { changes: 0, records: 0, chars: 0 };
       }
       batch.push(...group);
+      used = { changes: used.changes + cost.changes, records: used.records + cost.records, chars: used.chars + cost.chars };
     }
     if (batch.length > 0) batches.push(batch);
     let writes = 0;

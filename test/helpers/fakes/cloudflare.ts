@@ -44,6 +44,8 @@ export class CloudflareFake {
   /** largest per_page honoured (the real API allows more; small values exercise paging) */
   maxPerPage: number;
   readonly calls = new Map<string, number>();
+  /** added before every answer, to stand in for a real API's round trip (benchmarks) */
+  latencyMs = 0;
   /** every batch body received, in order (to check what was sent) */
   readonly batches: Array<{ deletes: number; patches: number; puts: number; posts: number }> = [];
   private readonly records = new Map<string, FakeCfRecord>();
@@ -113,6 +115,7 @@ export class CloudflareFake {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const url = new URL(req.url ?? '/', 'http://fake');
     const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });

@@ -71,6 +71,8 @@ export class Route53Fake {
   /** GetChange answers PENDING this many times before INSYNC */
   pendingPolls = 1;
   readonly calls = new Map<string, number>();
+  /** added before every answer, to stand in for a real API's round trip (benchmarks) */
+  latencyMs = 0;
   private readonly sets = new Map<string, FakeRrset>();
   private readonly faults: InjectedFault[] = [];
   private readonly changes = new Map<string, number>();
@@ -135,6 +137,7 @@ export class Route53Fake {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const send = (status: number, xml: string) => {
@@ -231,6 +234,16 @@ export class Route53Fake {
     const list = children(batch, 'Change');
     if (list.length === 0) throw new BatchError('Changes must contain at least one change');
     if (list.length > MAX_CHANGES) throw new BatchError(`Number of changes ${list.length} exceeds the limit of ${MAX_CHANGES}`);
+    let records = 0;
+    let chars = 0;
+    for (const change of list) {
+      const factor = textOf(change, 'Action') === 'UPSERT' ? 2 : 1;
+      const values = children(child(child(change, 'ResourceRecordSet'), 'ResourceRecords'), 'ResourceRecord').map((r) => textOf(r, 'Value') ?? '');
+      records += values.length * factor;
+      chars += values.reduce((sum, v) => sum + v.length, 0) * factor;
+    }
+    if (records > 1000) throw new BatchError(`Number of records in the change batch (${records}, UPSERT counted twice) exceeds the limit of 1000`);
+    if (chars > 32_000) throw new BatchError(`Number of characters in the values of the change batch (${chars}) exceeds the limit of 32000`);
     const next = new Map(this.sets);
     for (const change of list) {
       const action = textOf(change, 'Action');
