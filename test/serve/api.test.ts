@@ -84,6 +84,10 @@ describe('serve: API, drain, metrics, shutdown', () => {
     expect(after.pools[1]!.publishedHosts).toEqual(['relay2.example.com']);
     // the same address as mx1 in the inbound pool is untouched
     expect(host(after, 'mx1.example.com').inDns).toBe(true);
+    // and what the world sees: out of smtp.example.com A, still in the SPF TXT
+    expect(await d.dig('smtp.example.com', 'A')).toEqual(['127.0.3.22']);
+    expect((await d.dig('example.com', 'TXT')).join(' ')).toMatch(/v=spf1 [^"]*127\.0\.3\.21/);
+    expect((await d.dig('example.com', 'MX')).sort()).toEqual(['10 mx1.example.com.', '10 mx2.example.com.']);
   });
 
   it('a drained host stays drained while its probes pass', async () => {
@@ -97,6 +101,7 @@ describe('serve: API, drain, metrics, shutdown', () => {
     expect(result.stdout).toMatch(/relay1\.example\.com: undrained, now healthy/);
     const relay = host(await state(d), 'relay1.example.com');
     expect(relay).toMatchObject({ state: 'healthy', inDns: true, drain: null });
+    expect((await d.dig('smtp.example.com', 'A')).sort()).toEqual(['127.0.3.21', '127.0.3.22']);
   });
 
   it('an unknown host is a clear error (404, exit 1)', async () => {
@@ -105,16 +110,26 @@ describe('serve: API, drain, metrics, shutdown', () => {
     expect(result.stderr).toMatch(/404.*no host named nope\.example\.com/);
   });
 
-  it('/metrics: host up, probe durations, failures, zone serial, transitions', async () => {
+  it('/api/state carries the audit of the published zone', async () => {
+    await waitFor('the first audit', async () => (await state(d)).audit !== null);
+    const { audit } = await state(d);
+    expect(audit!.findings.length).toBe(audit!.summary.errors + audit!.summary.warnings + audit!.summary.infos);
+    // the test config publishes p=none: the auditor flags it
+    expect(audit!.findings).toContainEqual(expect.objectContaining({ id: 'dmarc-policy-none', severity: 'warning' }));
+  });
+
+  it('/metrics: host up, probe durations, failures, zone serial, transitions, DNS queries, audit', async () => {
     const text = await (await fetch(`${d.url}/metrics`)).text();
     const s = await state(d);
+    expect(text).toContain(`mxpool_audit_findings{severity="warning"} ${s.audit!.summary.warnings}`);
     expect(text).toContain('mxpool_host_up{host="mx1.example.com",pool="inbound"} 1');
     expect(text).toContain('mxpool_host_in_dns{host="relay1.example.com",pool="relays"} 1');
     expect(text).toMatch(/mxpool_probe_duration_seconds_count\{host="mx2.example.com",pool="inbound",result="ok"\} [1-9]/);
     expect(text).toContain(`mxpool_zone_serial ${s.serial}`);
     expect(text).toMatch(/mxpool_health_transitions_total\{host="relay1.example.com",pool="relays",to="draining"\} 1/);
     expect(text).toContain('# TYPE mxpool_probe_failures_total counter');
-    expect(text).toContain('# TYPE mxpool_dns_queries_total counter');
+    expect(text).toMatch(/mxpool_dns_queries_total\{type="A",rcode="NOERROR",transport="udp"\} [1-9]/);
+    expect(text).toMatch(/mxpool_dns_queries_total\{type="TXT",rcode="NOERROR",transport="udp"\} [1-9]/);
     expect(text).toContain('# TYPE mxpool_syncs_total counter');
     expect(text).toContain('mxpool_audit_findings{severity="error"}');
   });
