@@ -103,7 +103,9 @@ export class Route53Provider implements Provider {
           values.push(value);
         }
       }
-      const set: CurrentSet = { name: fromFqdn(first.name), type: first.type as RecordSet['type'], ttl: first.ttl, values, source: 'pool' };
+      // weighted rrsets of one name that disagree on TTL report TTL 0, so the plan evens them out
+      const ttl = rrsets.every((r) => r.ttl === first.ttl) ? first.ttl : 0;
+      const set: CurrentSet = { name: fromFqdn(first.name), type: first.type as RecordSet['type'], ttl, values, source: 'pool' };
       const owner = owners.get(key);
       if (owner !== undefined) set.owner = owner;
       sets.push(set);
