@@ -1,0 +1,92 @@
+// Probe benchmark: one full round over N hosts (default 2,000) spread over loopback ESMTP listeners
+// (20 addresses 127.0.1.100-119 x 5 ports, served by a separate process), through the real
+// ProbeRunner at concurrency C (default 200): without TLS, then with STARTTLS (certificate from a
+// throw-away test CA). Prints probes/s, p50/p99 probe time and the prober's peak RSS.
+//   npx node bench/probe/run.ts [--hosts 2000] [--concurrency 200]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { parseConfig } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/log.ts';
+import { ProbeRunner } from '../../src/probe/runner.ts';
+import { makeTestPki } from '../../test/helpers/smtp/test-ca.ts';
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index === -1 ? fallback : Number(process.argv[index + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a whole number >= 1`);
+  return value;
+}
+
+const HOSTS = Math.min(argument('hosts', 2000), 20_000); // bounded
+const CONCURRENCY = argument('concurrency', 200);
+const ADDRESSES = Array.from({ length: 20 }, (_, i) => `127.0.1.${100 + i}`);
+const PORTS_PER_ADDRESS = 5;
+const DOMAIN = 'bench.example.test';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function configFor(listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
+  // config rule: an address appears once per pool, so each pool takes one listener per address
+  const byAddress = new Map<string, Array<{ address: string; port: number }>>();
+  for (const l of listeners) byAddress.set(l.address, [...(byAddress.get(l.address) ?? []), l]);
+  const perAddress = [...byAddress.values()];
+  const pools: string[] = [];
+  let host = 0;
+  for (let pool = 0; host < HOSTS; pool++) {
+    const lines: string[] = [];
+    for (const list of perAddress) {
+      if (host >= HOSTS) break;
+      const l = list[pool % list.length]!;
+      lines.push(`      - { name: h${host}.${DOMAIN}, address: ${l.address}, port: ${l.port} }`);
+      host += 1;
+    }
+    pools.push(`  - name: p${pool}\n    role: outbound\n    hosts:\n${lines.join('\n')}`);
+  }
+  return parseConfig(`zone: ${DOMAIN}\npools:\n${pools.join('\n')}\nprobe: { interval: 60s, timeout: 10s, hold: false, concurrency: ${CONCURRENCY}, starttls: ${starttls}, caFile: ${caFile} }\n`);
+}
+
+async function round(label: string, listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
+  const runner = new ProbeRunner({ config: configFor(listeners, starttls, caFile), logger: silentLogger });
+  const start = performance.now();
+  const results = await runner.probeAllOnce();
+  const seconds = (performance.now() - start) / 1000;
+  await runner.stop();
+  const all = [...results.values()];
+  const failed = all.filter((r) => !r.ok);
+  const times = all.map((r) => r.ms).sort((a, b) => a - b);
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  const line = {
+    round: label,
+    hosts: all.length,
+    ok: all.length - failed.length,
+    seconds: Number(seconds.toFixed(2)),
+    probesPerSecond: Math.round(all.length / seconds),
+    p50ms: percentile(times, 50),
+    p99ms: percentile(times, 99),
+    peakRssMb: Math.round(rssMb),
+  };
+  console.log(JSON.stringify(line));
+  if (failed.length > 0) console.log(`  failures, first: ${failed[0]?.stage}: ${failed[0]?.reason}`);
+  return line;
+}
+
+const pki = makeTestPki();
+const leaf = pki.leaf(`*.${DOMAIN}`, { san: [`*.${DOMAIN}`] });
+const peer = spawn(process.execPath, [fileURLToPath(new URL('./servers.ts', import.meta.url)), JSON.stringify({ addresses: ADDRESSES, portsPerAddress: PORTS_PER_ADDRESS, keyFile: leaf.keyFile, certFile: leaf.certFile })], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+try {
+  const [first] = (await Promise.race([once(peer.stdout!, 'data'), new Promise((_, reject) => setTimeout(() => reject(new Error('bench servers did not start')), 20_000))])) as [Buffer];
+  const { listeners } = JSON.parse(first.toString()) as { listeners: Array<{ address: string; port: number }> };
+  console.log(`node ${process.version}, ${HOSTS} hosts over ${listeners.length} listeners (${ADDRESSES.length} addresses x ${PORTS_PER_ADDRESS} ports), concurrency ${CONCURRENCY}`);
+  if (!process.argv.includes('--tls-only')) await round('plain (starttls: off)', listeners, 'off', pki.caFile);
+  await round('STARTTLS (required, test CA)', listeners, 'required', pki.caFile);
+} finally {
+  peer.stdin?.end();
+  peer.kill('SIGTERM');
+  pki.cleanup();
+}
