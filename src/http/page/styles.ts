@@ -80,8 +80,8 @@ button:disabled { opacity: .6; cursor: progress; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 input:focus-visible { outline-offset: 0; }
 .safe { font-size: 13px; }
-.result { font-size: 13px; }
-.result.bad-text { font-weight: 600; }
+.result { font-weight: 600; }
+
 .table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--line); }

@@ -80,7 +80,7 @@ function renderAudit(audit) {
   var children = [h('div', { class: 'counts' }, [
     h('span', { class: 'count error', 'data-count': 'error', text: plural(s.errors, 'error', 'errors') }),
     h('span', { class: 'count warning', 'data-count': 'warning', text: plural(s.warnings, 'warning', 'warnings') }),
-    h('span', { class: 'count info', 'data-count': 'info', text: plural(s.infos, 'info', 'infos') }),
+    h('span', { class: 'count info', 'data-count': 'info', text: plural(s.infos, 'info', 'info') }),
     h('span', { class: 'muted' }, ['ran ', h('span', { 'data-ago': String(audit.at), text: fmtAgo(audit.at) })]),
   ])];
   SEVERITIES.forEach(function (pair) {
