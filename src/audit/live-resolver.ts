@@ -3,7 +3,8 @@
 import { Resolver as NodeResolver } from 'node:dns/promises';
 import { parseHostPort } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
-import { normaliseName, type Answer, type Resolver } from './resolver.ts';
+import { parseAddress } from '../auth/ip.ts';
+import { normaliseName, reverseName, type Answer, type Resolver } from './resolver.ts';
 
 export interface LiveResolverOptions {
   /** "ip:port" or "[v6]:port"; absent = the system's resolvers */
@@ -41,7 +42,13 @@ export function liveResolver(options: LiveResolverOptions = {}): Resolver {
     aaaa: (name) => withTtl(name, () => node.resolve6(name, { ttl: true })),
     mx: (name) => ask(name, async () => (await node.resolveMx(name)).map((mx) => ({ preference: mx.priority, exchange: normaliseName(mx.exchange) }))),
     cname: (name) => ask(name, async () => (await node.resolveCname(name)).map(normaliseName)),
-    ptr: (ip) => ask(ip, async () => (await node.reverse(ip)).map(normaliseName)),
+    // resolvePtr on the reverse name, not reverse(): reverse() reports a REFUSED answer as ENOTFOUND
+    ptr: (ip) => {
+      const parsed = parseAddress(ip);
+      if (!parsed) return Promise.resolve({ status: 'nxdomain' });
+      const name = reverseName(ip, parsed);
+      return ask(name, async () => (await node.resolvePtr(name)).map(normaliseName));
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 // PTR rules: every outbound address has a reverse name that resolves back to it (forward-
 // confirmed reverse DNS, "iprev" in RFC 8601 3). Gmail and Yahoo reject mail from addresses without it.
-import { parseAddress } from '../../auth/ip.ts';
+import { FAMILY_BITS, formatAddress, parseAddress } from '../../auth/ip.ts';
 import { parseSpf } from '../../auth/spf-syntax.ts';
 import { ownName, spfFacts } from '../facts.ts';
 import { recordsOf, type Answer } from '../resolver.ts';
@@ -16,7 +16,7 @@ interface PtrFacts {
   forward: { name: string; answer: Answer<string> }[];
 }
 
-/** Outbound addresses: the config's outbound hosts that may send, else single addresses in the domain's own SPF. */
+/** Outbound addresses: the config's outbound hosts that may send, else the addresses of small blocks in the domain's own SPF. */
 export async function outboundAddresses(context: AuditContext): Promise<string[]> {
   if (context.config) {
     const addresses = new Set<string>();
@@ -30,11 +30,21 @@ export async function outboundAddresses(context: AuditContext): Promise<string[]
     return [...addresses];
   }
   const { tree } = await spfFacts(context);
-  const singles = tree.records
+  const addresses = tree.records
     .filter((record) => ownName(context, record.name))
     .flatMap((record) => parseSpf(record.text).terms)
-    .flatMap((term) => (term.kind === 'mechanism' && term.network && (term.cidr4 === 32 || term.cidr6 === 128) ? [term.network.toLowerCase()] : []));
-  return [...new Set(singles)];
+    .flatMap((term) => (term.kind === 'mechanism' && term.network ? smallBlock(term.network, (term.cidr4 ?? term.cidr6) as number) : []));
+  return [...new Set(addresses)];
+}
+
+/** The addresses of a block of at most 16 (mxpool aggregates relays into such blocks); none for bigger blocks. */
+function smallBlock(network: string, prefix: number): string[] {
+  const parsed = parseAddress(network);
+  if (!parsed) return [];
+  const hostBits = FAMILY_BITS[parsed.family] - prefix;
+  if (hostBits > 4) return [];
+  const first = (parsed.value >> BigInt(hostBits)) << BigInt(hostBits);
+  return Array.from({ length: 2 ** hostBits }, (_, i) => formatAddress(parsed.family, first + BigInt(i)));
 }
 
 function ptrFacts(context: AuditContext): Promise<PtrFacts[]> {
