@@ -7,14 +7,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const CHROMIUM_PATH = process.env.MXPOOL_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACT_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath)) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: the status-page tests drive Debian's Chromium ` +
+      `Chromium not found at ${executablePath}: the status-page tests drive Debian's Chromium ` +
         '(apt-get install chromium; .ci/run installs it). Set MXPOOL_CHROMIUM to use another binary.',
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  return chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 }
 
 /** Everything the page said on the console at level error, plus uncaught exceptions. */

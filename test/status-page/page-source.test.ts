@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { statusPage, statusPageScript } from '../../src/http/page/index.ts';
+import { launchChromium } from './browser.ts';
 
 const page = statusPage();
 const hash = (text: string) => `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
@@ -49,5 +50,11 @@ describe('status page document', () => {
     expect(csp).toContain(`script-src '${hash(script ?? '')}'`);
     expect(csp).toContain(`style-src '${hash(style ?? '')}'`);
     expect(page.body).toContain(`<meta http-equiv="Content-Security-Policy" content="${csp.replace("; frame-ancestors 'none'", '')}">`);
+  });
+
+  it('the browser tests fail loudly, never skip, when Chromium is missing', async () => {
+    await expect(launchChromium('/nonexistent/chromium')).rejects.toThrow(
+      /^Chromium not found at \/nonexistent\/chromium: the status-page tests drive Debian's Chromium \(apt-get install chromium; \.ci\/run installs it\)/,
+    );
   });
 });
