@@ -284,8 +284,11 @@ class ProbeSession {
     if (validTo.getTime() <= this.now()) {
       throw new ProbeFailure(`certificate expired on ${validTo.toISOString().slice(0, 10)} (${-daysLeft} days ago)`, { polite: true });
     }
-    // Expiry is judged above against our clock; the chain check here covers trust only.
-    if (this.options.verifyCert && chainError && chainError !== 'CERT_HAS_EXPIRED') {
+    // The leaf's expiry is judged above against our (injectable) clock. OpenSSL judges it against
+    // the wall clock; its CERT_HAS_EXPIRED is ignored only when the leaf explains it — an expired
+    // intermediate still fails here.
+    const explainedByLeaf = chainError === 'CERT_HAS_EXPIRED' && validTo.getTime() <= Date.now();
+    if (this.options.verifyCert && chainError && !explainedByLeaf) {
       throw new ProbeFailure(`certificate not trusted: ${chainError}`, { polite: true });
     }
     if (this.options.verifyCert && nameProblem) throw new ProbeFailure(`certificate ${nameProblem}`, { polite: true });

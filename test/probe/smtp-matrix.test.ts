@@ -176,6 +176,13 @@ describe('probeSmtp against misbehaving servers', () => {
     expect(await probe(server, { ca: pair.cert })).toMatchObject({ ok: true });
   });
 
+  it('valid leaf under an expired intermediate -> cert, not trusted', async () => {
+    const server = await serve(esmtp({ tls: pki.viaExpiredIntermediate(NAME) }));
+    const result = await probe(server);
+    expect(result).toMatchObject({ ok: false, stage: 'cert', reason: 'certificate not trusted: CERT_HAS_EXPIRED' });
+    expect(result.tls?.daysLeft).toBeGreaterThan(300);
+  });
+
   it('binary garbage -> greeting, not an SMTP reply', async () => {
     const server = await serve((c) => c.send(Buffer.from([0x00, 0xff, 0xfe, 0x13, 0x41, 0x42, 0x0d, 0x0a, 0x99, 0x88])));
     const result = await probe(server);

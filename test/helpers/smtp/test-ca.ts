@@ -22,6 +22,8 @@ export interface TestPki {
   expired(name: string): KeyPair;
   /** self-signed, 365 days */
   selfSigned(name: string): KeyPair;
+  /** a valid leaf signed by an intermediate CA that expired in 2021; `cert` holds leaf + intermediate */
+  viaExpiredIntermediate(name: string): KeyPair;
   cleanup(): void;
 }
 
@@ -79,6 +81,18 @@ export function makeTestPki(): TestPki {
       const base = request(name, [name]);
       openssl(dir, ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${base}.csr`, '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-extfile', `${base}.ext`, '-out', `${base}.pem`]);
       return pair(base);
+    },
+    viaExpiredIntermediate(name) {
+      const inter = `c${++counter}`;
+      openssl(dir, ['req', '-new', ...ec, '-keyout', `${inter}.key`, '-out', `${inter}.csr`, '-subj', '/CN=mxpool test intermediate']);
+      writeFileSync(join(dir, `${inter}.ext`), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+      openssl(dir, ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${inter}.csr`, '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-extfile', `${inter}.ext`, '-out', `${inter}.pem`]);
+      const base = request(name, [name]);
+      openssl(dir, ['x509', '-req', '-in', `${base}.csr`, '-CA', `${inter}.pem`, '-CAkey', `${inter}.key`, '-set_serial', String(1000 + counter), '-days', '365', '-extfile', `${base}.ext`, '-out', `${base}.pem`]);
+      const leaf = pair(base);
+      const chain = leaf.cert + readFileSync(join(dir, `${inter}.pem`), 'utf8');
+      writeFileSync(leaf.certFile, chain);
+      return { ...leaf, cert: chain };
     },
     selfSigned(name) {
       const base = `c${++counter}`;
