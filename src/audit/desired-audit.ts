@@ -1,6 +1,7 @@
 // `audit --config`: the zone mxpool would publish with every host healthy, audited before any
 // record goes out. Names outside the zone go to the live resolver only when a nameserver is given.
 import type { Config } from '../config/schema.ts';
+import type { HealthSnapshot, RecordSet } from '../model.ts';
 import { allHealthy, desired } from '../desired.ts';
 import { liveResolver } from './live-resolver.ts';
 import { runAudit, type AuditReport } from './run.ts';
@@ -12,4 +13,13 @@ export async function auditConfig(config: Config, options: { nameserver?: string
   const zone = desired(config, health, { serial: 1, now });
   const outside = options.nameserver ? liveResolver({ nameserver: options.nameserver }) : undefined;
   return runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, zone.sets, outside), config, health, now });
+}
+
+/**
+ * For `serve`: audits the zone as published now (the record sets last handed to the nameserver or
+ * providers) against the config and the live health, so pool consistency uses the real states.
+ */
+export async function auditPublished(config: Config, sets: readonly RecordSet[], health: HealthSnapshot, options: { nameserver?: string; now?: number } = {}): Promise<AuditReport> {
+  const outside = options.nameserver ? liveResolver({ nameserver: options.nameserver }) : undefined;
+  return runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, sets, outside), config, health, now: options.now ?? Date.now() });
 }

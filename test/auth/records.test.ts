@@ -93,6 +93,13 @@ describe('authRecordSets: SPF', () => {
     expect(notes.join(' ')).toMatch(/SPF not published.*11 DNS lookups, over the limit of 10/);
   });
 
+  it('publishes no SPF when a configured term breaks the syntax, and names the column', () => {
+    const c = config(relays(['192.0.2.1']), '  spf: { extra: ["ip4:192.0.2.300"] }');
+    const { sets, notes } = authRecordSets(c, new Map(), 0);
+    expect(sets).toEqual([]);
+    expect(notes.join(' ')).toMatch(/SPF not published.*example\.com: SPF syntax error at column 26: ip4: "192\.0\.2\.300" is not an IPv4 address/);
+  });
+
   it('publishes nothing for auth sections that are not configured', () => {
     expect(authRecordSets(config(relays(['192.0.2.1']), '  dkim: []'), new Map(), 0).sets).toEqual([]);
   });
