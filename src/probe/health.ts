@@ -152,14 +152,12 @@ export function setDisabled(current: HostHealthState, disabled: boolean, now: nu
 }
 
 /**
- * Fast fall: after a failed probe the runner should re-probe after FAST_FALL_SPACING_MS instead of a
- * full interval — as long as the probes still count the host as up (it is falling). Once it is down,
- * normal spacing resumes. Refused/reset connections fail in microseconds, so a dead host is out
- * within about a second; a silent one (firewall blackhole) is out within interval + fall x timeout
- * (the issue-5 target) instead of fall x (interval + timeout).
+ * Fast fall: after a refused/reset connection the runner should re-probe after
+ * FAST_FALL_SPACING_MS instead of a full interval — as long as the probes still count the host as
+ * up (it is falling). Once it is down, normal spacing resumes.
  */
 export function wantsFastRecheck(after: HostHealthState, result: ProbeOutcome): boolean {
-  return !result.ok && after.probed === 'healthy' && after.failures > 0;
+  return !result.ok && result.refused === true && after.probed === 'healthy' && after.failures > 0;
 }
 
 /** The shared, plain `HostHealth` view (what the snapshot and the state file carry). */

@@ -131,8 +131,8 @@ describe('fast fall', () => {
     expect(wantsFastRecheck(s3, refused)).toBe(false); // down: normal spacing again
   });
 
-  it('also for other failures while falling (a blackhole: interval + fall x timeout), not for successes or hosts already down', () => {
-    expect(wantsFastRecheck(nextHealth(up, fail, rules, 1), fail)).toBe(true);
+  it('not for ordinary failures, successes, or hosts already down', () => {
+    expect(wantsFastRecheck(nextHealth(up, fail, rules, 1), fail)).toBe(false);
     expect(wantsFastRecheck(nextHealth(up, ok, rules, 1), ok)).toBe(false);
     const down = initialHealth(host, 'inbound', 0, { host: host.name, pool: 'inbound', state: 'unhealthy', since: 0 });
     expect(wantsFastRecheck(nextHealth(down, refused, rules, 1), refused)).toBe(false);
