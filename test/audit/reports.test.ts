@@ -71,3 +71,11 @@ describe('the registry', () => {
     }
   });
 });
+
+describe('docs/audit.md', () => {
+  it('documents every rule id with its severity', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8');
+    for (const rule of RULES) expect(doc, rule.id).toMatch(new RegExp(`\\| \`${rule.id}\` \\| ${rule.severity} \\|`));
+  });
+});
