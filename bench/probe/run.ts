@@ -52,7 +52,14 @@ function configFor(listeners: Array<{ address: string; port: number }>, starttls
 async function round(label: string, listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
   const runner = new ProbeRunner({ config: configFor(listeners, starttls, caFile), logger: silentLogger });
   const start = performance.now();
+  let peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) peak = { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+  }, 50);
   const results = await runner.probeAllOnce();
+  clearInterval(sampler);
+  if (process.argv.includes('--memory')) console.log(Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, Math.round(v / 1048576)])));
   const seconds = (performance.now() - start) / 1000;
   await runner.stop();
   const all = [...results.values()];

@@ -218,7 +218,7 @@ describe('ProbeRunner scheduling (fake clock)', () => {
     const seen: string[] = [];
     runner.on('probe', (host) => seen.push(host));
     runner.start();
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     while (seen.length < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await runner.stop();
     // the initial round (2) plus at least two cron ticks (2 each)

@@ -199,7 +199,7 @@ describe('probeSmtp against misbehaving servers', () => {
     });
     const result = await probe(server, { timeoutMs: 1500 });
     expect(result).toMatchObject({ ok: false, stage: 'greeting', reason: 'timed out after 1500 ms waiting for the greeting' });
-    expect(result.ms).toBeLessThan(1500 + 1000); // the deadline ended it, not the drip
+    expect(result.ms).toBeLessThan(10_000); // the deadline ended it, not the 17 s drip
   });
 
   it('1 MiB greeting without a line end -> greeting, line limit', async () => {
