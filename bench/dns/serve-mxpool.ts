@@ -1,0 +1,26 @@
+// Runs the mxpool nameserver for the benchmark: `node serve-mxpool.ts ZONE.json ADDRESS:PORT [WORKERS]`.
+// Prints "ready <port>" once it answers; stops on SIGTERM.
+import { readFileSync } from 'node:fs';
+import { DnsServer } from '../../src/dns/server.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { DesiredZone } from '../../src/model.ts';
+
+const [zoneFile, listen, workers = '1'] = process.argv.slice(2);
+const zone = JSON.parse(readFileSync(zoneFile as string, 'utf8')) as DesiredZone;
+const server = new DnsServer({
+  nameserver: {
+    listen: [listen as string],
+    ns: ['ns1.example.com'],
+    soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com', refresh: 3600, retry: 600, expire: 604800, minimum: 60 },
+    transfer: { allow: [], notify: [] },
+    workers: Number(workers),
+  },
+  zone: zone.zone,
+  logger: silentLogger,
+});
+await server.start();
+server.setZone(zone);
+process.stdout.write(`ready ${server.listening().udp[0]}\n`);
+process.on('SIGTERM', () => {
+  void server.stop().then(() => process.exit(0));
+});
