@@ -137,3 +137,35 @@ describe('nameserver with dig', () => {
     expect(server.listening()).toEqual({ udp: [`127.0.2.1:${port}`], tcp: [`127.0.2.1:${port}`] });
   });
 });
+
+describe('nameserver on IPv6 and IPv4 at once', () => {
+  it('answers over UDP and TCP on [::1] and 127.0.2.7', async () => {
+    const both = dnsConfig('127.0.2.7:0', { listen: ['127.0.2.7:0', '[::1]:0'] });
+    const { server: dual } = await startServer(both);
+    try {
+      dual.setZone(zoneOf(both));
+      const { udp, tcp } = dual.listening();
+      expect(udp).toHaveLength(2);
+      expect(tcp).toHaveLength(2);
+      const v6 = /^\[::1\]:(\d+)$/.exec(udp[1] as string);
+      expect(v6).not.toBeNull();
+      const v6port = Number(v6?.[1]);
+      expect((await dig('::1', v6port, ['+short', 'mx1.example.com', 'A'])).trim()).toBe('192.0.2.11');
+      expect((await dig('::1', v6port, ['+tcp', '+short', 'mx3.example.com', 'AAAA'])).trim()).toBe('2001:db8::13');
+      const v4port = Number(/:(\d+)$/.exec(udp[0] as string)?.[1]);
+      expect((await dig('127.0.2.7', v4port, ['+short', 'mx1.example.com', 'A'])).trim()).toBe('192.0.2.11');
+    } finally {
+      await dual.stop();
+    }
+  });
+
+  it('answers SERVFAIL before the first zone arrives', async () => {
+    const early = dnsConfig('127.0.2.8:0');
+    const { server: idle, host: h, port: p } = await startServer(early);
+    try {
+      expect(await dig(h, p, ['mx1.example.com', 'A'])).toMatch(/status: SERVFAIL/);
+    } finally {
+      await idle.stop();
+    }
+  });
+});
