@@ -9,6 +9,7 @@ import type { Logger } from './log.ts';
 import type { DesiredZone } from './model.ts';
 import { MxpoolError } from './errors.ts';
 import { ProbeRunner, UnknownHostError, type RunnerClock } from './probe/runner.ts';
+import { FailureConfirmer } from './daemon/confirm.ts';
 import { readState, newSavedState } from './state/file.ts';
 import { StateWriter } from './state/writer.ts';
 import { ZonePublisher } from './daemon/publisher.ts';
@@ -104,8 +105,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
   }
 
+  const confirmer = new FailureConfirmer(runner, clock, logger);
   runner.on('probe', (host, result) => {
     const health = runner.healthOf(host);
+    confirmer.observe(host, result);
     // the runner applies the result right after this event: read the streak once it has
     queueMicrotask(() => {
       const after = runner.healthOf(host);
@@ -223,6 +226,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   async function shutdown(): Promise<void> {
     logger.info('shutting down: stopping probes');
     publisher.stop();
+    confirmer.stop();
     auditLoop?.stop();
     await runner.stop(); // waits for probes in flight
     if (publisher.zone) stateWriter.flush(true);

@@ -5,8 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createSyncer } from '../../providers/index.ts';
 import { DnsServer } from '../dns/server.ts';
-import { runAudit } from '../audit/run.ts';
-import { zoneResolver } from '../audit/zone-resolver.ts';
+import { auditPublished } from '../audit/desired-audit.ts';
 import type { NameserverService, Services } from './services.ts';
 
 export function realServices(config: Config, logger: Logger, options: { random?: () => number } = {}): Services {
@@ -32,7 +31,7 @@ export function realServices(config: Config, logger: Logger, options: { random?:
   }
   // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
   services.audit = async (zone, health) => {
-    const report = await runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, zone.sets), config, health });
+    const report = await auditPublished(config, zone.sets, health);
     return { at: Date.parse(report.generatedAt), summary: report.summary, findings: report.findings };
   };
   return services;
