@@ -15,7 +15,7 @@ export const hostSchema = z.strictObject({
   weight: integer('a weight', 0, 255).default(1).describe('relative share of first place in answers, 0..255 (the Route 53 range); 0 = backup, published only when no host with a weight is'),
   /** an operator's long-term switch: out of DNS at once, out of SPF after twice the TTL */
   disabled: boolean.default(false).describe('true: out of DNS at once, out of SPF after twice the TTL (state "disabled")'),
-});
+}, { error: 'a host mapping such as { name: mx1.example.com, address: 192.0.2.10 }' });
 
 export const poolSchema = z.strictObject({
   name: z
@@ -27,14 +27,14 @@ export const poolSchema = z.strictObject({
     .strictObject({
       name: dnsName.describe('owner of the MX records, usually the zone apex'),
       preference: integer('an MX preference', 0, 65535).default(10).describe('MX preference of every host in this pool (lower is tried first)'),
-    })
+    }, { error: 'a mapping { name, preference }' })
     .optional()
     .describe('inbound pools only (required there): the MX owner name and preference'),
   hostname: dnsName.optional().describe('one shared A/AAAA name for the pool (e.g. smtp.example.com); MX then points at it instead of each host'),
   hosts: z.array(hostSchema, { error: 'a list of hosts' }).min(1, { error: 'at least one host' }).describe('the SMTP hosts of this pool'),
   whenAllDown: z.enum(['all', 'last-known-good', 'none'], { error: 'all, last-known-good or none' }).default('all').describe('what to publish when no host is healthy: all hosts, the last healthy set, or nothing'),
   minHealthy: integer('a number of hosts', 0).default(1).describe('fewer healthy hosts than this counts as "all down" (whenAllDown applies)'),
-});
+}, { error: 'a pool mapping with name:, role: and hosts:' });
 
 export const probeSchema = z.strictObject({
   interval: duration.prefault('5s').describe('time between probes of one host, e.g. 500ms, 10s, 2m'),
@@ -50,7 +50,7 @@ export const probeSchema = z.strictObject({
   caFile: z.string({ error: 'a path to a PEM file' }).min(1, { error: 'a path to a PEM file' }).optional().describe('also trust this CA (PEM); system CAs and NODE_EXTRA_CA_CERTS always count'),
   verifyCert: boolean.default(true).describe('false: a bad chain or name is reported but does not fail the probe'),
   concurrency: integer('a number of probes at once', 1, 10000).default(64).describe('at most this many probes run at the same time'),
-});
+}, { error: 'a mapping of probe settings (interval:, timeout:, ...)' });
 
 const spfTerm = z
   .string({ error: 'an SPF term such as ip4:198.51.100.0/24' })
@@ -70,7 +70,7 @@ export const authSchema = z.strictObject({
       include: z.array(dnsName, { error: 'a list of domains' }).default([]).describe('domains added as include: (e.g. a mailing service)'),
       extra: z.array(spfTerm, { error: 'a list of SPF terms' }).default([]).describe('further SPF mechanisms, e.g. ip4:198.51.100.0/24'),
       all: z.enum(['-all', '~all', '?all'], { error: '-all, ~all or ?all (+all would authorise every address on the Internet)' }).default('-all').describe('the closing all mechanism'),
-    })
+    }, { error: 'a mapping { include, extra, all }' })
     .optional()
     .describe('SPF record at the zone apex; mxpool writes ip4/ip6 of every outbound host itself'),
   dmarc: z
@@ -83,7 +83,7 @@ export const authSchema = z.strictObject({
       adkim: alignment.optional().describe('DKIM alignment'),
       aspf: alignment.optional().describe('SPF alignment'),
       fo: z.string({ error: 'fo options such as 1 or 0:d' }).regex(/^[01ds](:[01ds])*$/, { error: 'fo options such as 1 or 0:d' }).optional().describe('failure reporting options'),
-    })
+    }, { error: 'a mapping with at least p: (none, quarantine or reject)' })
     .optional()
     .describe('DMARC record published at _dmarc.<zone>'),
   dkim: z
@@ -91,12 +91,12 @@ export const authSchema = z.strictObject({
       z.strictObject({
         selector: z.string({ error: 'a DKIM selector such as s1' }).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'a DKIM selector such as s1' }).describe('published at <selector>._domainkey.<zone>'),
         key: z.string({ error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).min(1, { error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).describe('the public key TXT record (public, so no secret)'),
-      }),
+      }, { error: 'a mapping { selector, key }' }),
       { error: 'a list of { selector, key }' },
     )
     .default([])
     .describe('DKIM public keys to publish'),
-});
+}, { error: 'a mapping with spf:, dmarc: and/or dkim:' });
 
 const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR'], {
   error: 'one of A, AAAA, CNAME, MX, TXT, SRV, CAA, NS, PTR',
@@ -107,7 +107,7 @@ export const staticRecordSchema = z.strictObject({
   type: rrType.describe('record type; A, AAAA and MX at names mxpool publishes are refused'),
   value: z.string({ error: 'the record value in master-file form, e.g. "10 mx.example.net."' }).min(1, { error: 'the record value in master-file form, e.g. "10 mx.example.net."' }).describe('RDATA in master-file form'),
   ttl: integer('a TTL in seconds', 1, 86400).optional().describe('TTL of this record; default: 3600'),
-});
+}, { error: 'a record mapping { name, type, value }' });
 
 export const nameserverSchema = z.strictObject({
   listen: z.array(listenAddress, { error: 'a list of address:port' }).min(1, { error: 'at least one address:port' }).default(['127.0.0.1:5353']).describe('UDP and TCP on each address:port'),
@@ -126,11 +126,11 @@ export const nameserverSchema = z.strictObject({
     .strictObject({
       allow: z.array(ipAddress, { error: 'a list of IP addresses' }).default([]).describe('addresses allowed to AXFR the zone'),
       notify: z.array(listenAddress, { error: 'a list of address:port' }).default([]).describe('secondaries sent NOTIFY on every change'),
-    })
+    }, { error: 'a mapping { allow, notify }' })
     .prefault({})
     .describe('zone transfer (AXFR) and NOTIFY'),
   workers: integer('a number of worker threads', 1, 64).default(1).describe('UDP workers sharing the port (reusePort)'),
-});
+}, { error: 'a mapping with at least ns: and soa:' });
 
 export const route53Schema = z.strictObject({
   hostedZoneId: z.string({ error: 'a Route 53 hosted zone id such as Z0123456789ABC' }).regex(/^(\/hostedzone\/)?[A-Z0-9]+$/, { error: 'a Route 53 hosted zone id such as Z0123456789ABC' }).describe('the hosted zone to keep in step'),
@@ -138,30 +138,30 @@ export const route53Schema = z.strictObject({
   region: z.string({ error: 'an AWS region such as us-east-1' }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'an AWS region such as us-east-1' }).default('us-east-1').describe('SDK region (Route 53 is global; us-east-1 is usual)'),
   endpoint: httpUrl.optional().describe('API endpoint override (tests, proxies)'),
   waitForSync: boolean.default(false).describe('wait until a change is INSYNC before reporting success'),
-});
+}, { error: 'a mapping with at least hostedZoneId:' });
 
 export const cloudflareSchema = z.strictObject({
   zoneId: z.string({ error: 'a Cloudflare zone id (hex)' }).regex(/^[A-Za-z0-9]+$/, { error: 'a Cloudflare zone id (hex)' }).describe('the zone to keep in step'),
   tokenEnv: envVarName.default('CLOUDFLARE_API_TOKEN').describe('name of the environment variable holding the API token'),
   schedule: cronExpression.default('*/1 * * * *').describe('when sync runs (cron)'),
   baseUrl: httpUrl.optional().describe('API base URL override (tests, proxies)'),
-});
+}, { error: 'a mapping with at least zoneId:' });
 
 export const providersSchema = z.strictObject({
   ownerId: z.string({ error: 'an owner id of letters, digits, . _ -' }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'an owner id of letters, digits, . _ -' }).default('mxpool').describe('marks the records this mxpool owns; records of other owners are never touched'),
   maxDeletePercent: decimal('a percentage', 0, 100).default(30).describe('refuse a plan deleting more than this share of owned records (unless --force)'),
   route53: route53Schema.optional().describe('Amazon Route 53; credentials from the AWS SDK\'s usual chain'),
   cloudflare: cloudflareSchema.optional().describe('Cloudflare; the token comes from the environment variable tokenEnv'),
-});
+}, { error: 'a mapping with route53: and/or cloudflare:' });
 
 export const httpSchema = z.strictObject({
   listen: listenAddress.default('127.0.0.1:8053').describe('address:port of the HTTP API, metrics and status page'),
   tokenEnv: envVarName.optional().describe('name of the environment variable holding the Bearer token for drain/undrain'),
-});
+}, { error: 'a mapping { listen, tokenEnv }' });
 
 export const auditSchema = z.strictObject({
   interval: duration.prefault('10m').describe('serve re-audits the published records this often'),
-});
+}, { error: 'a mapping { interval }' });
 
 const configShape = z.strictObject(
   {

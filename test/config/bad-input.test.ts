@@ -77,6 +77,11 @@ const cases: Case[] = [
   { fault: 'whenAllDown unknown', yaml: text(plus('    whenAllDown: keep')), expected: [[14, 18, 'pools.1.whenAllDown', 'all, last-known-good or none']] },
   { fault: 'cron schedule with a bad minute', yaml: text(plus('providers:', '  route53: { hostedZoneId: Z123, schedule: "61 * * * *" }')), expected: [[15, 44, 'providers.route53.schedule', 'a cron expression']] },
   { fault: 'listen address without port', yaml: text(plus('http: { listen: "127.0.0.1" }')), expected: [[14, 17, 'http.listen', 'an address:port such as 127.0.0.1:5353']] },
+  { fault: 'a pool written as a plain name', yaml: 'zone: example.com\npools:\n  - inbound\n', expected: [[3, 5, 'pools.0', 'a pool mapping with name:, role: and hosts: (got the string "inbound")']] },
+  { fault: 'probe written as a list', yaml: text(plus('probe: [interval, 5s]')), expected: [[14, 8, 'probe', 'a mapping of probe settings (interval:, timeout:, ...) (got a list of 2)']] },
+  { fault: 'mx written as a plain name', yaml: text(replace(5, '    mx: example.com')), expected: [[5, 9, 'pools.0.mx', 'a mapping { name, preference } (got the string "example.com")']] },
+  { fault: 'nameserver key left empty', yaml: text(plus('nameserver:')), expected: [[14, 1, 'nameserver', 'a mapping with at least ns: and soa: (got an empty value)']] },
+  { fault: 'nameserver without soa', yaml: text(plus('nameserver: { ns: [ns1.example.com] }')), expected: [[14, 13, 'nameserver.soa', 'a mapping { mname, rname } (the key is missing)']] },
   // --- the cross-field rules of issue 2
   { fault: 'duplicate host name across pools', yaml: text(replace(13, '      - { name: mx1.example.com, address: 192.0.2.20 }')), expected: [[13, 17, 'pools.1.hosts.0.name', 'a host name used once (mx1.example.com is already pools.0.hosts.0)']] },
   { fault: 'same address twice in one pool', yaml: text(replace(8, '      - { name: mx2.example.com, address: 192.0.2.10 }')), expected: [[8, 43, 'pools.0.hosts.1.address', 'an address used once per pool (192.0.2.10 is already pools.0.hosts.0)']] },
