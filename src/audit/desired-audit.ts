@@ -2,6 +2,7 @@
 // record goes out. Names outside the zone go to the live resolver only when a nameserver is given.
 import type { Config } from '../config/schema.ts';
 import type { HealthSnapshot, RecordSet } from '../model.ts';
+import type { RetiredAddress } from '../auth/senders.ts';
 import { allHealthy, desired } from '../desired.ts';
 import { liveResolver } from './live-resolver.ts';
 import { runAudit, type AuditReport } from './run.ts';
@@ -19,7 +20,13 @@ export async function auditConfig(config: Config, options: { nameserver?: string
  * For `serve`: audits the zone as published now (the record sets last handed to the nameserver or
  * providers) against the config and the live health, so pool consistency uses the real states.
  */
-export async function auditPublished(config: Config, sets: readonly RecordSet[], health: HealthSnapshot, options: { nameserver?: string; now?: number } = {}): Promise<AuditReport> {
+export async function auditPublished(
+  config: Config,
+  sets: readonly RecordSet[],
+  health: HealthSnapshot,
+  options: { nameserver?: string; now?: number; retired?: readonly RetiredAddress[] } = {},
+): Promise<AuditReport> {
   const outside = options.nameserver ? liveResolver({ nameserver: options.nameserver }) : undefined;
-  return runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, sets, outside), config, health, now: options.now ?? Date.now() });
+  const resolver = zoneResolver(config.zone, sets, outside);
+  return runAudit({ domain: config.zone, source: 'desired', resolver, config, health, now: options.now ?? Date.now(), ...(options.retired ? { retired: options.retired } : {}) });
 }

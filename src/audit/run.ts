@@ -2,6 +2,7 @@
 // the `audit` command prints it, `serve` runs it on audit.interval and shows the findings.
 import type { Config } from '../config/schema.ts';
 import type { HealthSnapshot } from '../model.ts';
+import type { RetiredAddress } from '../auth/senders.ts';
 import { RULES } from './registry.ts';
 import { cachingResolver, normaliseName, type Resolver } from './resolver.ts';
 import { spfFacts } from './facts.ts';
@@ -15,6 +16,8 @@ export interface AuditOptions {
   dkimSelectors?: readonly string[];
   config?: Config;
   health?: HealthSnapshot;
+  /** addresses removed from the config that SPF keeps for their grace period: not stale */
+  retired?: readonly RetiredAddress[];
   /** epoch ms (default Date.now()) */
   now?: number;
   /** a subset of the registry (tests); default every rule */
@@ -53,6 +56,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   };
   if (options.config) context.config = options.config;
   if (options.health) context.health = options.health;
+  if (options.retired) context.retired = options.retired;
 
   const findings: Finding[] = [];
   for (const rule of options.rules ?? RULES) {

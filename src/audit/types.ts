@@ -4,6 +4,7 @@
 import type { Config } from '../config/schema.ts';
 import type { HealthSnapshot } from '../model.ts';
 import type { Resolver } from './resolver.ts';
+import type { RetiredAddress } from '../auth/senders.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Family = 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool';
@@ -49,6 +50,8 @@ export interface AuditContext {
   /** present for `--config` audits and in `serve`: enables the pool-consistency rules */
   config?: Config;
   health?: HealthSnapshot;
+  /** addresses removed from the config but still in SPF for their grace period (serve) */
+  retired?: readonly RetiredAddress[];
   now: number;
   /** shares one computation (the SPF tree, the DMARC discovery) between the rules that need it */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;

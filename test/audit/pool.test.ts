@@ -5,7 +5,7 @@ import type { HealthSnapshot, RecordSet } from '../../src/model.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { runAudit } from '../../src/audit/run.ts';
 import { zoneResolver } from '../../src/audit/zone-resolver.ts';
-import { auditConfig } from '../../src/audit/desired-audit.ts';
+import { auditConfig, auditPublished } from '../../src/audit/desired-audit.ts';
 import { mailConfig } from './helpers/config.ts';
 
 // The reverse zone of the relays is not in the desired zone: PTR cannot be checked offline (info).
@@ -44,6 +44,14 @@ describe('pool consistency', () => {
     const report = await auditWith(mailConfig(), { mutate: setSpf('v=spf1 ip4:192.0.2.20/31 ip4:192.0.2.99 ip4:198.51.100.0/24 -all') });
     expect(ids(report)).toEqual(['pool-stale-authorisation', ...OFFLINE].sort());
     expect(report.findings.find((f) => f.id === 'pool-stale-authorisation')?.message).toMatch(/"ip4:192\.0\.2\.99" covers 1 address\(es\), 0 of them held/);
+  });
+
+  it('a retired relay still in its grace period is not stale; after it, it is', async () => {
+    const config = mailConfig();
+    const zone = desired(config, allHealthy(config, 0), { serial: 1, now: 0, retired: [{ address: '192.0.2.77', until: 60_000 }] });
+    const audit = (now: number) => auditPublished(config, zone.sets, allHealthy(config, 0), { now, retired: [{ address: '192.0.2.77', until: 60_000 }] });
+    expect(ids(await audit(59_999))).toEqual(OFFLINE);
+    expect(ids(await audit(60_000))).toEqual(['pool-stale-authorisation', ...OFFLINE].sort());
   });
 
   it('MX leading to an unhealthy host: pool-mx-mismatch; the zone built from the same health is clean', async () => {

@@ -56,7 +56,8 @@ export const poolRules: PoolRule[] = [
     fix: 'Remove them (mxpool does after the grace period), or list them in auth.spf.extra if they are other senders',
     async check(context) {
       if (!context.config) return [];
-      const held = context.config.pools.flatMap((pool) => pool.hosts.map((host) => parseAddress(host.address))).filter((a) => a !== undefined);
+      const retired = (context.retired ?? []).filter((r) => r.until > context.now).map((r) => r.address);
+      const held = [...context.config.pools.flatMap((pool) => pool.hosts.map((host) => host.address)), ...retired].map(parseAddress).filter((a) => a !== undefined);
       const heldText = new Set(held.map((a) => `${a.family}:${a.value}`));
       const extras = new Set((context.config.auth.spf?.extra ?? []).map((term) => term.replace(/^\+/, '').toLowerCase()));
       const { tree } = await spfFacts(context);
