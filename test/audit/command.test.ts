@@ -10,6 +10,7 @@ import { allHealthy, desired } from '../../src/desired.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { mailConfig } from './helpers/config.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { zoneText } from './helpers/zones.ts';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -142,6 +143,36 @@ describe('end to end against the built-in nameserver', () => {
     const stranger = await run(['spf', '--domain', 'example.com', '--ip', '203.0.113.9', '--nameserver', nameserver, '--explain']);
     expect(stranger.out.split('\n')[0]).toBe('fail');
     expect(stranger.out).toMatch(/example\.com: v=spf1 ip4:192\.0\.2\.20\/31 ip4:198\.51\.100\.0\/24 -all/);
+  });
+
+  it('audit --config resolves names outside the zone only through --nameserver', async () => {
+    const partner = parseConfig(`zone: example.net
+pools:
+  - { name: out, role: outbound, hosts: [ { name: relay.example.net, address: 198.51.100.5 } ] }
+auth:
+  spf: {}
+records:
+  - { name: _spf.example.net, type: TXT, value: "v=spf1 ip4:203.0.113.0/24 -all" }
+nameserver:
+  listen: ["127.0.5.3:5353"]
+  ns: [ns1.example.net]
+  soa: { mname: ns1.example.net, rname: hostmaster.example.net }
+`);
+    const partnerServer = new DnsServer({ nameserver: { ...(partner.nameserver as NonNullable<Config['nameserver']>), listen: ['127.0.5.3:0'] }, zone: 'example.net', logger: silentLogger });
+    await partnerServer.start();
+    try {
+      partnerServer.setZone(desired(partner, allHealthy(partner, 0), { serial: 1, now: 0 }));
+      const withInclude = file('with-include.yaml', 'zone: example.com\npools:\n  - { name: out, role: outbound, hosts: [ { name: r1.example.com, address: 192.0.2.20 } ] }\nauth:\n  spf: { include: [_spf.example.net] }\n  dmarc: { p: reject, rua: ["mailto:d@example.com"] }\n');
+      const offline = await run(['audit', '--config', withInclude, '--format', 'json']);
+      expect(JSON.parse(offline.out).findings.map((f: { id: string }) => f.id)).toContain('spf-unresolvable');
+      const online = await run(['audit', '--config', withInclude, '--format', 'json', '--nameserver', partnerServer.listening().udp[0] as string]);
+      const ids = JSON.parse(online.out).findings.map((f: { id: string }) => f.id) as string[];
+      expect(ids).not.toContain('spf-unresolvable');
+      expect(online.out).not.toMatch(/outside zone/);
+      expect(online.code).toBe(0);
+    } finally {
+      await partnerServer.stop();
+    }
   });
 
   it('a dead nameserver is a temperror, not a hang or a crash', async () => {
