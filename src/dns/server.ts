@@ -70,6 +70,7 @@ export class DnsServer extends EventEmitter {
         ...(this.#options.notifyDelays ? { delays: this.#options.notifyDelays } : {}),
       });
       if (workers > 1) await this.#startWorkers(workers - 1);
+      this.#notifyIfChanged();
     } catch (error) {
       await this.stop();
       throw error;
@@ -82,10 +83,15 @@ export class DnsServer extends EventEmitter {
     this.#engine = new Engine(zone, this.#random);
     const message: ToWorker = { kind: 'zone', zone };
     for (const worker of this.#workers) if (worker.connected) worker.send(message);
-    if (zone.serial !== this.#notifiedSerial) {
-      this.#notifiedSerial = zone.serial;
-      this.#notifier?.notify(zone.serial);
-    }
+    this.#notifyIfChanged();
+  }
+
+  /** NOTIFY for the current serial unless already sent (a zone set before start() is notified by start()). */
+  #notifyIfChanged(): void {
+    const serial = this.#engine?.zone.serial;
+    if (!this.#notifier || serial === undefined || serial === this.#notifiedSerial) return;
+    this.#notifiedSerial = serial;
+    this.#notifier.notify(serial);
   }
 
   listening(): { udp: string[]; tcp: string[] } {

@@ -54,6 +54,19 @@ describe('NOTIFY', () => {
     await expect.poll(() => secondary.received.length, { timeout: 5000 }).toBe(4);
     secondary.socket.close();
   });
+
+  it('a zone set before start() is notified once the sockets are up', async () => {
+    const secondary = await fakeSecondary(0);
+    const cfg = dnsConfig('127.0.2.6:0', { transfer: { allow: [], notify: [`127.0.2.2:${secondary.port}`] } });
+    const { DnsServer } = await import('../../src/dns/server.ts');
+    const { silentLogger } = await import('../../src/log.ts');
+    const server = new DnsServer({ nameserver: cfg.nameserver as NonNullable<typeof cfg.nameserver>, zone: cfg.zone, logger: silentLogger });
+    running = server;
+    server.setZone(zoneOf(cfg, 20));
+    await server.start();
+    await expect.poll(() => secondary.received.length, { timeout: 5000 }).toBe(1);
+    secondary.socket.close();
+  });
 });
 
 describe('workers', () => {
