@@ -62,9 +62,18 @@ export const listenAddress = z
   .string({ error: LISTEN_HINT })
   .refine((text) => parseHostPort(text) !== undefined, { error: LISTEN_HINT });
 
+const ENV_HINT = 'the name of an environment variable such as MXPOOL_TOKEN (the secret itself stays out of the file)';
+
+/** A long run of mixed-case letters and digits is a token pasted where its variable's name belongs. */
+function looksLikeSecret(text: string): boolean {
+  return text.length >= 24 && /[a-z]/.test(text) && /[A-Z]/.test(text) && /\d/.test(text);
+}
+
+// Messages about these values never repeat the value (src/config/issues.ts): it may be the secret.
 export const envVarName = z
   .string({ error: 'the name of an environment variable such as MXPOOL_TOKEN' })
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'the name of an environment variable such as MXPOOL_TOKEN (the secret itself stays out of the file)' });
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: ENV_HINT, abort: true })
+  .refine((text) => !looksLikeSecret(text), { error: `${ENV_HINT}; this looks like a token itself: move it into an environment variable and write that variable's name here` });
 
 const CRON_HINT = 'a cron expression with 5 or 6 fields such as "*/1 * * * *"';
 

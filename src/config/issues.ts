@@ -21,7 +21,9 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: At, ro
   let message = issue.message;
   const input = (issue as { input?: unknown }).input;
   const crossField = issue.code === 'custom' && (issue as { params?: { crossField?: boolean } }).params?.crossField === true;
-  if (!crossField) {
+  // never echo what was written under a key that names a secret's variable: it may be the secret
+  const mayBeSecret = /Env$/.test(String(path[path.length - 1] ?? ''));
+  if (!crossField && !mayBeSecret) {
     if (node === undefined && input === undefined) message = `${message} (the key is missing)`;
     else if (input !== undefined) message = `${message} (got ${describeValue(input)})`;
   }

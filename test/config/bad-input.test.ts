@@ -63,6 +63,8 @@ const cases: Case[] = [
   { fault: 'secret inline: http token', yaml: text(plus('http: { listen: "127.0.0.1:8053", token: s3cr3t }')), expected: [[14, 35, 'http.token', 'no secret in the config file']] },
   { fault: 'secret inline: cloudflare apiToken', yaml: text(plus('providers:', '  cloudflare: { zoneId: abc123, apiToken: s3cr3t }')), expected: [[15, 33, 'providers.cloudflare.apiToken', 'name that variable with tokenEnv']] },
   { fault: 'secret inline: AWS secretAccessKey', yaml: text(plus('providers:', '  route53:', '    hostedZoneId: Z123', '    secretAccessKey: abc')), expected: [[17, 5, 'providers.route53.secretAccessKey', 'credential chain']] },
+  { fault: 'secret pasted into tokenEnv', yaml: text(plus('http: { tokenEnv: Zx81kLmQ2vR7tYp4WnB6sD9fG3hJ5 }')), expected: [[14, 19, 'http.tokenEnv', 'this looks like a token itself']] },
+  { fault: 'tokenEnv that is no variable name', yaml: text(plus('http: { tokenEnv: "my-token-1" }')), expected: [[14, 19, 'http.tokenEnv', 'the name of an environment variable such as MXPOOL_TOKEN']] },
   // --- wrong types and field values
   { fault: 'ttl is a word, not a number', yaml: text(plus('ttl: thirty')), expected: [[14, 6, 'ttl', 'a TTL in seconds, a whole number 1..86400 (got the string "thirty")']] },
   { fault: 'port quoted as a string', yaml: text(replace(13, '      - { name: relay1.example.com, address: 192.0.2.20, port: "587" }')), expected: [[13, 64, 'pools.1.hosts.0.port', 'a port number, a whole number 1..65535 (got the string "587")']] },
@@ -151,6 +153,8 @@ describe('bad config input', () => {
   it.each(cases)('$fault', ({ yaml, expected }) => {
     const lines = problemsOf(yaml);
     expect(lines, lines.join('\n')).toHaveLength(expected.length);
+    // a value written under a key that names a secret's variable is never echoed
+    expect(lines.join('\n')).not.toMatch(/Zx81kLmQ2vR7tYp4WnB6sD9fG3hJ5|my-token-1/);
     expected.forEach(([line, col, path, fragment], i) => {
       const prefix = `bad.yaml:${line}:${col}: ${path || '(document)'}: `;
       expect(lines[i]?.startsWith(prefix), `line ${i}: "${lines[i]}" should start with "${prefix}"`).toBe(true);
