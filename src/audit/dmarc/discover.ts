@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { getDomain } from 'tldts';
 import { mailauthResolver } from '../mailauth-resolver.ts';
-import { describeFailure, type Resolver } from '../resolver.ts';
+import { type Resolver } from '../resolver.ts';
 
 const require = createRequire(import.meta.url);
 const { discoverPolicy, createRecordLookup } = require('mailauth/lib/dmarc/get-dmarc-record.js') as {
@@ -85,4 +85,3 @@ export function describeAt(at: DmarcAt): string {
   }
 }
 
-export { describeFailure };
