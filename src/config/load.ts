@@ -33,7 +33,8 @@ export function parseConfig(text: string, file = '<config>'): Config {
   const lineCounter = new LineCounter();
   // uniqueKeys off: duplicate keys are found by checkTree, which can name their key path.
   // logLevel 'error': keep syntax errors, drop the yaml package's console warnings.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  // merge: '<<: *anchor' merge keys, which operators use to share host settings.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error', merge: true });
   const at: At = (offset) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, col: pos.col };

@@ -135,6 +135,25 @@ nameserver:
   });
 });
 
+describe('YAML conveniences', () => {
+  it('takes anchors, aliases and << merge keys to share host settings', () => {
+    const config = parseConfig(`zone: example.com
+pools:
+  - name: outbound
+    role: outbound
+    hosts:
+      - &relay { name: relay1.example.com, address: 192.0.2.1, port: 587, weight: 3 }
+      - { <<: *relay, name: relay2.example.com, address: 192.0.2.2 }
+`);
+    expect(config.pools[0]!.hosts[1]).toEqual({ name: 'relay2.example.com', address: '192.0.2.2', port: 587, weight: 3, disabled: false });
+  });
+
+  it('reads a file with a byte-order mark and CRLF line ends, positions intact', () => {
+    const text = `\uFEFF${minimal('ttl: 0')}`.replace(/\n/g, '\r\n');
+    expect(() => parseConfig(text, 'c.yaml')).toThrow(/^c\.yaml:7:6: ttl: /);
+  });
+});
+
 describe('the result is frozen', () => {
   it('cannot be changed at any depth', () => {
     const config = parseConfig(minimal());
