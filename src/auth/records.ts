@@ -8,6 +8,7 @@ import { sendingAddresses, type RetiredAddress } from './senders.ts';
 import { buildSpf } from './spf-record.ts';
 import { checkOwnSpf } from './spf-check.ts';
 import { splitTxt } from './txt.ts';
+import { isSpfRecord } from './spf-syntax.ts';
 import { dmarcRecord } from './dmarc-record.ts';
 
 export type { RetiredAddress };
@@ -17,6 +18,8 @@ export function authRecordSets(
   health: HealthSnapshot,
   now: number,
   retired: readonly RetiredAddress[] = [],
+  /** the record sets published last time: a failing new SPF keeps their SPF sets instead */
+  previous: readonly RecordSet[] = [],
 ): { sets: RecordSet[]; notes: string[] } {
   const sets: RecordSet[] = [];
   const notes: string[] = [];
@@ -33,7 +36,10 @@ export function authRecordSets(
     const records = buildSpf(config, addresses);
     const problems = checkOwnSpf(records);
     if (problems.length > 0) {
-      notes.push(`SPF not published (the record currently served stays): ${problems.join('; ')}`);
+      const kept = previousSpf(config.zone, previous);
+      sets.push(...kept);
+      const fallback = kept.length > 0 ? 'the SPF published before stays' : 'no SPF record is published';
+      notes.push(`SPF not published (${fallback}): ${problems.join('; ')}`);
     } else {
       sets.push(...records.map((record) => txtSet(record.name, record.text)));
       if (addresses.length === 0) notes.push('SPF: no outbound address may send; the record authorises only the configured extra/include terms');
@@ -45,4 +51,17 @@ export function authRecordSets(
     sets.push(txtSet(`${entry.selector.toLowerCase()}._domainkey.${config.zone}`, entry.key.replace(/\s+/g, ' ').trim()));
   }
   return { sets, notes };
+}
+
+/** The SPF sets among previously published ones: the apex SPF TXT and mxpool's _spfN chain. */
+function previousSpf(zone: string, previous: readonly RecordSet[]): RecordSet[] {
+  const chain = new RegExp(`^_spf\\d+\\.${zone.replace(/\./g, '\\.')}$`);
+  const isSpf = (value: RecordSet['values'][number]) => value.data.type === 'TXT' && isSpfRecord(value.data.strings.join(''));
+  return previous.flatMap((set) => {
+    if (set.type !== 'TXT' || set.source !== 'auth') return [];
+    if (chain.test(set.name)) return [set];
+    // the apex TXT set may hold other managed values merged in: keep only the SPF one
+    const spf = set.name === zone ? set.values.filter(isSpf) : [];
+    return spf.length > 0 ? [{ ...set, values: spf }] : [];
+  });
 }

@@ -90,7 +90,18 @@ describe('authRecordSets: SPF', () => {
     const c = config(relays(['192.0.2.1']), `  spf: { include: [${includes}] }`);
     const { sets, notes } = authRecordSets(c, new Map(), 0);
     expect(sets.filter((s) => s.name === 'example.com')).toEqual([]);
-    expect(notes.join(' ')).toMatch(/SPF not published.*11 DNS lookups, over the limit of 10/);
+    expect(notes.join(' ')).toMatch(/SPF not published \(no SPF record is published\).*11 DNS lookups, over the limit of 10/);
+  });
+
+  it('keeps the SPF published before (apex and chain) when the new one fails', () => {
+    const good = config(relays(Array.from({ length: 60 }, (_, i) => `10.${i}.0.1`)), '  spf: {}');
+    const before = authRecordSets(good, new Map(), 0).sets;
+    expect(before.length).toBeGreaterThan(1);
+    const includes = Array.from({ length: 11 }, (_, i) => `"_spf${i}.provider.example"`).join(', ');
+    const bad = config(relays(Array.from({ length: 60 }, (_, i) => `10.${i}.0.1`)), `  spf: { include: [${includes}] }\n  dmarc: { p: reject }`);
+    const { sets, notes } = authRecordSets(bad, new Map(), 0, [], [...before, { name: 'example.com', type: 'TXT', ttl: 30, values: [{ data: { type: 'TXT', strings: ['google-site-verification=x'] } }], source: 'static' }]);
+    expect(sets.filter((s) => s.name !== '_dmarc.example.com')).toEqual(before);
+    expect(notes.join(' ')).toMatch(/SPF not published \(the SPF published before stays\)/);
   });
 
   it('publishes no SPF when a configured term breaks the syntax, and names the column', () => {
