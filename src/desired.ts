@@ -23,6 +23,8 @@ export interface DesiredOptions {
   lastKnownGood?: Record<string, string[]>;
   /** addresses recently withdrawn that SPF keeps for a grace period (see src/auth/senders.ts) */
   retired?: readonly RetiredAddress[];
+  /** the sets published last time: a new SPF that fails its checks keeps the previous one (src/auth/records.ts) */
+  previous?: readonly RecordSet[];
 }
 
 /** TTL of SOA and NS: they change rarely; negative answers use the SOA minimum (RFC 2308). */
@@ -43,7 +45,7 @@ export function desired(config: Config, health: HealthSnapshot, options: Desired
     for (const set of poolSets(config, pool, hosts)) sets.addManaged(set);
   }
 
-  const auth = authRecordSets(config, health, options.now, options.retired ?? []);
+  const auth = authRecordSets(config, health, options.now, options.retired ?? [], options.previous ?? []);
   for (const set of auth.sets) sets.addManaged(set);
   notes.push(...auth.notes);
 

@@ -74,12 +74,12 @@ export class ZonePublisher {
     const { config, now, health, logger } = this.#options;
     const at = now();
     const snapshot = health();
-    const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood });
+    const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood, previous: this.#zone?.sets ?? [] });
     this.#rememberGood(snapshot, candidate);
     this.#armGraceTimer(snapshot, at);
     if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) return this.#zone;
     const serial = nextSerial(this.#serial, new Date(at));
-    const zone = serial === candidate.serial ? candidate : desired(config, snapshot, { serial, now: at, lastKnownGood: this.#lastKnownGood });
+    const zone = serial === candidate.serial ? candidate : desired(config, snapshot, { serial, now: at, lastKnownGood: this.#lastKnownGood, previous: this.#zone?.sets ?? [] });
     this.#serial = serial;
     this.#zone = zone;
     logger.info({ serial, reasons, notes: zone.notes.length > 0 ? zone.notes : undefined, published: zone.published }, 'zone published');

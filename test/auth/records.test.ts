@@ -3,6 +3,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { HealthSnapshot, HostHealth, RecordSet } from '../../src/model.ts';
 import { authRecordSets } from '../../src/auth/records.ts';
+import { desired } from '../../src/desired.ts';
 import { zoneResolver } from '../../src/audit/zone-resolver.ts';
 import { evaluateSpf } from '../../src/audit/spf/evaluate.ts';
 
@@ -102,6 +103,15 @@ describe('authRecordSets: SPF', () => {
     const { sets, notes } = authRecordSets(bad, new Map(), 0, [], [...before, { name: 'example.com', type: 'TXT', ttl: 30, values: [{ data: { type: 'TXT', strings: ['google-site-verification=x'] } }], source: 'static' }]);
     expect(sets.filter((s) => s.name !== '_dmarc.example.com')).toEqual(before);
     expect(notes.join(' ')).toMatch(/SPF not published \(the SPF published before stays\)/);
+  });
+
+  it('desired() passes the previous zone through: the published SPF survives a bad config change', () => {
+    const good = config(relays(['192.0.2.1']), '  spf: {}');
+    const before = desired(good, new Map(), { serial: 1, now: 0 });
+    const bad = config(relays(['192.0.2.1']), '  spf: { extra: ["ip4:192.0.2.300"] }');
+    const after = desired(bad, new Map(), { serial: 2, now: 0, previous: before.sets });
+    expect(txt(after.sets, 'example.com')).toEqual(['v=spf1 ip4:192.0.2.1 -all']);
+    expect(after.notes.join(' ')).toMatch(/SPF not published \(the SPF published before stays\)/);
   });
 
   it('publishes no SPF when a configured term breaks the syntax, and names the column', () => {
