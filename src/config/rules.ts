@@ -3,7 +3,9 @@
 // reports every problem), which is why they read the config through `view`: a value that is
 // missing, of the wrong type, or already reported as wrong reads as undefined and its rule is skipped.
 import type { z } from 'zod';
+import { isIP } from 'node:net';
 import type { ParsedConfig } from './schema.ts';
+import { parseHostPort } from './fields.ts';
 
 type Path = (string | number)[];
 type Fail = (path: Path, message: string) => void;
@@ -16,6 +18,12 @@ interface View {
   has(path: Path): boolean;
   /** the key is there at all, valid or not */
   present(path: Path): boolean;
+}
+
+/** 127.0.0.0/8, ::1 or localhost: only this machine can connect. */
+function isLoopbackListen(listen: string): boolean {
+  const host = (parseHostPort(listen)?.host ?? '').toLowerCase();
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.')) || /^::ffff:127\./.test(host);
 }
 
 export function inZone(name: string, zone: string): boolean {
@@ -58,6 +66,11 @@ export function crossFieldRules(config: ParsedConfig, ctx: z.RefinementCtx): voi
     fail(['probe', 'timeout'], `a timeout shorter than probe.interval (${timeout} ms is not shorter than ${interval} ms)`);
   }
   recordRules(view, fail);
+  const httpListen = view.text(['http', 'listen']);
+  if (httpListen !== undefined && !view.present(['http', 'tokenEnv']) && !isLoopbackListen(httpListen)) {
+    // the API can drain every host: serve refuses to open it beyond this machine without a token
+    fail(['http', 'listen'], `a loopback address such as 127.0.0.1:8053, or set http.tokenEnv (${httpListen} is reachable beyond this machine and the API can drain hosts)`);
+  }
   const selectors = new Map<string, number>();
   for (const d of view.indexes(['auth', 'dkim'])) {
     const selector = view.text(['auth', 'dkim', d, 'selector'])?.toLowerCase();

@@ -112,6 +112,7 @@ const cases: Case[] = [
   { fault: 'static CNAME at the apex', yaml: text(plus('records:', '  - { name: example.com, type: CNAME, value: example.org. }')), expected: [[15, 32, 'records.0.type', 'no CNAME at the zone apex']] },
   { fault: 'static A record on a pool name', yaml: text(plus('records:', '  - { name: smtp.example.com, type: A, value: 192.0.2.99 }')), expected: [[15, 13, 'records.0.name', 'a name mxpool does not manage']] },
   { fault: 'DKIM selector given twice', yaml: text(plus('auth:', '  dkim:', '    - { selector: s1, key: "v=DKIM1; p=AAA" }', '    - { selector: S1, key: "v=DKIM1; p=BBB" }')), expected: [[17, 19, 'auth.dkim.1.selector', 'a selector used once']] },
+  { fault: 'HTTP API open beyond loopback without a token', yaml: text(plus('http: { listen: "0.0.0.0:8053" }')), expected: [[14, 17, 'http.listen', 'a loopback address such as 127.0.0.1:8053, or set http.tokenEnv']] },
   // --- several faults at once: every one reported, in file order
   {
     fault: 'several faults in one file',

@@ -115,6 +115,14 @@ nameserver:
     expect(config.nameserver!.listen).toEqual(['[::1]:5353', '127.0.0.1:5353']);
   });
 
+  it.each(['127.0.0.1:8053', '127.9.9.9:80', '[::1]:8053', 'localhost:8053'])('http.listen %s needs no token (loopback)', (listen) => {
+    expect(parseConfig(minimal(`http: { listen: "${listen}" }`)).http?.listen).toBe(listen);
+  });
+
+  it('http.listen beyond loopback is fine with a token variable', () => {
+    expect(parseConfig(minimal('http: { listen: "0.0.0.0:8053", tokenEnv: MXPOOL_TOKEN }')).http).toEqual({ listen: '0.0.0.0:8053', tokenEnv: 'MXPOOL_TOKEN' });
+  });
+
   it('stores DNS names lower-case without the trailing dot', () => {
     const config = parseConfig(minimal().replace('zone: example.com', 'zone: Example.COM.').replace('relay1.example.com', 'RELAY1.example.com.'));
     expect(config.zone).toBe('example.com');
