@@ -71,6 +71,13 @@ describe('config/mxpool.example.yaml', () => {
     expect(undocumented).toEqual([]);
   });
 
+  it('validates with its commented-out providers section switched on', () => {
+    const on = example.replace(/^# (providers:[\s\S]*?)\n\n/m, (_all, block: string) => `${block.replace(/^# ?/gm, '')}\n\n`);
+    expect(on).not.toBe(example);
+    const config = parseConfig(on, 'example-with-providers.yaml');
+    expect(config.providers).toMatchObject({ ownerId: 'mxpool', maxDeletePercent: 30, route53: { hostedZoneId: 'Z0123456789ABC', waitForSync: false }, cloudflare: { tokenEnv: 'CLOUDFLARE_API_TOKEN' } });
+  });
+
   it('shows every provider key in its commented-out providers section', () => {
     const providers = schema.properties!.providers!;
     const commented = example.split('\n').filter((line) => line.startsWith('#')).join('\n');
