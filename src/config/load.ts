@@ -23,6 +23,7 @@ export function loadConfig(file: string): Config {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw unreadable('the file does not exist');
     if (code === 'EACCES' || code === 'EPERM') throw unreadable('permission denied');
+    if (code === 'ENOTDIR') throw unreadable('a part of the path is a file, not a directory');
     throw unreadable(`it cannot be read: ${code ?? String(error)}`);
   }
   return parseConfig(text, file);
