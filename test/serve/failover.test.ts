@@ -144,4 +144,24 @@ describe('serve: faults, seen through dig', () => {
     expect(state.startedFrom).toBe('first-probe-round');
     expect(d.logs()).toMatch(/no state file/);
   });
+
+  it('SIGTERM with a probe of a silent host in flight and idle DNS/HTTP connections open: exit 0 within 5 s', async () => {
+    d = await startTestDaemon({ addresses: ['127.0.3.97', '127.0.3.98'], dns: '127.0.3.96:5303', http: '127.0.3.96:8103', probe: { interval: '3s', timeout: '2500ms' } });
+    await allHealthy(d);
+    await d.hosts[0]!.blackhole();
+    // wait until a probe of the blackholed host has started and is waiting out its 2.5 s timeout
+    await waitFor('a probe in flight', async () => {
+      const state = (await (await fetch(`${d!.url}/api/state`)).json()) as ApiState;
+      const mx1 = state.pools[0]!.hosts[0]!;
+      return Date.now() - (mx1.lastProbe?.at ?? Date.now()) > 3300;
+    }, 15_000, 100);
+    const { connect } = await import('node:net');
+    const idle = [connect(5303, '127.0.3.96'), connect(8103, '127.0.3.96')];
+    await new Promise((r) => setTimeout(r, 200));
+    const stopped = await d.stopDaemon('SIGTERM');
+    for (const socket of idle) socket.destroy();
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(5000);
+    expect(d.logs()).toMatch(/stopped; state written/);
+  });
 });
