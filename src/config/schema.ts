@@ -30,9 +30,9 @@ export const poolSchema = z.strictObject({
     }, { error: 'a mapping { name, preference }' })
     .optional()
     .describe('inbound pools only (required there): the MX owner name and preference'),
-  hostname: dnsName.optional().describe('one shared A/AAAA name for the pool (e.g. smtp.example.com); MX then points at it instead of each host'),
+  hostname: dnsName.optional().describe('one shared name for the pool (e.g. smtp.example.com) whose A/AAAA are its healthy hosts, weighted; each host keeps its own A/AAAA, and MX names the hosts'),
   hosts: z.array(hostSchema, { error: 'a list of hosts' }).min(1, { error: 'at least one host' }).describe('the SMTP hosts of this pool'),
-  whenAllDown: z.enum(['all', 'last-known-good', 'none'], { error: 'all, last-known-good or none' }).default('all').describe('what to publish when no host is healthy: all hosts, the last healthy set, or nothing'),
+  whenAllDown: z.enum(['all', 'last-known-good', 'none'], { error: 'all, last-known-good or none' }).default('all').describe('what to publish when fewer than minHealthy hosts are healthy: every enabled host, the last healthy set, or nothing'),
   minHealthy: integer('a number of hosts', 0).default(1).describe('fewer healthy hosts than this counts as "all down" (whenAllDown applies)'),
 }, { error: 'a pool mapping with name:, role: and hosts:' });
 
