@@ -129,7 +129,7 @@ export const nameserverSchema = z.strictObject({
     }, { error: 'a mapping { allow, notify }' })
     .prefault({})
     .describe('zone transfer (AXFR) and NOTIFY'),
-  workers: integer('a number of worker threads', 1, 64).default(1).describe('UDP workers sharing the port (reusePort)'),
+  workers: integer('a number of worker threads', 1, 64).default(1).describe('processes answering UDP on each port (reusePort); more than 1 starts worker processes'),
 }, { error: 'a mapping with at least ns: and soa:' });
 
 export const route53Schema = z.strictObject({
@@ -166,7 +166,7 @@ export const auditSchema = z.strictObject({
 const configShape = z.strictObject(
   {
     zone: dnsName.describe('the zone mxpool is authoritative for / manages'),
-    ttl: integer('a TTL in seconds', 1, 86400).default(30).describe('TTL of pool records (seconds)'),
+    ttl: integer('a TTL in seconds', 1, 86400).default(30).describe('TTL in seconds of the records mxpool writes: pool A/AAAA and MX, SPF, DMARC, DKIM'),
     pools: z.array(poolSchema, { error: 'a list of pools' }).min(1, { error: 'at least one pool' }).describe('inbound (MX) and outbound (relay) pools'),
     probe: probeSchema.prefault({}).describe('SMTP probes and health'),
     auth: authSchema.prefault({}).describe('SPF, DMARC and DKIM records'),
