@@ -16,6 +16,7 @@ import { ZonePublisher } from './daemon/publisher.ts';
 import { ProbeMemory } from './daemon/probe-memory.ts';
 import type { NameserverService, Services, SyncService } from './daemon/services.ts';
 import { AuditLoop } from './daemon/audit-loop.ts';
+import { drainWouldNotWithdraw } from './daemon/drain-check.ts';
 import { Metrics, failureClass } from './http/metrics.ts';
 import { HttpServer, HttpError } from './http/server.ts';
 import { buildApiState, safeToStopAt } from './http/api.ts';
@@ -164,7 +165,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   function operatorAction(host: string, kind: 'drain' | 'undrain'): ApiDrainResponse {
     try {
-      if (kind === 'drain') runner.drain(host);
+      if (kind === 'drain') {
+        const blocked = drainWouldNotWithdraw(config, runner.snapshot(), host, publisher.lastKnownGood, clock.now());
+        if (blocked) throw new HttpError(409, blocked);
+        runner.drain(host);
+      }
       else runner.undrain(host);
     } catch (error) {
       if (error instanceof UnknownHostError) throw new HttpError(404, `no host named ${host} in the config`);

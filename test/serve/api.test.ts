@@ -95,6 +95,14 @@ describe('serve: API, drain, metrics, shutdown', () => {
     expect(host(await state(d), 'relay1.example.com').state).toBe('draining');
   });
 
+  it('draining the last host a pool can publish is refused (409): it would stay in DNS', async () => {
+    const result = await cli(['drain', 'relay2.example.com', '--config', d.configFile], { MXPOOL_TEST_TOKEN: TOKEN });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/409.*would not take it out of DNS.*pool relays/);
+    const relay2 = host(await state(d), 'relay2.example.com');
+    expect(relay2).toMatchObject({ state: 'healthy', inDns: true, drain: null });
+  });
+
   it('mxpool undrain puts it back', async () => {
     const result = await cli(['undrain', 'relay1.example.com', '--config', d.configFile], { MXPOOL_TEST_TOKEN: TOKEN });
     expect(result.code).toBe(0);
