@@ -129,7 +129,7 @@ export const nameserverSchema = z.strictObject({
     }, { error: 'a mapping { allow, notify }' })
     .prefault({})
     .describe('zone transfer (AXFR) and NOTIFY'),
-  workers: integer('a number of worker threads', 1, 64).default(1).describe('processes answering UDP on each port (reusePort); more than 1 starts worker processes'),
+  workers: integer('a number of worker processes', 1, 64).default(1).describe('processes answering UDP on each port (reusePort); more than 1 starts worker processes'),
 }, { error: 'a mapping with at least ns: and soa:' });
 
 export const route53Schema = z.strictObject({
