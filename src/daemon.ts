@@ -101,10 +101,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ],
   });
 
-  function updateHostGauges(zone: DesiredZone): void {
+  function updateHostGauges(zone: DesiredZone | undefined): void {
     const snapshot = runner.snapshot();
     for (const pool of config.pools) {
-      const named = new Set(zone.published?.[pool.name] ?? []);
+      const named = new Set(zone?.published?.[pool.name] ?? []);
       for (const host of pool.hosts) metrics.hostState(host.name, pool.name, snapshot.get(host.name)?.state === 'healthy', named.has(host.name));
     }
   }
@@ -128,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   runner.on('transition', (event) => {
     metrics.transition(event.host, event.pool, event.to);
+    updateHostGauges(publisher.zone); // health changes the records may not reflect (whenAllDown) still show
     publisher.request(`${event.host} ${event.from} -> ${event.to}`);
     stateWriter.schedule();
   });
