@@ -118,6 +118,8 @@ export interface TestDaemonOptions {
   probe?: Record<string, unknown>;
   ttl?: number;
   whenAllDown?: 'all' | 'last-known-good' | 'none';
+  /** nameserver.transfer.notify targets (address:port) */
+  notify?: string[];
   /** token for the API (set in the daemon's environment under MXPOOL_TEST_TOKEN); none = no auth */
   token?: string;
   stateDir?: string;
@@ -162,7 +164,12 @@ export function testConfig(options: TestDaemonOptions, ports: number[]): Record<
     pools,
     probe: { interval: '500ms', timeout: '300ms', rise: 2, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'off', hold: true, ...options.probe },
     auth: { spf: { all: '-all' }, dmarc: { p: 'none' } },
-    nameserver: { listen: [options.dns], ns: ['ns1.example.com'], soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com' } },
+    nameserver: {
+      listen: [options.dns],
+      ns: ['ns1.example.com'],
+      soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com' },
+      ...(options.notify ? { transfer: { allow: [], notify: options.notify } } : {}),
+    },
     records: [{ name: 'ns1.example.com', type: 'A', value: dnsAddress }],
     http: { listen: options.http, ...(options.token ? { tokenEnv: 'MXPOOL_TEST_TOKEN' } : {}) },
     ...options.extra,

@@ -31,13 +31,26 @@ const exchanges = async (daemon: TestDaemon) => (await daemon.dig('example.com',
 describe('serve: faults, seen through dig', () => {
   it('a SIGKILLed SMTP server leaves A and MX at once — not after fall x interval', async () => {
     // interval 10 s: the schedule alone would need ~20 s; the held session's loss and fast fall do it
-    d = await startTestDaemon({ addresses: ['127.0.3.81', '127.0.3.82', '127.0.3.83'], dns: '127.0.3.80:5303', http: '127.0.3.80:8103', probe: { interval: '10s', timeout: '1s' } });
+    // a stand-in secondary that records the NOTIFYs it gets (opcode 4, the zone, from the nameserver)
+    const { createSocket } = await import('node:dgram');
+    const secondary = createSocket('udp4');
+    const notifies: Array<{ opcode: number; from: string }> = [];
+    secondary.on('message', (message, remote) => {
+      notifies.push({ opcode: ((message[2] as number) >> 3) & 0x0f, from: remote.address });
+      const ack = Buffer.from(message.subarray(0, 12));
+      ack[2] = (ack[2] as number) | 0x80; // QR: a response, so the sender stops retrying
+      ack.writeUInt16BE(0, 4);
+      secondary.send(ack, remote.port, remote.address);
+    });
+    await new Promise<void>((resolve) => secondary.bind(5399, '127.0.3.79', resolve));
+    d = await startTestDaemon({ addresses: ['127.0.3.81', '127.0.3.82', '127.0.3.83'], dns: '127.0.3.80:5303', http: '127.0.3.80:8103', probe: { interval: '10s', timeout: '1s' }, notify: ['127.0.3.79:5399'] });
     await allHealthy(d);
     await waitFor('all three in DNS', async () => (await names(d!)).length === 3);
     // let the runner's first scheduled round (spread over 1 s) open the held sessions: a server
     // that dies while its held session is still being opened is only caught by the next probe
     await new Promise((r) => setTimeout(r, 1500));
     const before = await digSerial(d.dnsServer, d.dnsPort, 'example.com');
+    notifies.length = 0;
     const killedAt = performance.now();
     await d.hosts[1]!.kill('SIGKILL');
     const took = await waitFor('mx2 out of A', async () => !(await names(d!)).includes('127.0.3.82'), 8000, 20).catch(async (error: Error) => {
@@ -51,6 +64,10 @@ describe('serve: faults, seen through dig', () => {
     const mx2 = await hostState(d, 'mx2.example.com');
     expect(mx2.state).toBe('unhealthy');
     expect(mx2.lastProbe?.reason).toMatch(/refused|reset|closed/i);
+    // the zone change went out to the secondary as a NOTIFY
+    await waitFor('a NOTIFY after the change', () => notifies.length > 0);
+    expect(notifies.every((n) => n.opcode === 4 && n.from === '127.0.3.80')).toBe(true);
+    secondary.close();
   });
 
   it('a blackholed host (accepts, never answers) leaves after the probe timeouts, with a timeout reason', async () => {
@@ -130,19 +147,20 @@ describe('serve: faults, seen through dig', () => {
     await waitFor('mx2 back after restart', async () => (await names(d!)).includes('127.0.3.92'), 15_000);
   });
 
-  it('with no state file, the first answer comes after the first probe round: a dead host is never published as up', async () => {
+  it('with a corrupt (or no) state file, the first answer comes after the first probe round: a dead host is never published as up', async () => {
     d = await startTestDaemon({ addresses: ['127.0.3.94', '127.0.3.95'], dns: '127.0.3.93:5303', http: '127.0.3.93:8103', probe: { interval: '3s', timeout: '2s' } });
     await allHealthy(d);
     await waitFor('both in DNS', async () => (await names(d!)).length === 2);
     await d.stopDaemon('SIGTERM');
     await d.hosts[1]!.kill('SIGKILL');
-    const { rmSync } = await import('node:fs');
-    rmSync(d.stateDir, { recursive: true, force: true });
+    // a corrupt state file (a disk hiccup, a bad edit): a warning, then the same as no state at all
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(d.stateDir, 'state.json'), '{"version":1,"zone":"example.com","hosts":[{"host"');
     await d.startDaemon();
     expect(await names(d)).toEqual(['127.0.3.94']);
     const state = (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
     expect(state.startedFrom).toBe('first-probe-round');
-    expect(d.logs()).toMatch(/no state file/);
+    expect(d.logs()).toMatch(/state file is not valid JSON \(corrupt\?\): ignoring it/);
   });
 
   it('SIGTERM with a probe of a silent host in flight and idle DNS/HTTP connections open: exit 0 within 5 s', async () => {
