@@ -45,8 +45,9 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-/** How long shutdown waits for probes in flight (the whole shutdown must fit in 5 s). */
+/** How long shutdown waits for probes in flight, then for sockets to close (the whole must fit in 5 s). */
 const PROBE_DRAIN_MS = 2500;
+const SOCKETS_CLOSE_MS = 1500;
 
 const systemClock: RunnerClock = {
   now: () => Date.now(),
@@ -170,8 +171,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         const blocked = drainWouldNotWithdraw(config, runner.snapshot(), host, publisher.lastKnownGood, clock.now());
         if (blocked) throw new HttpError(409, blocked);
         runner.drain(host);
+      } else {
+        runner.undrain(host);
       }
-      else runner.undrain(host);
     } catch (error) {
       if (error instanceof UnknownHostError) throw new HttpError(404, `no host named ${host} in the config`);
       throw error;
@@ -242,8 +244,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const drained = await withDeadline(runner.stop().then(() => true), PROBE_DRAIN_MS);
     if (!drained) logger.warn({ waitedMs: PROBE_DRAIN_MS }, 'probes still in flight at shutdown: abandoning them');
     if (publisher.zone) stateWriter.flush(true);
-    await Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop()]);
-    logger.info({ serial: publisher.serial }, 'stopped; state written');
+    // a provider call in flight is abandoned after its share of the budget (the next start reconciles)
+    const closed = await withDeadline(Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop()]).then(() => true), SOCKETS_CLOSE_MS);
+    if (!closed) logger.warn({ waitedMs: SOCKETS_CLOSE_MS }, 'some connections did not close in time: leaving them');
+    logger.info({ serial: publisher.serial, stateWritten: publisher.zone !== undefined }, publisher.zone ? 'stopped; state written' : 'stopped');
   }
 }
 
