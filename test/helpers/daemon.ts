@@ -162,7 +162,8 @@ export function testConfig(options: TestDaemonOptions, ports: number[]): Record<
     zone: 'example.com',
     ttl: options.ttl ?? 30,
     pools,
-    probe: { interval: '500ms', timeout: '300ms', rise: 2, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'off', hold: true, ...options.probe },
+    // short enough for quick tests, long enough that a loaded CI machine does not time out a live host
+    probe: { interval: '1s', timeout: '600ms', rise: 2, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'off', hold: true, ...options.probe },
     auth: { spf: { all: '-all' }, dmarc: { p: 'none' } },
     nameserver: {
       listen: [options.dns],

@@ -91,7 +91,7 @@ describe('serve: API, drain, metrics, shutdown', () => {
   });
 
   it('a drained host stays drained while its probes pass', async () => {
-    await new Promise((r) => setTimeout(r, 1500)); // three probe intervals
+    await new Promise((r) => setTimeout(r, 2500)); // two and a half probe intervals
     expect(host(await state(d), 'relay1.example.com').state).toBe('draining');
   });
 
