@@ -53,7 +53,8 @@ export function buildApiState(source: StateSource): ApiState {
 }
 
 function apiPool(pool: PoolConfig, source: StateSource, sets: RecordSet[], spfTerms: Set<string>): ApiPool {
-  const poolSets = sets.filter((set) => set.source === 'pool' && set.pool === pool.name);
+  // the pool's shared name and MX, plus each published host's own A/AAAA (all that names its hosts)
+  const poolSets = sets.filter((set) => (set.source === 'pool' || set.source === 'host') && set.pool === pool.name);
   const named = publishedHosts(pool, poolSets);
   const hosts = pool.hosts.map((host): ApiHost => {
     const health = source.health.get(host.name);

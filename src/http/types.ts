@@ -48,7 +48,7 @@ export interface ApiPool {
   healthyCount: number;
   /** names of the hosts this pool's A/AAAA/MX records name right now */
   publishedHosts: string[];
-  /** the record sets produced by this pool (A/AAAA of its names, MX) as published */
+  /** the record sets produced by this pool as published: its shared A/AAAA, its MX, and each published host's own A/AAAA */
   published: ApiRecordSet[];
   hosts: ApiHost[];
 }
