@@ -10,6 +10,7 @@ import type { CommandContext } from '../cli.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { UsageError } from '../errors.ts';
 import { parseHostPort } from '../config/schema.ts';
+import { isLoopbackHost } from '../http/auth.ts';
 import { runUntilSignal } from './serve.ts';
 import type { DemoSmtpHost } from '../demo/smtp.ts';
 import { DEMO_DEFAULTS, demoConfig } from '../demo/config.ts';
@@ -39,8 +40,13 @@ export function demoCommand(context: CommandContext): Command {
       if (addresses.length !== 3) throw new UsageError('--smtp-addresses takes exactly three addresses, e.g. 127.0.0.11,127.0.0.12,127.0.0.13');
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--smtp-port takes a port number 0..65535');
       for (const [flag, value] of [['--dns', options.dns], ['--http', options.http]] as const) {
-        if (!parseHostPort(value)) throw new UsageError(`${flag} takes an address:port such as 127.0.0.1:5353, not "${value}"`);
+        const where = parseHostPort(value);
+        if (!where) throw new UsageError(`${flag} takes an address:port such as 127.0.0.1:5353, not "${value}"`);
+        if (!isLoopbackHost(where.host)) throw new UsageError(`${flag} must be a loopback address (127.0.0.0/8 or ::1): the demo is for this machine only`);
       }
+      // the demo hosts accept any mail and discard it: never offer that beyond this machine
+      const remote = addresses.find((address) => !isLoopbackHost(address));
+      if (remote !== undefined) throw new UsageError(`--smtp-addresses must be loopback addresses (127.0.0.0/8 or ::1), not ${remote}: the demo hosts accept and discard any mail`);
       // smtp-server is a devDependency: import it only when the demo runs, so an install without
       // devDependencies still runs every other command
       const [{ DemoSmtpHost }, { startDaemon }, { realServices }] = await Promise.all([import('../demo/smtp.ts'), import('../daemon.ts'), import('../daemon/wiring.ts')]);

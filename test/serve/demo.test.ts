@@ -41,4 +41,17 @@ describe('mxpool demo', () => {
     expect(await exited).toBe(0);
     await expect(dig(DNS.server, DNS.port, 'example.com', 'MX')).rejects.toThrow();
   });
+
+  it('stays on this machine: non-loopback addresses are a usage error (exit 2)', async () => {
+    const { execFile } = await import('node:child_process');
+    const run = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['src/cli.ts', 'demo', ...args], { timeout: 20_000 }, (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }));
+    });
+    const smtp = await run(['--smtp-addresses', '127.0.3.111,192.0.2.1,127.0.3.113']);
+    expect(smtp.code).toBe(2);
+    expect(smtp.stderr).toMatch(/--smtp-addresses must be loopback addresses .* not 192\.0\.2\.1/);
+    const dns = await run(['--dns', '0.0.0.0:5353']);
+    expect(dns.code).toBe(2);
+    expect(dns.stderr).toMatch(/--dns must be a loopback address/);
+  });
 });
