@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudflareFake } from '../helpers/fakes/cloudflare.ts';
 import { desiredWith, providersFor, syncerFor, zoneConfig } from './harness.ts';
 import { createProviders } from '../../providers/index.ts';
+import { createCloudflareClient } from '../../providers/cloudflare/client.ts';
 import { silentLogger } from '../../src/log.ts';
 
 let fake: CloudflareFake;
@@ -123,6 +124,19 @@ describe('cloudflare', () => {
     expect(result?.ok).toBe(false);
     expect(result?.error).toContain('81053');
     expect(fake.list()).toHaveLength(1);
+  });
+
+  it('the batch runs deletes before posts: replacing a record by an identical one in one call works', async () => {
+    const existing = fake.add({ name: 'mx1.example.com', type: 'A', content: '192.0.2.1', ttl: 300 });
+    const api = createCloudflareClient({ zoneId: fake.zoneId, token: fake.token, baseUrl: fake.baseUrl, logger: silentLogger, sleep: async () => {}, random: () => 0.5 });
+    // posts listed first in the body, but Cloudflare (and the fake) run deletes -> patches -> puts -> posts
+    await api.batch({ posts: [{ name: 'mx1.example.com', type: 'A', content: '192.0.2.1', ttl: 60 }], patches: [], deletes: [{ id: existing.id }] });
+    expect(fake.find('mx1.example.com', 'A')).toEqual([expect.objectContaining({ ttl: 60, content: '192.0.2.1' })]);
+    // a post duplicating a record that stays is refused, and the delete in the same batch is rolled back
+    const other = fake.add({ name: 'app.example.com', type: 'A', content: '203.0.113.1', ttl: 300 });
+    const stays = fake.find('mx1.example.com', 'A')[0]!;
+    await expect(api.batch({ posts: [{ name: 'mx1.example.com', type: 'A', content: '192.0.2.1', ttl: 60 }], patches: [], deletes: [{ id: other.id }] })).rejects.toThrow(/81058 An identical record already exists/);
+    expect(fake.list()).toEqual([stays, other]);
   });
 
   it('reads 300+ records over pages', async () => {

@@ -151,6 +151,22 @@ describe('route53', () => {
     expect(fake.get('mx1.example.com', 'A')).toBeUndefined();
   });
 
+  it('a DELETE with stale values (edited by hand after the read) fails the batch; the next cycle recovers', async () => {
+    const { config, syncer, recorded } = setup();
+    await syncer.syncOnce(desiredWith(config));
+    const [provider] = recorded.providers;
+    const current = await provider!.records();
+    fake.put({ name: 'smtp.example.com', type: 'A', setIdentifier: 'relay2.example.com', weight: 9, ttl: 30, values: ['198.51.100.2'] });
+    const { makePlan, poolRecordKeys } = await import('../../src/plan/index.ts');
+    const plan = makePlan({ provider: 'route53', capabilities: provider!.capabilities, current, desired: desiredWith(config, ['relay2.example.com']).sets, ownerId: 'mxpool', maxDeletePercent: 30, poolKeys: poolRecordKeys(config), force: false });
+    const before = fake.list();
+    await expect(provider!.apply(plan.changes)).rejects.toThrow(/but the values provided do not match the current values/);
+    expect(fake.list()).toEqual(before);
+    const [next] = await syncer.syncOnce(desiredWith(config, ['relay2.example.com']));
+    expect(next?.ok).toBe(true);
+    expect(fake.get('smtp.example.com', 'A', 'relay2.example.com')).toBeUndefined();
+  });
+
   it('reads 300+ records over many pages, and a no-op reconcile only reads', async () => {
     const { config, syncer, recorded } = setup({ inbound: 120, outbound: 100 }, { pageSize: 40 });
     fake.pageSize = 40;
