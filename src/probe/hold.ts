@@ -28,7 +28,7 @@ type Phase = 'greeting' | 'ehlo' | 'idle' | 'noop' | 'quit';
 class HeldSession {
   private readonly target: ProbeTarget;
   private readonly options: Required<Omit<HoldOptions, 'logger' | 'onLost'>>;
-  private readonly events: { closedPolitely: () => void; lost: (reason: string) => void; failedOpen: () => void; survived: () => void };
+  private readonly events: { closedPolitely: () => void; lost: (reason: string) => void; survived: () => void };
   private readonly socket: Socket;
   private readonly parser = new ReplyParser();
   private phase: Phase = 'greeting';
@@ -140,9 +140,10 @@ class HeldSession {
   private onClose(): void {
     this.disarm();
     if (this.closingByUs) return;
+    // Any close without a 421 is a loss — also while the session is still opening: a server that
+    // dies between our probe and the held session's EHLO must not go unnoticed for an interval.
     if (this.polite) this.events.closedPolitely();
-    else if (!this.established && !/refused|reset/.test(this.lostReason)) this.events.failedOpen();
-    else this.events.lost(this.lostReason);
+    else this.events.lost(this.established ? this.lostReason : `${this.lostReason} (while opening the held session)`);
   }
 
   private arm(ms: number, callback: () => void): void {
@@ -229,10 +230,6 @@ export class HoldManager {
       closedPolitely: () => {
         forget();
         this.reopenLater(target, settings.reopenDelayMs);
-      },
-      failedOpen: () => {
-        forget();
-        this.reopenLater(target, settings.noopIntervalMs);
       },
       survived: () => this.losses.delete(target.name),
       lost: (reason) => {

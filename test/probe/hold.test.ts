@@ -89,6 +89,19 @@ describe('HoldManager', () => {
     expect(lost[0]).toEqual(['mx.example.test', 'connection reset']);
     expect(holds.has('mx.example.test')).toBe(false);
   });
+
+  it('a server that dies while the session is still opening is reported as lost too', async () => {
+    const server = await scriptedServer('127.0.1.54', (c) => {
+      c.send('220 mx.example.test ESMTP\r\n');
+      setTimeout(() => c.close(), 30); // gone before answering EHLO, no 421
+    });
+    cleanups.push(() => server.close());
+    const lost: Array<[string, string]> = [];
+    const holds = manager((host, reason) => lost.push([host, reason]), { noopIntervalMs: 60_000 });
+    holds.hold({ name: 'mx.example.test', address: server.address, port: server.port });
+    await until(() => lost.length === 1);
+    expect(lost[0]).toEqual(['mx.example.test', 'connection closed by the server without 421 (while opening the held session)']);
+  });
 });
 
 describe('ProbeRunner with probe.hold', () => {
