@@ -74,3 +74,15 @@ export function computedStyle(page: Page, selector: string, property: string): P
 export function rightEdges(page: Page, selector: string): Promise<number[]> {
   return page.evaluate<number[]>(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.getBoundingClientRect().right)`);
 }
+
+/** Bars in a host's latency chart, counted from its two SVG paths (one subpath per probe). */
+export function chartBars(page: Page, host: string): Promise<{ ok: number; failed: number }> {
+  return page.evaluate<{ ok: number; failed: number }>(`(() => {
+    const chart = document.querySelector('[data-host=' + ${JSON.stringify(JSON.stringify(host))} + '] svg.chart');
+    const count = (selector) => {
+      const path = chart ? chart.querySelector(selector) : null;
+      return path ? (path.getAttribute('d').match(/M/g) || []).length : 0;
+    };
+    return { ok: count('path.bar'), failed: count('path.fail') };
+  })()`);
+}

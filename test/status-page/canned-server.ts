@@ -15,11 +15,13 @@ export interface CannedServer {
   failState: number | null;
   /** like serve without http.tokenEnv: no Authorization needed */
   acceptAnyToken: boolean;
+  /** how many times /api/state was read */
+  requests: number;
   close(): Promise<void>;
 }
 
 export async function startCannedServer(address: string, state: ApiState, token: string): Promise<CannedServer> {
-  const canned: CannedServer = { url: '', state, posts: [], failState: null, acceptAnyToken: false, close: async () => {} };
+  const canned: CannedServer = { url: '', state, posts: [], failState: null, acceptAnyToken: false, requests: 0, close: async () => {} };
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -33,6 +35,7 @@ export async function startCannedServer(address: string, state: ApiState, token:
       return;
     }
     if (req.method === 'GET' && url.pathname === '/api/state') {
+      canned.requests += 1;
       if (canned.failState !== null) return json(res, canned.failState, { error: 'canned failure' });
       return json(res, 200, { ...canned.state, generatedAt: Date.now() });
     }

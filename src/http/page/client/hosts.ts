@@ -73,6 +73,7 @@ function buildHost(host) {
   var button = h('button', { type: 'button', 'data-focus-key': 'drain:' + host.name });
   var view = {
     name: host.name,
+    fingerprint: null,
     lastState: null,
     root: null,
     badge: h('span', { class: 'state' }),
@@ -111,6 +112,10 @@ function buildHost(host) {
 
 function updateHost(view, host, pool) {
   if (!view) return;
+  // most refreshes change few hosts (probes run every few seconds, the page polls every 2)
+  var fingerprint = JSON.stringify(host) + pool.role;
+  if (view.fingerprint === fingerprint) return;
+  view.fingerprint = fingerprint;
   var probe = host.lastProbe;
   if (view.lastState !== null && view.lastState !== host.state) {
     announce(host.name + ' is now ' + host.state + (host.state === 'unhealthy' && probe && probe.reason ? ': ' + probe.reason : ''));
