@@ -5,15 +5,14 @@
 // QUIT when the dialogue is still sane, and always closes its socket and clears its one timer
 // before resolving, so thousands of probes leave nothing behind.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { judgeCertificate } from './cert.ts';
 import { performance } from 'node:perf_hooks';
 import { ReplyError, ReplyParser, hasExtension, parseExtensions, printable, type SmtpReply } from './reply.ts';
 import { secureContextFor } from './tls-context.ts';
 import type { ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, TlsInfo } from './types.ts';
 
 export type { ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, TlsInfo } from './types.ts';
-
-const DAY_MS = 86_400_000;
 
 /** A failed step. `polite`: the server still speaks SMTP, so we say QUIT before closing. */
 class ProbeFailure extends Error {
@@ -257,44 +256,9 @@ class ProbeSession {
   }
 
   private checkCertificate(): void {
-    const secure = this.secure as TLSSocket;
-    const cert = secure.getPeerCertificate(false) as PeerCertificate | Record<string, never>;
-    const validTo = 'valid_to' in cert && cert.valid_to ? new Date(cert.valid_to) : null;
-    const daysLeft = validTo ? Math.floor((validTo.getTime() - this.now()) / DAY_MS) : null;
-    const san = 'subjectaltname' in cert && cert.subjectaltname ? cert.subjectaltname.split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)) : [];
-    const cn = 'subject' in cert && cert.subject ? cert.subject.CN : undefined;
-    const subject = Array.isArray(cn) ? cn.join(', ') : (cn ?? null);
-    // Node folds a host name mismatch into authorizationError; names are judged separately below.
-    const rawError = secure.authorizationError ? String(secure.authorizationError) : null;
-    const chainError = rawError === 'ERR_TLS_CERT_ALTNAME_INVALID' ? null : rawError;
-    const nameError = 'raw' in cert ? checkServerIdentity(this.target.name, cert as PeerCertificate) : new Error('no certificate');
-    const nameProblem = nameError ? `name mismatch: ${this.target.name} is not in the certificate (${san.length > 0 ? san.join(', ') : (subject ?? 'no names')})` : null;
-    const cipher = secure.getCipher();
-    this.tls = {
-      protocol: secure.getProtocol(),
-      cipher: cipher ? cipher.name : null,
-      authorized: chainError === null,
-      error: [chainError, nameProblem].filter((e) => e !== null).join('; ') || null,
-      subject,
-      san,
-      validTo: validTo ? validTo.toISOString() : null,
-      daysLeft,
-    };
-    if (!validTo || daysLeft === null) throw new ProbeFailure('the server presented no certificate', { polite: true });
-    if (validTo.getTime() <= this.now()) {
-      throw new ProbeFailure(`certificate expired on ${validTo.toISOString().slice(0, 10)} (${-daysLeft} days ago)`, { polite: true });
-    }
-    // The leaf's expiry is judged above against our (injectable) clock. OpenSSL judges it against
-    // the wall clock; its CERT_HAS_EXPIRED is ignored only when the leaf explains it — an expired
-    // intermediate still fails here.
-    const explainedByLeaf = chainError === 'CERT_HAS_EXPIRED' && validTo.getTime() <= Date.now();
-    if (this.options.verifyCert && chainError && !explainedByLeaf) {
-      throw new ProbeFailure(`certificate not trusted: ${chainError}`, { polite: true });
-    }
-    if (this.options.verifyCert && nameProblem) throw new ProbeFailure(`certificate ${nameProblem}`, { polite: true });
-    if (daysLeft < this.options.certMinDays) {
-      throw new ProbeFailure(`certificate expires in ${daysLeft} days (${validTo.toISOString().slice(0, 10)}), under certMinDays ${this.options.certMinDays}`, { polite: true });
-    }
+    const verdict = judgeCertificate(this.secure as TLSSocket, this.target.name, this.options, this.now());
+    this.tls = verdict.tls;
+    if (verdict.problem) throw new ProbeFailure(verdict.problem, { polite: true });
   }
 
   /** QUIT, wait for the reply (or the server's close) within the deadline; failures here do not matter. */
