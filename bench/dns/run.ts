@@ -1,7 +1,7 @@
 // `npx node bench/dns/run.ts`: dnsperf against the mxpool nameserver and against NSD serving the same
 // zone, same query mix (A of the weighted pool name, MX, TXT, NXDOMAIN), both servers pinned to the
 // same core with taskset and dnsperf to another. Median of 3 runs each:
-//  - max rate: QPS and average latency (dnsperf -l 6, 8 clients, 500 outstanding);
+//  - max rate: QPS and average latency (dnsperf -l 6, 8 clients, 200 outstanding);
 //  - fixed 20,000 QPS: p99 latency from dnsperf -v per-query latencies.
 // Bounded: about 70 s in all. Loopback only (127.0.2.30 mxpool, 127.0.2.31 NSD).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -99,15 +99,15 @@ interface Figures {
 
 function measure(server: string, queries: string): Figures {
   const figures: Figures = { qps: [], avgMs: [], lost: [], p99Ms: [] };
-  dnsperf(server, queries, ['-l', '1', '-c', '8', '-q', '500']); // warm-up
+  dnsperf(server, queries, ['-l', '1', '-c', '8', '-q', '200']); // warm-up
   for (let run = 0; run < RUNS; run++) {
-    const out = dnsperf(server, queries, ['-l', String(MAX_RATE_SECONDS), '-c', '8', '-q', '500']);
+    const out = dnsperf(server, queries, ['-l', String(MAX_RATE_SECONDS), '-c', '8', '-q', '200']);
     figures.qps.push(Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]));
     figures.avgMs.push(Number(/Average Latency \(s\):\s+([\d.]+)/.exec(out)?.[1]) * 1000);
     figures.lost.push(Number(/Queries lost:\s+(\d+)/.exec(out)?.[1]));
   }
   for (let run = 0; run < RUNS; run++) {
-    const out = dnsperf(server, queries, ['-l', String(FIXED_RATE_SECONDS), '-c', '8', '-q', '500', '-Q', String(FIXED_QPS), '-v']);
+    const out = dnsperf(server, queries, ['-l', String(FIXED_RATE_SECONDS), '-c', '8', '-q', '200', '-Q', String(FIXED_QPS), '-v']);
     const latencies = [...out.matchAll(/^> \S+ \S+ \S+ ([\d.]+)$/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
     figures.p99Ms.push((latencies[Math.floor(latencies.length * 0.99)] ?? NaN) * 1000);
   }

@@ -20,7 +20,8 @@ export function formatEndpoint(endpoint: Endpoint): string {
 }
 
 export function bindUdp(endpoint: Endpoint, reusePort: boolean, onMessage: (msg: Buffer, socket: Socket, port: number, address: string) => void): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(endpoint.host) ? 'udp6' : 'udp4', reusePort, ...(isIPv6(endpoint.host) ? { ipv6Only: true } : {}) });
+  // A larger receive buffer absorbs bursts instead of dropping them (the kernel caps it at rmem_max).
+  const socket = createSocket({ type: isIPv6(endpoint.host) ? 'udp6' : 'udp4', reusePort, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, ...(isIPv6(endpoint.host) ? { ipv6Only: true } : {}) });
   socket.on('message', (msg, remote) => onMessage(msg, socket, remote.port, remote.address));
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
