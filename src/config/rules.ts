@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import { isIP } from 'node:net';
 import type { ParsedConfig } from './schema.ts';
 import { parseHostPort } from './fields.ts';
+import { parseRData, RDataError } from '../dns/rdata.ts';
+import type { RecordType } from '../model.ts';
 
 type Path = (string | number)[];
 type Fail = (path: Path, message: string) => void;
@@ -163,6 +165,14 @@ function recordRules(view: View, fail: Fail): void {
       fail([...at, 'type'], `no CNAME at the zone apex ${zone} (it would hide SOA, NS and MX; RFC 1034 3.6.2)`);
     } else if (type === 'CNAME' && (mxOwners.has(name) || (typesAt.get(name)?.size ?? 0) > 1)) {
       fail([...at, 'type'], `no CNAME beside other records at ${name} (RFC 1034 3.6.2)`);
+    }
+    const value = view.text([...at, 'value']);
+    if (value !== undefined && value !== '') {
+      try {
+        parseRData(type as RecordType, value, zone);
+      } catch (error) {
+        if (error instanceof RDataError) fail([...at, 'value'], error.message);
+      }
     }
   }
 }
