@@ -169,3 +169,31 @@ describe('nameserver on IPv6 and IPv4 at once', () => {
     }
   });
 });
+
+describe('TCP framing', () => {
+  it('answers pipelined queries sent in one segment, FORMERR for garbage, and keeps the connection', async () => {
+    const { connect } = await import('node:net');
+    const frame = (msg: Buffer) => Buffer.concat([Buffer.from([msg.length >> 8, msg.length & 0xff]), msg]);
+    const socket = connect({ host, port });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const replies: Buffer[] = [];
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        replies.push(pending.subarray(2, 2 + pending.readUInt16BE(0)));
+        pending = pending.subarray(2 + pending.readUInt16BE(0));
+      }
+    });
+    socket.write(Buffer.concat([
+      frame(rawQuery('mx1.example.com', TYPE.A, { id: 1 })),
+      frame(Buffer.from([0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1])), // pointer loop
+      frame(rawQuery('example.com', TYPE.MX, { id: 3 })),
+    ]));
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBe(3);
+    socket.destroy();
+    expect(replies.map((r) => r.readUInt16BE(0))).toEqual([1, 2, 3]);
+    expect(replies.map((r) => (r[3] as number) & 0x0f)).toEqual([0, 1, 0]);
+    expect(Packet.parse(replies[2] as Buffer).answers).toHaveLength(3);
+  });
+});
