@@ -32,6 +32,8 @@ export interface Query {
   rcode: number;
   question: Question;
   edns?: Edns;
+  /** IXFR: the serial of the SOA the client sent in the authority section (RFC 1995 3) */
+  clientSerial?: number;
 }
 
 export type Decoded =
@@ -111,6 +113,7 @@ export function decodeQuery(buf: Buffer): Decoded {
   if (qdcount !== 1) return fail(`QDCOUNT is ${qdcount}, expected 1`);
   let question: Question | undefined;
   let edns: Edns | undefined;
+  let clientSerial: number | undefined;
   try {
     const name = readName(buf, 12);
     if (name.next + 4 > buf.length) throw new Malformed('question runs past the end');
@@ -118,7 +121,11 @@ export function decodeQuery(buf: Buffer): Decoded {
     let offset = name.next + 4;
     // a record is at least 11 octets: a count that cannot fit is a lie, refused before any loop
     if ((ancount + nscount + arcount) * 11 > buf.length - offset) throw new Malformed('record counts exceed the message');
-    for (let i = 0; i < ancount + nscount; i++) offset = readRecord(buf, offset).next;
+    for (let i = 0; i < ancount + nscount; i++) {
+      const record = readRecord(buf, offset);
+      offset = record.next;
+      if (i >= ancount && record.type === TYPE.SOA && record.rdlength >= 22) clientSerial = buf.readUInt32BE(record.next - 20);
+    }
     for (let i = 0; i < arcount; i++) {
       const record = readRecord(buf, offset);
       offset = record.next;
@@ -135,7 +142,7 @@ export function decodeQuery(buf: Buffer): Decoded {
   }
   return {
     ok: true,
-    query: { id, response, opcode, aa: (flags & 0x0400) !== 0, rd, cd: (flags & 0x0010) !== 0, rcode: flags & 0xf, question, ...(edns ? { edns } : {}) },
+    query: { id, response, opcode, aa: (flags & 0x0400) !== 0, rd, cd: (flags & 0x0010) !== 0, rcode: flags & 0xf, question, ...(edns ? { edns } : {}), ...(clientSerial !== undefined ? { clientSerial } : {}) },
   };
 }
 

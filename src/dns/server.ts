@@ -142,7 +142,7 @@ export class DnsServer extends EventEmitter {
         return [refusedTransfer(handled.transfer.query)];
       }
       this.#logger.info({ remote, kind: handled.transfer.kind, serial: engine.zone.serial }, 'zone transfer');
-      return transferMessages(engine.index, handled.transfer.query);
+      return transferMessages(engine.index, handled.transfer.query, handled.transfer.kind);
     }
     return handled.reply ? [handled.reply] : [];
   }

@@ -11,9 +11,11 @@ import { nameLabels, Writer, type WireRecord } from './writer.ts';
 /** Messages stay well under 64 KiB so a slow secondary is fed in pieces. */
 const MESSAGE_BUDGET = 16_000;
 
-export function transferMessages(index: ZoneIndex, query: Query): Buffer[] {
+export function transferMessages(index: ZoneIndex, query: Query, kind: 'axfr' | 'ixfr' = 'axfr'): Buffer[] {
   const soa = index.soa;
   const soaRecord: WireRecord = { labels: nameLabels(index.zone), type: TYPE.SOA, ttl: soa.ttl, data: soa.data[0] as RData };
+  // RFC 1995 2: a client already at our serial (or newer) gets the SOA alone: "nothing to transfer"
+  if (kind === 'ixfr' && query.clientSerial !== undefined && !serialBefore(query.clientSerial, index.serial)) return [encodeBatch(query, [soaRecord], true)];
   const records: WireRecord[] = [soaRecord];
   for (const set of index.sets) {
     if (set.type === 'SOA' && set.name === index.zone) continue;
@@ -37,6 +39,11 @@ export function transferMessages(index: ZoneIndex, query: Query): Buffer[] {
   }
   flush();
   return messages;
+}
+
+/** RFC 1982 serial number arithmetic: a comes before b. */
+export function serialBefore(a: number, b: number): boolean {
+  return a !== b && ((a < b && b - a < 0x80000000) || (a > b && a - b > 0x80000000));
 }
 
 /** The reply to a transfer from an address not in transfer.allow. */

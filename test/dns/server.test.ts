@@ -105,6 +105,9 @@ describe('nameserver with dig', () => {
     expect(records.filter((r) => r[3] === 'MX')).toHaveLength(3);
     const ixfr = await dig(host, port, ['-b', '127.0.2.3', 'example.com', 'IXFR=2026113000']);
     expect(answerLines(ixfr).length).toBe(records.length);
+    // a client already at the current serial gets the SOA alone (RFC 1995)
+    const current = answerLines(await dig(host, port, ['-b', '127.0.2.3', 'example.com', 'IXFR=2026113001']));
+    expect(current.map((r) => r[3])).toEqual(['SOA']);
   });
 
   it('refuses a zone transfer to any other address', async () => {
