@@ -57,9 +57,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
-    if (error instanceof MxpoolError && error.code === 'USAGE') {
-      process.stderr.write(`mxpool: ${error.message}\n`);
-      return 2;
+    // MxpoolError messages already start with their origin ("mxpool: ...", "route53: ..."): no second prefix.
+    if (error instanceof MxpoolError) {
+      process.stderr.write(`${error.message}\n`);
+      return error.code === 'USAGE' ? 2 : 1;
     }
     process.stderr.write(`mxpool: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
