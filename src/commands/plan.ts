@@ -6,33 +6,11 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { MxpoolError, UsageError } from '../errors.ts';
-import { ProbeRunner } from '../probe/runner.ts';
-import { allHealthy, desired, nextSerial } from '../desired.ts';
-import type { DesiredZone, HealthSnapshot } from '../model.ts';
+import { desiredNow } from './desired-now.ts';
 import { planToJson, renderPlanText } from '../plan/index.ts';
 import { createProviders, createSyncer, type Provider, type SyncResult } from '../../providers/index.ts';
 
 export const EXIT_PENDING = 3;
-
-/** The desired zone from one probe round (or every enabled host with allHealthy). */
-export async function desiredNow(config: Config, logger: Logger, useAllHealthy: boolean): Promise<DesiredZone> {
-  const now = Date.now();
-  let health: HealthSnapshot;
-  if (useAllHealthy) {
-    health = allHealthy(config, now);
-  } else {
-    const runner = new ProbeRunner({ config, logger });
-    try {
-      await runner.probeAllOnce();
-    } finally {
-      await runner.stop();
-    }
-    health = runner.snapshot();
-  }
-  const zone = desired(config, health, { serial: nextSerial(0, new Date(now)), now });
-  for (const note of zone.notes) logger.warn(note);
-  return zone;
-}
 
 /** The configured providers, or the one named by --provider. */
 export function selectProviders(config: Config, logger: Logger, only: string | undefined): Provider[] {
@@ -68,6 +46,7 @@ export function planCommand(context: CommandContext): Command {
       const config = loadConfig(options.config);
       const providers = selectProviders(config, logger, options.provider);
       const zone = await desiredNow(config, logger, options.allHealthy ?? false);
+      for (const note of zone.notes) logger.warn(note);
       const syncer = createSyncer({ config, logger, providers });
       const results = await syncer.syncOnce(zone, { dryRun: true });
       if (options.json) {

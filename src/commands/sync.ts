@@ -9,7 +9,8 @@ import { UsageError } from '../errors.ts';
 import { ProbeRunner } from '../probe/runner.ts';
 import { desired, nextSerial } from '../desired.ts';
 import { createSyncer } from '../../providers/index.ts';
-import { desiredNow, resultText, selectProviders } from './plan.ts';
+import { resultText, selectProviders } from './plan.ts';
+import { desiredNow } from './desired-now.ts';
 import { runUntilSignal } from './serve.ts';
 
 interface SyncFlags {
@@ -39,6 +40,7 @@ export function syncCommand(context: CommandContext): Command {
       const providers = selectProviders(config, logger, options.provider);
       if (options.once) {
         const zone = await desiredNow(config, logger, options.allHealthy ?? false);
+        for (const note of zone.notes) logger.warn(note);
         const syncer = createSyncer({ config, logger, providers });
         const results = await syncer.syncOnce(zone, { dryRun: options.dryRun ?? false, force: options.force ?? false });
         for (const result of results) {

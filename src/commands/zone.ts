@@ -5,10 +5,8 @@ import { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../log.ts';
-import { ProbeRunner } from '../probe/runner.ts';
-import { allHealthy, desired, nextSerial } from '../desired.ts';
+import { desiredNow } from './desired-now.ts';
 import { formatZone } from '../dns/masterfile.ts';
-import type { HealthSnapshot } from '../model.ts';
 
 export function zoneCommand(context: CommandContext): Command {
   return new Command('zone')
@@ -18,20 +16,7 @@ export function zoneCommand(context: CommandContext): Command {
     .action(async (options: { config: string; allHealthy?: boolean; logLevel: string }) => {
       const logger = createLogger(options.logLevel);
       const config = loadConfig(options.config);
-      const now = Date.now();
-      let health: HealthSnapshot;
-      if (options.allHealthy) {
-        health = allHealthy(config, now);
-      } else {
-        const runner = new ProbeRunner({ config, logger });
-        try {
-          await runner.probeAllOnce();
-        } finally {
-          await runner.stop();
-        }
-        health = runner.snapshot();
-      }
-      const zone = desired(config, health, { serial: nextSerial(0, new Date(now)), now });
+      const zone = await desiredNow(config, logger, options.allHealthy ?? false);
       if (!config.nameserver) zone.notes.push('no nameserver: section, so no SOA/NS: this is the record set the providers would sync');
       for (const note of zone.notes) logger.warn(note);
       process.stdout.write(formatZone(zone));
