@@ -9,10 +9,11 @@ import type { Logger } from './log.ts';
 import type { DesiredZone } from './model.ts';
 import { MxpoolError } from './errors.ts';
 import { ProbeRunner, UnknownHostError, type RunnerClock } from './probe/runner.ts';
-import { FailureConfirmer } from './daemon/confirm.ts';
 import { readState, newSavedState } from './state/file.ts';
 import { StateWriter } from './state/writer.ts';
 import { ZonePublisher } from './daemon/publisher.ts';
+import { announceRetired, configAddresses, retiredAtStart } from './daemon/retired.ts';
+import { spfFromSaved, spfToSave } from './daemon/saved-spf.ts';
 import { ProbeMemory } from './daemon/probe-memory.ts';
 import type { NameserverService, Services, SyncService } from './daemon/services.ts';
 import { AuditLoop } from './daemon/audit-loop.ts';
@@ -68,6 +69,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const saved = readState(config.stateDir, config.zone, logger);
   const runner = new ProbeRunner({ config, logger, clock, ...(options.random ? { random: options.random } : {}) });
   if (saved) runner.restore(saved.hosts);
+  // relays gone from the config (or moved to another address) keep their SPF grace across the restart
+  const retirements = retiredAtStart(config, saved, startedAt);
+  announceRetired(logger, retirements.retired, retirements.found);
 
   let nameserver: NameserverService | undefined;
   let syncer: SyncService | undefined;
@@ -81,9 +85,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger,
     now: () => clock.now(),
     ...(options.stateWriteGapMs !== undefined ? { minGapMs: options.stateWriteGapMs } : {}),
-    collect: () => newSavedState(config.zone, clock.now(), publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood),
+    collect: () =>
+      newSavedState(config.zone, clock.now(), publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood, {
+        addresses: configAddresses(config),
+        retired: publisher.retired,
+        spf: spfToSave(config.zone, publisher.spf),
+      }),
   });
-  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => runner.snapshot(), intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
+  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => runner.snapshot(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
   const publisher: ZonePublisher = new ZonePublisher({
     config,
@@ -92,6 +101,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     health: () => runner.snapshot(),
     previousSerial: saved?.serial ?? 0,
     lastKnownGood: saved?.lastKnownGood ?? {},
+    retired: retirements.retired,
+    previousSpf: spfFromSaved(config.zone, saved?.spf ?? []),
+    setTimer: (callback, ms) => clock.setTimeout(callback, ms),
+    clearTimer: (handle) => clock.clearTimeout(handle),
     targets: [
       (zone) => nameserver?.setZone(zone),
       (zone) => syncer?.push(zone),
@@ -110,10 +123,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
   }
 
-  const confirmer = new FailureConfirmer(runner, clock, logger);
   runner.on('probe', (host, result) => {
     const health = runner.healthOf(host);
-    confirmer.observe(host, result);
     // the runner applies the result right after this event: read the streak once it has
     queueMicrotask(() => {
       const after = runner.healthOf(host);
@@ -237,7 +248,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   async function shutdown(): Promise<void> {
     logger.info('shutting down: stopping probes');
     publisher.stop();
-    confirmer.stop();
     auditLoop?.stop();
     // finish probes in flight, but not past the shutdown budget: a probe of a silent host may have
     // seconds left on its timeout, and its result no longer matters once we stop answering

@@ -152,12 +152,22 @@ export function setDisabled(current: HostHealthState, disabled: boolean, now: nu
 }
 
 /**
- * Fast fall: after a refused/reset connection the runner should re-probe after
- * FAST_FALL_SPACING_MS instead of a full interval — as long as the probes still count the host as
- * up (it is falling). Once it is down, normal spacing resumes.
+ * When the next probe of a host should start, in ms from the START of the probe just finished, for
+ * a host in transition (HAProxy's `fastinter`), or `undefined` for the regular interval:
+ * - falling, refused/reset connection: FAST_FALL_SPACING_MS — a dead host leaves in well under a second;
+ * - falling, any other failure: one probe timeout — a silent host (a firewall dropping packets)
+ *   has already waited out its timeout, so the confirmation starts at once and the host leaves
+ *   after interval + fall x timeout, not fall x (interval + timeout); an instant failure (a 421
+ *   "too busy" greeting) is confirmed a timeout later, not in the same millisecond;
+ * - rising (down, with successes counted): half an interval, so a recovered host returns within
+ *   rise x interval even when the probe that saw the recovery started late in its interval.
+ * rise/fall still decide every transition: a flapping host gets more probes, never a faster flap.
  */
-export function wantsFastRecheck(after: HostHealthState, result: ProbeOutcome): boolean {
-  return !result.ok && result.refused === true && after.probed === 'healthy' && after.failures > 0;
+export function transitionSpacing(after: HostHealthState, result: ProbeOutcome, timing: { interval: number; timeout: number }): number | undefined {
+  if (after.disabled || !after.checked) return undefined;
+  if (!result.ok && after.probed === 'healthy' && after.failures > 0) return result.refused === true ? FAST_FALL_SPACING_MS : timing.timeout;
+  if (result.ok && after.probed === 'unhealthy' && after.successes > 0) return Math.round(timing.interval / 2);
+  return undefined;
 }
 
 /** The shared, plain `HostHealth` view (what the snapshot and the state file carry). */

@@ -2,7 +2,11 @@
 // - interval with jitter (`probe.interval`, `probe.jitter`), or node-cron when `probe.schedule` is set;
 // - at most `probe.concurrency` probes at once; never two probes of one host at once (a request for
 //   a host already being probed is coalesced into one follow-up probe);
-// - fast fall: a refused/reset probe of a host still counted up is repeated after 200 ms;
+// - spacing is start-to-start: a probe that waited out its timeout does not push the next one later;
+// - hosts in transition are probed sooner (HAProxy's fastinter; see `transitionSpacing` in
+//   health.ts): a refused probe of a host still counted up is repeated after 200 ms, any other
+//   failure confirmed one timeout after the failed probe started, a recovering host re-probed
+//   after half an interval;
 // - `probe.hold`: one idle SMTP session per healthy host; its loss triggers a probe at once.
 // The clock and random source are parameters so scheduling is testable with a fake clock.
 import { EventEmitter } from 'node:events';
@@ -11,7 +15,7 @@ import type { Config, HostConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { HealthSnapshot, HostHealth } from '../model.ts';
 import { MxpoolError } from '../errors.ts';
-import { FAST_FALL_SPACING_MS, drain, initialHealth, nextHealth, toHostHealth, undrain, wantsFastRecheck, type HealthEvent, type HostHealthState } from './health.ts';
+import { drain, initialHealth, nextHealth, toHostHealth, transitionSpacing, undrain, type HealthEvent, type HostHealthState } from './health.ts';
 import { HoldManager, type HoldOptions } from './hold.ts';
 import { ConcurrencyLimit } from './limit.ts';
 import { probeOptionsFrom, targetOf } from './options.ts';
@@ -63,6 +67,8 @@ interface HostEntry {
   health: HostHealthState;
   timer: unknown;
   running: Promise<ProbeResult> | undefined;
+  /** clock time at which the probe in flight (or the last one) actually started */
+  startedAt: number;
   /** another probe was asked for while one was running */
   again: boolean;
   history: ProbeResult[];
@@ -107,6 +113,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
           health: initialHealth(host, pool.name, now),
           timer: undefined,
           running: undefined,
+          startedAt: now,
           again: false,
           history: [],
         });
@@ -233,6 +240,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
 
   private async safeProbe(entry: HostEntry): Promise<ProbeResult> {
     const at = this.clock.now();
+    entry.startedAt = at;
     try {
       return await this.probe(entry.target, this.probeOptions);
     } catch (error) {
@@ -254,11 +262,13 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     if (entry.again) {
       entry.again = false;
       void this.run(entry);
-    } else if (wantsFastRecheck(entry.health, result)) {
-      this.schedule(entry, FAST_FALL_SPACING_MS);
-    } else if (this.config.probe.schedule === undefined) {
-      this.schedule(entry, this.nextDelay());
+      return;
     }
+    const spacing = transitionSpacing(entry.health, result, this.config.probe);
+    if (spacing === undefined && this.config.probe.schedule !== undefined) return; // the cron task probes
+    // start-to-start: the time this probe took (up to its timeout) counts toward the spacing
+    const elapsed = this.clock.now() - entry.startedAt;
+    this.schedule(entry, Math.max(0, (spacing ?? this.nextDelay()) - elapsed));
   }
 
   private apply(entry: HostEntry, next: HostHealthState, result: ProbeResult | undefined): void {

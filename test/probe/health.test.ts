@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drain, initialHealth, nextHealth, setDisabled, toHostHealth, undrain, wantsFastRecheck, type HostHealthState } from '../../src/probe/health.ts';
+import { drain, initialHealth, nextHealth, setDisabled, toHostHealth, undrain, transitionSpacing, type HostHealthState } from '../../src/probe/health.ts';
 
 const host = { name: 'mx1.example.com' };
 const ok = { ok: true };
@@ -117,24 +117,47 @@ describe('operator states', () => {
   });
 });
 
-describe('fast fall', () => {
+describe('transition spacing (fastinter)', () => {
   const up = initialHealth(host, 'inbound', 0, { host: host.name, pool: 'inbound', state: 'healthy', since: 0 });
-  const rules = { rise: 2, fall: 3 };
+  const down = initialHealth(host, 'inbound', 0, { host: host.name, pool: 'inbound', state: 'unhealthy', since: 0 });
+  const rules = { rise: 3, fall: 3 };
+  const timing = { interval: 10_000, timeout: 3000 };
 
-  it('asks for a quick re-probe while a healthy host is falling from refusals', () => {
+  it('re-probes a host falling from refusals after 200 ms, until it is down', () => {
     const s1 = nextHealth(up, refused, rules, 1);
-    expect(wantsFastRecheck(s1, refused)).toBe(true);
+    expect(transitionSpacing(s1, refused, timing)).toBe(200);
     const s2 = nextHealth(s1, refused, rules, 2);
-    expect(wantsFastRecheck(s2, refused)).toBe(true);
+    expect(transitionSpacing(s2, refused, timing)).toBe(200);
     const s3 = nextHealth(s2, refused, rules, 3);
     expect(s3.state).toBe('unhealthy');
-    expect(wantsFastRecheck(s3, refused)).toBe(false); // down: normal spacing again
+    expect(transitionSpacing(s3, refused, timing)).toBeUndefined(); // down: normal spacing again
   });
 
-  it('not for ordinary failures, successes, or hosts already down', () => {
-    expect(wantsFastRecheck(nextHealth(up, fail, rules, 1), fail)).toBe(false);
-    expect(wantsFastRecheck(nextHealth(up, ok, rules, 1), ok)).toBe(false);
-    const down = initialHealth(host, 'inbound', 0, { host: host.name, pool: 'inbound', state: 'unhealthy', since: 0 });
-    expect(wantsFastRecheck(nextHealth(down, refused, rules, 1), refused)).toBe(false);
+  it('confirms any other failure of a host still up one timeout after the failed probe started', () => {
+    const s1 = nextHealth(up, fail, rules, 1);
+    expect(transitionSpacing(s1, fail, timing)).toBe(3000);
+    const s2 = nextHealth(s1, fail, rules, 2);
+    expect(transitionSpacing(s2, fail, timing)).toBe(3000);
+    expect(transitionSpacing(nextHealth(s2, fail, rules, 3), fail, timing)).toBeUndefined();
+  });
+
+  it('re-probes a recovering host after half an interval, until it is up', () => {
+    const s1 = nextHealth(down, ok, rules, 1);
+    expect(transitionSpacing(s1, ok, timing)).toBe(5000);
+    const s2 = nextHealth(s1, ok, rules, 2);
+    expect(transitionSpacing(s2, ok, timing)).toBe(5000);
+    const s3 = nextHealth(s2, ok, rules, 3);
+    expect(s3.state).toBe('healthy');
+    expect(transitionSpacing(s3, ok, timing)).toBeUndefined();
+  });
+
+  it('regular spacing for steady hosts, cold hosts and disabled hosts', () => {
+    expect(transitionSpacing(nextHealth(up, ok, rules, 1), ok, timing)).toBeUndefined();
+    expect(transitionSpacing(nextHealth(down, fail, rules, 1), fail, timing)).toBeUndefined();
+    expect(transitionSpacing(nextHealth(down, refused, rules, 1), refused, timing)).toBeUndefined();
+    const cold = initialHealth(host, 'inbound', 0);
+    expect(transitionSpacing(nextHealth(cold, fail, rules, 1), fail, timing)).toBeUndefined(); // one cold failure: down, not falling
+    const disabled = initialHealth({ ...host, disabled: true }, 'inbound', 0, { host: host.name, pool: 'inbound', state: 'healthy', since: 0 });
+    expect(transitionSpacing(nextHealth(disabled, refused, rules, 1), refused, timing)).toBeUndefined();
   });
 });

@@ -19,12 +19,16 @@ function result(ok: boolean, extra: Partial<ProbeResult> = {}): ProbeResult {
 /** A probe whose outcome per host is set by the test; records every call. */
 function scripted(clock: FakeClock) {
   const outcome = new Map<string, ProbeResult>();
+  /** per host, how long its probes take on the fake clock */
+  const slow = new Map<string, number>();
   const calls: Array<{ host: string; at: number }> = [];
   const probe = async (target: ProbeTarget): Promise<ProbeResult> => {
     calls.push({ host: target.name, at: clock.now() });
+    const takes = slow.get(target.name);
+    if (takes !== undefined) await new Promise<void>((resolve) => clock.setTimeout(resolve, takes));
     return outcome.get(target.name) ?? result(true);
   };
-  return { outcome, calls, probe };
+  return { outcome, calls, probe, slow };
 }
 
 function setup(hosts: number, probe: string, random = () => 0.5) {
@@ -65,20 +69,73 @@ describe('ProbeRunner scheduling (fake clock)', () => {
     await high.runner.stop();
   });
 
-  it('withdraws a failing host after `fall` probes, one interval apart', async () => {
+  it('withdraws a failing host after `fall` probes: the failures after the first are confirmed one timeout apart', async () => {
     const { clock, runner, transitions, outcome, calls } = setup(1, 'interval: 5s, timeout: 1s, jitter: 0, rise: 2, fall: 3');
     runner.start();
     await clock.advance(0);
     expect(runner.snapshot().get('h0.example.com')?.state).toBe('healthy');
     outcome.set('h0.example.com', result(false, { stage: 'greeting', reason: 'greeting 554 go away' }));
-    await clock.advance(10_000);
+    await clock.advance(6_000);
     expect(runner.snapshot().get('h0.example.com')?.state).toBe('healthy');
-    await clock.advance(5_000);
+    await clock.advance(1_000);
     expect(runner.snapshot().get('h0.example.com')?.state).toBe('unhealthy');
     const down = transitions.at(-1);
     expect(down).toMatchObject({ host: 'h0.example.com', pool: 'out', from: 'healthy', to: 'unhealthy' });
     expect(down?.result?.reason).toBe('greeting 554 go away');
-    expect(calls.map((c) => c.at - calls[0]!.at)).toEqual([0, 5000, 10_000, 15_000]);
+    expect(calls.map((c) => c.at - calls[0]!.at)).toEqual([0, 5000, 6000, 7000]);
+    expect(clock.delays()).toEqual([5000]); // down: the regular interval again
+    await runner.stop();
+  });
+
+  it('spaces probes start to start: a probe that waits out its timeout does not delay the next one', async () => {
+    const { clock, runner, outcome, calls, slow } = setup(1, 'interval: 5s, timeout: 3s, jitter: 0, rise: 2, fall: 2');
+    runner.start();
+    await clock.advance(0);
+    slow.set('h0.example.com', 3000); // a silent host: every probe takes its full timeout
+    outcome.set('h0.example.com', result(false, { stage: 'greeting', reason: 'timed out after 3000 ms' }));
+    await clock.advance(5000 + 3000); // regular probe at 5 s fails at 8 s; confirmation starts at once
+    await clock.advance(3000); // and fails at 11 s: down after interval + fall x timeout
+    expect(runner.snapshot().get('h0.example.com')?.state).toBe('unhealthy');
+    const t0 = calls[0]!.at;
+    expect(calls.map((c) => c.at - t0)).toEqual([0, 5000, 8000]);
+    await clock.advance(10_000);
+    // down: probes every 5 s start to start (8 s, 13 s, 18 s), not every 5 s + 3 s
+    expect(calls.map((c) => c.at - t0)).toEqual([0, 5000, 8000, 13_000, 18_000]);
+    await runner.stop();
+  });
+
+  it('re-probes a recovering host after half an interval, so it returns within rise x interval', async () => {
+    const { clock, runner, outcome, calls, transitions } = setup(1, 'interval: 10s, timeout: 1s, jitter: 0, rise: 3, fall: 1');
+    outcome.set('h0.example.com', result(false));
+    runner.start();
+    await clock.advance(0); // cold start, first probe fails: down
+    expect(runner.snapshot().get('h0.example.com')?.state).toBe('unhealthy');
+    outcome.delete('h0.example.com'); // recovers
+    await clock.advance(10_000); // success 1 at 10 s
+    await clock.advance(5_000); // success 2 at 15 s
+    expect(runner.snapshot().get('h0.example.com')?.state).toBe('unhealthy');
+    await clock.advance(5_000); // success 3 at 20 s: up
+    expect(runner.snapshot().get('h0.example.com')?.state).toBe('healthy');
+    expect(calls.map((c) => c.at - calls[0]!.at)).toEqual([0, 10_000, 15_000, 20_000]);
+    expect(transitions.at(-1)).toMatchObject({ from: 'unhealthy', to: 'healthy' });
+    expect(clock.delays()).toEqual([10_000]); // up: the regular interval again
+    await runner.stop();
+  });
+
+  it('a host that answers every other probe never rises nor falls, however fast it is re-probed', async () => {
+    const { clock, runner, outcome, transitions } = setup(1, 'interval: 2s, timeout: 1s, jitter: 0, rise: 2, fall: 2');
+    runner.start();
+    await clock.advance(0);
+    const flips = transitions.length;
+    let up = true;
+    runner.on('probe', () => {
+      up = !up;
+      if (up) outcome.delete('h0.example.com');
+      else outcome.set('h0.example.com', result(false));
+    });
+    await clock.advance(60_000);
+    expect(transitions.length).toBe(flips);
+    expect(runner.snapshot().get('h0.example.com')?.state).toBe('healthy');
     await runner.stop();
   });
 

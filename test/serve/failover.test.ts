@@ -167,12 +167,14 @@ describe('serve: faults, seen through dig', () => {
     d = await startTestDaemon({ addresses: ['127.0.3.97', '127.0.3.98'], dns: '127.0.3.96:5303', http: '127.0.3.96:8103', probe: { interval: '3s', timeout: '2500ms' } });
     await allHealthy(d);
     await d.hosts[0]!.blackhole();
-    // wait until a probe of the blackholed host has started and is waiting out its 2.5 s timeout
-    await waitFor('a probe in flight', async () => {
+    // wait until a probe of the blackholed host has timed out: the host still counts as up, so the
+    // runner confirms at once and that confirmation probe is then waiting out its 2.5 s timeout
+    await waitFor('a first timed-out probe', async () => {
       const state = (await (await fetch(`${d!.url}/api/state`)).json()) as ApiState;
       const mx1 = state.pools[0]!.hosts[0]!;
-      return Date.now() - (mx1.lastProbe?.at ?? Date.now()) > 3300;
-    }, 15_000, 100);
+      return mx1.state === 'healthy' && /timed out/.test(mx1.lastProbe?.reason ?? '');
+    }, 15_000, 50);
+    await new Promise((r) => setTimeout(r, 300));
     const { connect } = await import('node:net');
     const idle = [connect(5303, '127.0.3.96'), connect(8103, '127.0.3.96')];
     await new Promise((r) => setTimeout(r, 200));
