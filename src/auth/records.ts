@@ -36,7 +36,7 @@ export function authRecordSets(
     const records = buildSpf(config, addresses);
     const problems = checkOwnSpf(records);
     if (problems.length > 0) {
-      const kept = previousSpf(config.zone, previous);
+      const kept = spfSetsOf(config.zone, previous);
       sets.push(...kept);
       const fallback = kept.length > 0 ? 'the SPF published before stays' : 'no SPF record is published';
       notes.push(`SPF not published (${fallback}): ${problems.join('; ')}`);
@@ -54,7 +54,7 @@ export function authRecordSets(
 }
 
 /** The SPF sets among previously published ones: the apex SPF TXT and mxpool's _spfN chain. */
-function previousSpf(zone: string, previous: readonly RecordSet[]): RecordSet[] {
+export function spfSetsOf(zone: string, previous: readonly RecordSet[]): RecordSet[] {
   const chain = new RegExp(`^_spf\\d+\\.${zone.replace(/\./g, '\\.')}$`);
   const isSpf = (value: RecordSet['values'][number]) => value.data.type === 'TXT' && isSpfRecord(value.data.strings.join(''));
   return previous.flatMap((set) => {

@@ -4,10 +4,13 @@ import type { Logger } from '../log.ts';
 import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit } from '../http/types.ts';
 import type { AuditService } from './services.ts';
+import type { RetiredAddress } from '../auth/senders.ts';
 
 export interface AuditLoopOptions {
   audit: AuditService;
   health: () => HealthSnapshot;
+  /** addresses of removed relays still in their SPF grace period */
+  retired?: () => readonly RetiredAddress[];
   intervalMs: number;
   logger: Logger;
   onReport: (report: ApiAudit) => void;
@@ -53,7 +56,7 @@ export class AuditLoop {
     const zone = this.#zone;
     this.#running = (async () => {
       try {
-        const report = await this.#options.audit(zone, this.#options.health());
+        const report = await this.#options.audit(zone, this.#options.health(), this.#options.retired?.());
         this.#last = report;
         this.#options.onReport(report);
         this.#options.logger.info({ serial: zone.serial, ...report.summary }, 'audit done');

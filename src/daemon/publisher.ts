@@ -7,6 +7,8 @@ import type { Logger } from '../log.ts';
 import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
 import { desired, nextSerial } from '../desired.ts';
 import { graceMs } from '../auth/senders.ts';
+import { spfSetsOf } from '../auth/records.ts';
+import { stillRetired, type RetiredSender } from './retired.ts';
 
 /** Something that takes each new zone: the nameserver, a provider syncer, metrics, the state file. */
 export type ZoneTarget = (zone: DesiredZone) => void;
@@ -19,6 +21,10 @@ export interface PublisherOptions {
   /** the serial published before (from the state file), 0 when none */
   previousSerial: number;
   lastKnownGood: Record<string, string[]>;
+  /** addresses of hosts gone from the config that SPF keeps until their grace ends (src/daemon/retired.ts) */
+  retired?: readonly RetiredSender[];
+  /** the SPF sets published before the restart (state file): kept when the first new SPF fails its checks */
+  previousSpf?: readonly RecordSet[];
   targets: ZoneTarget[];
   /** how long a publish request waits for more to join it */
   coalesceMs?: number;
@@ -31,6 +37,7 @@ export class ZonePublisher {
   #zone: DesiredZone | undefined;
   #serial: number;
   #lastKnownGood: Record<string, string[]>;
+  #retired: RetiredSender[];
   #pending: unknown;
   #graceTimer: unknown;
   #reasons: string[] = [];
@@ -40,6 +47,7 @@ export class ZonePublisher {
     this.#options = options;
     this.#serial = options.previousSerial;
     this.#lastKnownGood = { ...options.lastKnownGood };
+    this.#retired = [...(options.retired ?? [])];
   }
 
   get zone(): DesiredZone | undefined {
@@ -52,6 +60,17 @@ export class ZonePublisher {
 
   get lastKnownGood(): Record<string, string[]> {
     return this.#lastKnownGood;
+  }
+
+  /** The retired addresses still in their grace period (what the state file keeps). */
+  get retired(): RetiredSender[] {
+    this.#retired = stillRetired(this.#retired, this.#options.now());
+    return [...this.#retired];
+  }
+
+  /** The SPF sets served now; before the first publish, the ones carried over from the state file. */
+  get spf(): RecordSet[] {
+    return spfSetsOf(this.#options.config.zone, this.#zone?.sets ?? this.#options.previousSpf ?? []);
   }
 
   /** Asks for a publish soon; requests within `coalesceMs` become one. */
@@ -74,12 +93,14 @@ export class ZonePublisher {
     const { config, now, health, logger } = this.#options;
     const at = now();
     const snapshot = health();
-    const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood, previous: this.#zone?.sets ?? [] });
+    const previous = this.#zone?.sets ?? this.#options.previousSpf ?? [];
+    const retired = this.#retired;
+    const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood, retired, previous });
     this.#rememberGood(snapshot, candidate);
     this.#armGraceTimer(snapshot, at);
     if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) return this.#zone;
     const serial = nextSerial(this.#serial, new Date(at));
-    const zone = serial === candidate.serial ? candidate : desired(config, snapshot, { serial, now: at, lastKnownGood: this.#lastKnownGood, previous: this.#zone?.sets ?? [] });
+    const zone = serial === candidate.serial ? candidate : desired(config, snapshot, { serial, now: at, lastKnownGood: this.#lastKnownGood, retired, previous });
     this.#serial = serial;
     this.#zone = zone;
     logger.info({ serial, reasons, notes: zone.notes.length > 0 ? zone.notes : undefined, published: zone.published }, 'zone published');
@@ -115,8 +136,9 @@ export class ZonePublisher {
   }
 
   /**
-   * A disabled relay stays in SPF for twice the TTL after it was withdrawn; nothing else happens at
-   * that moment, so a timer asks for the publish that drops it.
+   * A disabled relay stays in SPF for twice the TTL after it was withdrawn, and a retired address
+   * (host gone from the config) until its `until`; nothing else happens at that moment, so a timer
+   * asks for the publish that drops it.
    */
   #armGraceTimer(snapshot: HealthSnapshot, at: number): void {
     const { config } = this.#options;
@@ -126,6 +148,7 @@ export class ZonePublisher {
       const until = (health.withdrawnAt ?? health.since) + graceMs(config);
       if (until > at) next = Math.min(next, until);
     }
+    for (const entry of this.#retired) if (entry.until > at) next = Math.min(next, entry.until);
     if (this.#graceTimer !== undefined) (this.#options.clearTimer ?? ((handle) => clearTimeout(handle as NodeJS.Timeout)))(this.#graceTimer);
     this.#graceTimer = undefined;
     if (!Number.isFinite(next) || this.#stopped) return;
@@ -133,9 +156,12 @@ export class ZonePublisher {
     this.#graceTimer = setTimer(() => {
       this.#graceTimer = undefined;
       this.request('SPF grace period over');
-    }, next - at + 5);
+    }, Math.min(next - at + 5, MAX_TIMER_MS));
   }
 }
+
+/** setTimeout fires at once past 2^31-1 ms; a later deadline just re-arms when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Same records, ignoring the SOA serial (which is what we are deciding whether to bump). */
 function sameContent(a: RecordSet[], b: RecordSet[]): boolean {

@@ -3,6 +3,7 @@
 // builds them from the real modules.
 import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit, ApiProviderSync } from '../http/types.ts';
+import type { RetiredAddress } from '../auth/senders.ts';
 
 export interface QueryEvent {
   type: string;
@@ -33,8 +34,8 @@ export interface SyncService {
   stop(): Promise<void>;
 }
 
-/** audits the published zone (as served, with the health it was built from) */
-export type AuditService = (zone: DesiredZone, health: HealthSnapshot) => Promise<ApiAudit>;
+/** audits the published zone (as served, with the health and retired addresses it was built from) */
+export type AuditService = (zone: DesiredZone, health: HealthSnapshot, retired?: readonly RetiredAddress[]) => Promise<ApiAudit>;
 
 export interface Services {
   nameserver?: (zone: DesiredZone) => NameserverService;

@@ -18,6 +18,29 @@ const hostHealthSchema = z.object({
   withdrawnAt: z.number().finite().optional(),
 });
 
+/** A host's address as the config had it when the state was saved: a later start compares. */
+const savedAddressSchema = z.object({
+  host: z.string().min(1),
+  pool: z.string().min(1),
+  role: z.enum(['inbound', 'outbound']),
+  address: z.string().min(1),
+});
+
+/** An address still in SPF after its host left the config (or changed address), until `until`. */
+const retiredSchema = z.object({
+  address: z.string().min(1),
+  until: z.number().finite(),
+  /** the host that held it (for logs) */
+  host: z.string().min(1).optional(),
+});
+
+/** One published SPF record set (the apex SPF TXT or an `_spfN` link): each value as its strings. */
+const savedSpfSetSchema = z.object({
+  name: z.string().min(1),
+  ttl: z.number().int().min(0),
+  values: z.array(z.array(z.string())).min(1),
+});
+
 const savedStateSchema = z.object({
   version: z.literal(STATE_VERSION),
   zone: z.string(),
@@ -27,9 +50,27 @@ const savedStateSchema = z.object({
   hosts: z.array(hostHealthSchema),
   /** per pool, the host names its records named the last time it had a healthy host */
   lastKnownGood: z.record(z.string(), z.array(z.string())),
+  // Added later in version 1 (optional, so files written before them still load, and an older
+  // mxpool reading a newer file just ignores them):
+  /** every host's address and pool role at save time: which addresses were sending */
+  addresses: z.array(savedAddressSchema).default([]),
+  /** addresses of removed hosts SPF still authorises, with the end of their grace period */
+  retired: z.array(retiredSchema).default([]),
+  /** the SPF record sets last published: kept after a restart when a new SPF fails its checks */
+  spf: z.array(savedSpfSetSchema).default([]),
 });
 
 export type SavedState = z.infer<typeof savedStateSchema>;
+export type SavedAddress = z.infer<typeof savedAddressSchema>;
+export type SavedRetired = z.infer<typeof retiredSchema>;
+export type SavedSpfSet = z.infer<typeof savedSpfSetSchema>;
+
+/** The parts of the state added after the first release; absent = empty. */
+export interface SavedExtras {
+  addresses?: SavedAddress[];
+  retired?: SavedRetired[];
+  spf?: SavedSpfSet[];
+}
 
 export function stateFilePath(stateDir: string): string {
   return join(stateDir, STATE_FILE_NAME);
@@ -102,8 +143,18 @@ function syncDirectory(dir: string): void {
   }
 }
 
-export function newSavedState(zone: string, now: number, serial: number, hosts: HostHealth[], lastKnownGood: Record<string, string[]>): SavedState {
-  return { version: STATE_VERSION, zone, savedAt: now, serial, hosts: hosts.map(copyHealth), lastKnownGood };
+export function newSavedState(zone: string, now: number, serial: number, hosts: HostHealth[], lastKnownGood: Record<string, string[]>, extras: SavedExtras = {}): SavedState {
+  return {
+    version: STATE_VERSION,
+    zone,
+    savedAt: now,
+    serial,
+    hosts: hosts.map(copyHealth),
+    lastKnownGood,
+    addresses: (extras.addresses ?? []).map((a) => ({ host: a.host, pool: a.pool, role: a.role, address: a.address })),
+    retired: (extras.retired ?? []).map((r) => (r.host === undefined ? { address: r.address, until: r.until } : { address: r.address, until: r.until, host: r.host })),
+    spf: (extras.spf ?? []).map((set) => ({ name: set.name, ttl: set.ttl, values: set.values.map((strings) => [...strings]) })),
+  };
 }
 
 function copyHealth(health: HostHealth): HostHealth {

@@ -32,6 +32,43 @@ describe('state file', () => {
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 
+  it('round-trips the outbound addresses, retired addresses and the last SPF', () => {
+    const state = newSavedState('example.com', 5, 7, [{ host: 'relay1.example.com', pool: 'relays', state: 'healthy', since: 1 }], {}, {
+      addresses: [{ host: 'relay1.example.com', pool: 'relays', role: 'outbound', address: '192.0.2.11' }],
+      retired: [{ address: '192.0.2.12', until: 99, host: 'relay2.example.com' }, { address: '2001:db8::12', until: 100 }],
+      spf: [{ name: 'example.com', ttl: 30, values: [['v=spf1 ip4:192.0.2.11 ip4:192.0.2.12 -all']] }],
+    });
+    writeState(dir, state);
+    const { logger, lines } = capturingLogger();
+    const read = readState(dir, 'example.com', logger);
+    expect(read).toEqual(state);
+    expect(read?.retired[1]).toEqual({ address: '2001:db8::12', until: 100 });
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+  });
+
+  it('reads a state file written before addresses, retired and spf were saved (missing = empty)', () => {
+    const old = {
+      version: 1, zone: 'example.com', savedAt: 1_700_000_000_000, serial: 2026120101,
+      hosts: [{ host: 'relay1.example.com', pool: 'relays', state: 'draining', since: 2, withdrawnAt: 2 }],
+      lastKnownGood: { relays: ['relay1.example.com'] },
+    };
+    writeFileSync(stateFilePath(dir), JSON.stringify(old));
+    const { logger, lines } = capturingLogger();
+    expect(readState(dir, 'example.com', logger)).toEqual({ ...old, addresses: [], retired: [], spf: [] });
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+  });
+
+  it.each([
+    ['a retired entry without until', { retired: [{ address: '192.0.2.12' }] }],
+    ['an address with an unknown role', { addresses: [{ host: 'a', pool: 'p', role: 'sideways', address: '192.0.2.1' }] }],
+    ['an SPF set without values', { spf: [{ name: 'example.com', ttl: 30, values: [] }] }],
+  ])('a bad new field (%s) is a warning, never a crash', (_label, extra) => {
+    writeFileSync(stateFilePath(dir), JSON.stringify({ ...sample(), ...extra }));
+    const { logger, lines } = capturingLogger();
+    expect(readState(dir, 'example.com', logger)).toBeUndefined();
+    expect(lines.filter((line) => line.level === 40)).toHaveLength(1);
+  });
+
   it('creates the state directory and leaves no temp file behind', () => {
     const nested = join(dir, 'a', 'b');
     writeState(nested, sample());
