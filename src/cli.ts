@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { LOG_LEVELS } from './log.ts';
-import { commands } from './commands/index.ts';
+import { loadCommands, type CommandFactory } from './commands/index.ts';
 import { MxpoolError, ConfigError } from './errors.ts';
 
 export interface CommandContext {
@@ -23,7 +23,8 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-export function buildProgram(context: CommandContext): Command {
+/** The program with the given commands (`loadCommands()` for all of them). */
+export function buildProgram(context: CommandContext, commands: readonly CommandFactory[]): Command {
   const program = new Command('mxpool')
     .description('Keeps a mail domain\'s DNS in step with the SMTP hosts that are really up.')
     .version(packageVersion(), '-V, --version')
@@ -42,7 +43,8 @@ export function buildProgram(context: CommandContext): Command {
 /** Runs one command line; returns the exit code instead of exiting so tests can call it in-process. */
 export async function main(argv: string[]): Promise<number> {
   const context: CommandContext = { exitCode: 0 };
-  const program = buildProgram(context);
+  // the first word is the command (the program itself has no options that take a value)
+  const program = buildProgram(context, await loadCommands(argv[0]?.startsWith('-') ? undefined : argv[0]));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return context.exitCode;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.ts';
 import { buildProgram } from '../../src/cli.ts';
+import { loadCommands } from '../../src/commands/index.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -15,8 +16,8 @@ describe('README.md', () => {
     expect(config.pools.map((pool) => pool.role)).toEqual(['inbound', 'outbound']);
   });
 
-  it('lists every command with its exit codes', () => {
-    const names = buildProgram({ exitCode: 0 }).commands.map((command) => command.name());
+  it('lists every command with its exit codes', async () => {
+    const names = buildProgram({ exitCode: 0 }, await loadCommands()).commands.map((command) => command.name());
     expect(names.length).toBeGreaterThanOrEqual(11);
     const table = readme.slice(readme.indexOf('## Commands'), readme.indexOf('## Documentation'));
     for (const name of names) expect(table, name).toMatch(new RegExp(`^\\| \`([^|]*/ \`)?${name}\\b`, 'm'));
