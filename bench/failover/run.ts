@@ -71,7 +71,7 @@ try {
   daemon = await startTestDaemon({ addresses: HOSTS, dns: `${DNS.server}:${DNS.port}`, http: `${DNS.server}:8199`, probe: PROBE, ttl: 30 });
   const loop = sampleLoop();
   await waitAllIn();
-  // faults land at a random moment of the probe interval, not in step with the probes
+  // faults and recoveries land at a random moment of the probe interval, not in step with the probes
   const somewhereInTheInterval = () => new Promise((r) => setTimeout(r, Math.random() * 5000));
   for (let round = 1; round <= ROUNDS; round++) {
     // refused: SIGKILL host 1
@@ -79,6 +79,7 @@ try {
     let t0 = performance.now();
     await daemon.hosts[0]!.kill('SIGKILL');
     results.refused!.fault.push(await waitGone(HOSTS[0]!, t0, 20_000));
+    await somewhereInTheInterval(); // recoveries too: not in step with the withdrawal's probes
     t0 = performance.now();
     await daemon.hosts[0]!.restart();
     results.refused!.recovery.push(await waitBack(HOSTS[0]!, t0, 30_000));
@@ -87,6 +88,7 @@ try {
     t0 = performance.now();
     await daemon.hosts[1]!.blackhole();
     results.blackhole!.fault.push(await waitGone(HOSTS[1]!, t0, 30_000));
+    await somewhereInTheInterval();
     t0 = performance.now();
     await daemon.hosts[1]!.smtp();
     results.blackhole!.recovery.push(await waitBack(HOSTS[1]!, t0, 30_000));
