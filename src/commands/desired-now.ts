@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { ProbeRunner } from '../probe/runner.ts';
 import { allHealthy, desired, nextSerial } from '../desired.ts';
-import type { DesiredZone, HealthSnapshot } from '../model.ts';
+import type { DesiredZone, HealthSnapshot, HostHealth } from '../model.ts';
 
 /** Returns the zone with its notes unlogged: the caller may add its own before logging them. */
 export async function desiredNow(config: Config, logger: Logger, useAllHealthy: boolean): Promise<DesiredZone> {
@@ -19,7 +19,21 @@ export async function desiredNow(config: Config, logger: Logger, useAllHealthy: 
     } finally {
       await runner.stop();
     }
-    health = runner.snapshot();
+    health = withoutGrace(runner.snapshot());
   }
   return desired(config, health, { serial: nextSerial(0, new Date(now)), now });
+}
+
+/**
+ * A one-shot run cannot know when a `disabled: true` host was withdrawn (only `serve`'s state file
+ * does), and "now" would restart its SPF grace on every run, keeping it in SPF forever: a disabled
+ * host is out of SPF here, as it is in `allHealthy`.
+ */
+function withoutGrace(health: HealthSnapshot): HealthSnapshot {
+  const result = new Map<string, HostHealth>();
+  for (const [name, entry] of health) {
+    if (entry.state !== 'disabled' || entry.withdrawnAt === undefined) result.set(name, entry);
+    else result.set(name, { host: entry.host, pool: entry.pool, state: entry.state, since: entry.since });
+  }
+  return result;
 }

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { ParsedConfig } from './schema.ts';
 import { parseHostPort } from './fields.ts';
 import { parseRData, RDataError } from '../dns/rdata.ts';
-import type { RecordType } from '../model.ts';
+import type { RData, RecordType } from '../model.ts';
 
 type Path = (string | number)[];
 type Fail = (path: Path, message: string) => void;
@@ -169,10 +169,27 @@ function recordRules(view: View, fail: Fail): void {
     const value = view.text([...at, 'value']);
     if (value !== undefined && value !== '') {
       try {
-        parseRData(type as RecordType, value, zone);
+        const doubled = doubledZoneName(parseRData(type as RecordType, value, zone), zone);
+        if (doubled !== undefined) {
+          const written = doubled.slice(0, -(zone.length + 1));
+          fail([...at, 'value'], `${written}. with a trailing dot (a name without one is relative to the zone, as in a master file: ${written} would become ${doubled})`);
+        }
       } catch (error) {
         if (error instanceof RDataError) fail([...at, 'value'], error.message);
       }
     }
   }
+}
+
+/**
+ * The classic master-file slip: `10 mx1.example.com` in zone example.com means
+ * mx1.example.com.example.com. Nobody wants the zone name twice, so it is refused, not published.
+ */
+function doubledZoneName(data: RData, zone: string): string | undefined {
+  if (zone === '') return undefined;
+  const names: string[] = [];
+  if ('target' in data) names.push(data.target);
+  if (data.type === 'MX') names.push(data.exchange);
+  if (data.type === 'SOA') names.push(data.mname, data.rname);
+  return names.find((name) => name.endsWith(`.${zone}.${zone}`) || name === `${zone}.${zone}`);
 }

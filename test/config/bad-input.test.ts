@@ -108,6 +108,8 @@ const cases: Case[] = [
   { fault: 'duplicate pool name', yaml: text(replace(9, '  - name: inbound')), expected: [[9, 11, 'pools.1.name', 'a pool name used once ("inbound" is already pools.0)']] },
   { fault: 'minHealthy above the number of hosts', yaml: text(plus('    minHealthy: 2')), expected: [[14, 17, 'pools.1.minHealthy', 'at most the number of hosts in the pool (1)']] },
   { fault: 'pool hostname is also a host name', yaml: text(replace(11, '    hostname: relay1.example.com')), expected: [[11, 15, 'pools.1.hostname', 'not also a host\'s name']] },
+  { fault: 'static MX target with the zone name but no trailing dot', yaml: text(plus('records:', '  - { name: lists.example.com, type: MX, value: 10 mx9.example.com }')), expected: [[15, 49, 'records.0.value', 'mx9.example.com. with a trailing dot']] },
+  { fault: 'static CNAME target with the zone name but no trailing dot', yaml: text(plus('records:', '  - { name: www.example.com, type: CNAME, value: web.example.com }')), expected: [[15, 50, 'records.0.value', 'would become web.example.com.example.com']] },
   { fault: 'static record outside the zone', yaml: text(plus('records:', '  - { name: www.example.net, type: CNAME, value: example.org. }')), expected: [[15, 13, 'records.0.name', 'a name inside zone example.com']] },
   { fault: 'static CNAME at the apex', yaml: text(plus('records:', '  - { name: example.com, type: CNAME, value: example.org. }')), expected: [[15, 32, 'records.0.type', 'no CNAME at the zone apex']] },
   { fault: 'static A record on a pool name', yaml: text(plus('records:', '  - { name: smtp.example.com, type: A, value: 192.0.2.99 }')), expected: [[15, 13, 'records.0.name', 'a name mxpool does not manage']] },

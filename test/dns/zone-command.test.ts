@@ -69,6 +69,36 @@ describe('mxpool zone', () => {
     expect(text).toMatch(/^mx1\s+30 IN A\s+127\.0\.2\.40/m);
   });
 
+  it('a relay disabled in the config is out of SPF (a one-shot run has no withdrawal time to grant grace from)', async () => {
+    const file = join(dir, 'disabled.yaml');
+    writeFileSync(
+      file,
+      `zone: example.com
+pools:
+  - name: relays
+    role: outbound
+    hostname: smtp.example.com
+    hosts:
+      - { name: relay1.example.com, address: 127.0.2.40, port: ${smtpPort} }
+      - { name: relay2.example.com, address: 127.0.2.42, port: ${smtpPort}, disabled: true }
+probe: { interval: 5s, timeout: 2s, hold: false, starttls: off }
+nameserver:
+  ns: [ns1.example.com]
+  soa: { mname: ns1.example.com, rname: hostmaster.example.com }
+records:
+  - { name: ns1.example.com, type: A, value: 192.0.2.53 }
+  - { name: example.com, type: MX, value: 10 relay1.example.com. }
+auth:
+  spf: {}
+`,
+    );
+    for (const args of [['--config', file], ['--config', file, '--all-healthy']]) {
+      const text = await zoneCli(args);
+      expect(text).toMatch(/"v=spf1 ip4:127\.0\.2\.40 -all"/);
+      expect(text).not.toMatch(/127\.0\.2\.42/);
+    }
+  });
+
   it('a broken config exits 1 with file:line:col', async () => {
     const file = join(dir, 'broken.yaml');
     writeFileSync(file, 'zone: example.com\npools: 3\n');
