@@ -173,6 +173,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       providers: syncer?.status() ?? [],
       audit: auditLoop?.last ?? null,
       nameserver: nameserver ? { listen: nameserver.listen, queries: dnsQueries } : null,
+      spfGrace: publisher.retired,
     });
   }
 

@@ -20,7 +20,7 @@ function syntheticState(n: number, now: number): ApiState {
   }));
   return {
     version: 1, generatedAt: now, zone: 'example.com', ttl: 30, serial: 1, startedAt: now - 3_600_000, firstRoundDone: true,
-    startedFrom: 'first-probe-round', writeAuth: 'bearer',
+    startedFrom: 'first-probe-round', writeAuth: 'bearer', spfGrace: [],
     pools: [{
       name: 'inbound', role: 'inbound', hostname: 'mx.example.com', mx: { name: 'example.com', preference: 10 }, whenAllDown: 'all',
       minHealthy: 1, healthyCount: hosts.filter((h) => h.state === 'healthy').length, publishedHosts: [], published: [], hosts,

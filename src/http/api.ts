@@ -2,7 +2,7 @@
 import type { Config, PoolConfig } from '../config/schema.ts';
 import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
 import { presentSet } from './present.ts';
-import { API_STATE_VERSION, type ApiAudit, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiState } from './types.ts';
+import { API_STATE_VERSION, type ApiAudit, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiSpfGrace, type ApiState } from './types.ts';
 
 /** What the daemon remembers of one host's probes. */
 export interface HostProbes {
@@ -27,6 +27,8 @@ export interface StateSource {
   providers: ApiProviderSync[];
   audit: ApiAudit | null;
   nameserver: ApiNameserver | null;
+  /** retired addresses still in their SPF grace period (src/daemon/retired.ts) */
+  spfGrace: readonly { address: string; host?: string; until: number }[];
 }
 
 export function buildApiState(source: StateSource): ApiState {
@@ -45,6 +47,7 @@ export function buildApiState(source: StateSource): ApiState {
     writeAuth: config.http?.tokenEnv ? 'bearer' : 'none',
     pools: config.pools.map((pool) => apiPool(pool, source, sets, spfTerms)),
     records: sets.map(presentSet),
+    spfGrace: source.spfGrace.filter((entry) => entry.until > source.now).map((entry): ApiSpfGrace => ({ address: entry.address, host: entry.host ?? null, until: entry.until })),
     notes: zone?.notes ?? [],
     providers: source.providers,
     audit: source.audit,

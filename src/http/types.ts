@@ -25,6 +25,11 @@ export interface ApiState {
   pools: ApiPool[];
   /** every record set the daemon publishes (pool, SPF, DMARC, DKIM, static, SOA/NS) */
   records: ApiRecordSet[];
+  /**
+   * addresses no outbound host of the config holds any more (a relay removed or readdressed across
+   * a restart) that SPF still authorises until their grace period of 2 x ttl ends
+   */
+  spfGrace: ApiSpfGrace[];
   /** operator notes from `desired` ("pool inbound all down: publishing every host") */
   notes: string[];
   /** one per configured provider; empty without `providers` */
@@ -33,6 +38,14 @@ export interface ApiState {
   audit: ApiAudit | null;
   /** the built-in nameserver; null when `nameserver` is not configured */
   nameserver: ApiNameserver | null;
+}
+
+export interface ApiSpfGrace {
+  address: string;
+  /** the host that held it, when known */
+  host: string | null;
+  /** epoch ms when it leaves SPF */
+  until: number;
 }
 
 export interface ApiPool {

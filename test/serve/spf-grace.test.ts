@@ -57,6 +57,8 @@ describe('serve: SPF grace across restarts, seen through dig', () => {
     expect(d.logs()).toMatch(/address 127\.0\.7\.13 of removed host relay2\.example\.com stays in SPF until \d{4}-\d\d-\d\dT/);
     const retired = savedState(d).retired;
     expect(retired.map((r) => r.address)).toEqual(['127.0.7.13']);
+    const api = (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
+    expect(api.spfGrace).toEqual([{ address: '127.0.7.13', host: 'relay2.example.com', until: retired[0]!.until }]);
 
     // a second restart within the grace carries it over (not extended: the same `until`)
     await d.stopDaemon();
@@ -71,6 +73,7 @@ describe('serve: SPF grace across restarts, seen through dig', () => {
     await waitFor('127.0.7.13 out of SPF', async () => (await spf(d!)) === '"v=spf1 ip4:127.0.7.11 -all"', 30_000, 200);
     expect(Date.now()).toBeGreaterThanOrEqual(retired[0]!.until);
     await waitFor('state file without the retired address', () => savedState(d!).retired.length === 0, 10_000);
+    expect(((await (await fetch(`${d.url}/api/state`)).json()) as ApiState).spfGrace).toEqual([]);
   }, 90_000);
 
   it('a relay given a new address keeps its old one in SPF for the grace period', async () => {

@@ -58,6 +58,7 @@ export function cannedState(now: number): ApiState {
     zone: 'example.com',
     ttl: 30,
     serial: 2026113001,
+    spfGrace: [{ address: '192.0.2.22', host: 'relay3.example.com', until: now + 45_000 }],
     startedAt: now - 7_200_000,
     firstRoundDone: true,
     startedFrom: 'state-file',

@@ -92,6 +92,7 @@ describe('status page over a canned /api/state', () => {
     expect(await attributes(page, 'ul[data-severity]', 'data-severity')).toEqual(['error', 'warning', 'info']);
     expect(await page.locator('ul[data-severity="error"]').innerText()).toContain('spf-too-many-lookups');
     expect(await page.locator('#notes').innerText()).toContain('relay2.example.com is disabled in the config');
+    expect(await page.locator('[data-spf-grace="192.0.2.22"]').innerText()).toMatch(/^192\.0\.2\.22 \(removed host relay3\.example\.com\) is no longer in the config; SPF keeps it until \d\d:\d\d:\d\d/);
     expect(await page.locator('#nameserver').textContent()).toBe('127.0.0.1:5353 · 1234 queries');
     // the hostile strings are shown literally and created no element, ran no script
     expect(await page.locator('ul[data-severity="info"]').innerText()).toContain(HOSTILE);

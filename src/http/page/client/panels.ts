@@ -19,8 +19,12 @@ function renderHeader(state) {
   document.getElementById('updated').setAttribute('data-ago', String(state.generatedAt));
   document.getElementById('warmup').hidden = state.firstRoundDone !== false;
   var notes = document.getElementById('notes');
-  if (changed(notes, state.notes)) {
-    replaceChildren(notes, state.notes.map(function (note) { return h('p', { class: 'banner warn', text: note }); }));
+  var grace = state.spfGrace || [];
+  if (changed(notes, [state.notes, grace])) {
+    replaceChildren(notes, state.notes.map(function (note) { return h('p', { class: 'banner warn', text: note }); }).concat(grace.map(function (entry) {
+      var holder = entry.host ? ' (removed host ' + entry.host + ')' : '';
+      return h('p', { class: 'banner info', 'data-spf-grace': entry.address, text: entry.address + holder + ' is no longer in the config; SPF keeps it until ' + fmtClock(entry.until) + ' (twice the TTL, for mail it queued before).' });
+    })));
   }
   document.title = 'mxpool ' + state.zone + ' · ' + summaryTitle(state);
 }
