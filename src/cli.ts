@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { LOG_LEVELS } from './log.ts';
 import { loadCommands, type CommandFactory } from './commands/index.ts';
 import { MxpoolError, ConfigError } from './errors.ts';
+import { preferSmallHeap } from './memory-policy.ts';
 
 export interface CommandContext {
   /** set by the action: the command's exit code */
@@ -80,5 +81,6 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  preferSmallHeap();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -2,8 +2,13 @@
 // (20 addresses 127.0.1.100-119 x 5 ports, served by a separate process), through the real
 // ProbeRunner at concurrency C (default 200): without TLS, then with STARTTLS (certificate from a
 // throw-away test CA). Prints probes/s, p50/p99 probe time and the prober's peak RSS.
-//   npx node bench/probe/run.ts [--hosts 2000] [--concurrency 200]
+//   npx node bench/probe/run.ts [--hosts 2000] [--concurrency 200] [--tls-only] [--yaml] [--memory] [--cli]
+// --cli: each round is the real `mxpool probe --json` process (bin/mxpool.js over the dist build,
+// as an operator runs it) on a YAML config file; its peak RSS comes from GNU time's %M.
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +41,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-function configFor(listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string): Config {
+function configInput(listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
   // config rule: an address appears once per pool, so each pool takes one listener per address
   const byAddress = new Map<string, Array<{ address: string; port: number }>>();
   for (const l of listeners) byAddress.set(l.address, [...(byAddress.get(l.address) ?? []), l]);
@@ -56,8 +61,50 @@ function configFor(listeners: Array<{ address: string; port: number }>, starttls
   // the config schema validates as for a file; `--yaml` goes through the YAML loader too (its
   // transient memory for a big file shows in the peak RSS)
   const probe = { interval: '60s', timeout: '10s', hold: false, concurrency: CONCURRENCY, starttls, caFile };
-  if (process.argv.includes('--yaml')) return parseConfig(stringify({ zone: DOMAIN, pools, probe }));
-  return configSchema.parse({ zone: DOMAIN, pools, probe }) as Config;
+  return { zone: DOMAIN, pools, probe };
+}
+
+function configFor(listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string): Config {
+  const input = configInput(listeners, starttls, caFile);
+  if (process.argv.includes('--yaml')) return parseConfig(stringify(input));
+  return configSchema.parse(input) as Config;
+}
+
+/** One round as the real CLI process: `mxpool probe --json` on a config file, under GNU time for the peak RSS. */
+async function cliRound(label: string, listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
+  const bin = fileURLToPath(new URL('../../bin/mxpool.js', import.meta.url));
+  if (!existsSync(fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url)))) throw new Error('--cli runs the dist build: npm run build first');
+  const dir = mkdtempSync(join(tmpdir(), 'mxpool-bench-'));
+  try {
+    const file = join(dir, 'mxpool.yaml');
+    writeFileSync(file, stringify(configInput(listeners, starttls, caFile)));
+    const start = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, bin, 'probe', '--config', file, '--json', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    await once(child, 'close');
+    const seconds = (performance.now() - start) / 1000;
+    const kb = Number(/maxrss_kb=(\d+)/.exec(err)?.[1]);
+    const report = JSON.parse(Buffer.concat(out).toString()) as { hosts: Array<{ ok: boolean; ms: number; reason: string; stage: string }> };
+    const times = report.hosts.map((h) => h.ms).sort((a, b) => a - b);
+    const failed = report.hosts.filter((h) => !h.ok);
+    const line = {
+      round: `${label}, mxpool probe process`,
+      hosts: report.hosts.length,
+      ok: report.hosts.length - failed.length,
+      seconds: Number(seconds.toFixed(2)), // the whole command: start-up, YAML load, round, JSON output
+      probesPerSecond: Math.round(report.hosts.length / seconds),
+      p50ms: percentile(times, 50),
+      p99ms: percentile(times, 99),
+      peakRssMb: Math.round(kb / 1024),
+    };
+    console.log(JSON.stringify(line));
+    if (failed.length > 0) console.log(`  failures, first: ${failed[0]?.stage}: ${failed[0]?.reason}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function round(label: string, listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
@@ -103,8 +150,9 @@ try {
   const [first] = (await Promise.race([once(peer.stdout!, 'data'), new Promise((_, reject) => setTimeout(() => reject(new Error('bench servers did not start')), 20_000))])) as [Buffer];
   const { listeners } = JSON.parse(first.toString()) as { listeners: Array<{ address: string; port: number }> };
   console.log(`node ${process.version}, ${HOSTS} hosts over ${listeners.length} listeners (${ADDRESSES.length} addresses x ${PORTS_PER_ADDRESS} ports), concurrency ${CONCURRENCY}`);
-  if (!process.argv.includes('--tls-only')) await round('plain (starttls: off)', listeners, 'off', pki.caFile);
-  await round('STARTTLS (required, test CA)', listeners, 'required', pki.caFile);
+  const run = process.argv.includes('--cli') ? cliRound : round;
+  if (!process.argv.includes('--tls-only')) await run('plain (starttls: off)', listeners, 'off', pki.caFile);
+  await run('STARTTLS (required, test CA)', listeners, 'required', pki.caFile);
 } finally {
   peer.stdin?.end();
   peer.kill('SIGTERM');

@@ -1,0 +1,42 @@
+// The CLI's heap policy (src/memory-policy.ts): V8's memory saver mode keeps the young generation
+// small under a fast-allocating load. Checked in child processes so this worker's heap is untouched.
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { preferSmallHeap } from '../../src/memory-policy.ts';
+
+/** Allocates ~300 MB of short-lived objects (a few survive for a while, as sockets do) and reports the young generation's size. */
+const LOAD = `
+import { getHeapSpaceStatistics } from 'node:v8';
+import { preferSmallHeap } from './src/memory-policy.ts';
+const applied = preferSmallHeap();
+const keep = [];
+for (let i = 0; i < 3e6; i++) { const o = { a: i, b: 'x' + i, c: [i] }; if (i % 50 === 0) keep.push(o); if (keep.length > 20000) keep.length = 0; }
+const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+console.log(JSON.stringify({ applied, youngMb: young / 1048576 }));
+`;
+
+function child(nodeFlags: string[]): Promise<{ applied: boolean; youngMb: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...nodeFlags, '--input-type=module', '-e', LOAD], { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as { applied: boolean; youngMb: number });
+    });
+  });
+}
+
+describe('preferSmallHeap', () => {
+  it('keeps the young generation small; without it V8 grows it under the same load', async () => {
+    const [small, opted] = await Promise.all([child([]), child(['--no-memory-saver-mode'])]);
+    expect(small.applied).toBe(true);
+    expect(small.youngMb).toBeLessThanOrEqual(16);
+    // the operator's explicit flag wins: nothing applied, V8's default growth
+    expect(opted.applied).toBe(false);
+    expect(opted.youngMb).toBeGreaterThan(small.youngMb);
+  });
+
+  it('leaves an older V8 alone (the flag would print "unrecognized flag") and respects an explicit choice', () => {
+    expect(preferSmallHeap([], '12.4.254.21-node.33')).toBe(false);
+    expect(preferSmallHeap(['--memory-saver-mode'], '13.6.233.10-node.28')).toBe(false);
+    expect(preferSmallHeap(['--no-memory_saver_mode'], '13.6.233.10-node.28')).toBe(false);
+  });
+});
