@@ -63,7 +63,9 @@ export function desired(config: Config, health: HealthSnapshot, options: Desired
 
   const result = sets.result(config.zone);
   if (config.nameserver) notes.push(...lameNsNotes(config, result));
-  return { zone: config.zone, serial: options.serial, sets: result, notes, published };
+  const zone: DesiredZone = { zone: config.zone, serial: options.serial, sets: result, notes, published };
+  if (auth.spfWithheld) zone.spfWithheld = true;
+  return zone;
 }
 
 /** Every host healthy except those with `disabled: true`: for `zone --all-healthy` and previews. */

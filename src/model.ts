@@ -70,6 +70,11 @@ export interface DesiredZone {
   notes: string[];
   /** pool name -> the host names it publishes now (the daemon keeps it as last-known-good) */
   published?: Record<string, string[]>;
+  /**
+   * true when the SPF mxpool would write failed its own checks and no earlier SPF was at hand to
+   * keep: `sets` hold no SPF, and cloud targets must keep theirs rather than delete it
+   */
+  spfWithheld?: boolean;
 }
 
 // ---------------------------------------------------------------- changes

@@ -51,6 +51,7 @@ export async function reconcile(provider: Provider, desired: DesiredZone, option
       maxDeletePercent: context.config.providers?.maxDeletePercent ?? 30,
       poolKeys: poolRecordKeys(context.config),
       force: options.force ?? false,
+      ...(desired.spfWithheld ? { keepCurrentSpf: desired.zone } : {}),
     });
     for (const text of [...plan.warnings, ...plan.conflicts.map((c) => c.message)]) {
       const key = `${provider.name}:${text}`;

@@ -20,9 +20,10 @@ export function authRecordSets(
   retired: readonly RetiredAddress[] = [],
   /** the record sets published last time: a failing new SPF keeps their SPF sets instead */
   previous: readonly RecordSet[] = [],
-): { sets: RecordSet[]; notes: string[] } {
+): { sets: RecordSet[]; notes: string[]; spfWithheld: boolean } {
   const sets: RecordSet[] = [];
   const notes: string[] = [];
+  let spfWithheld = false;
   const txtSet = (name: string, text: string): RecordSet => ({
     name,
     type: 'TXT',
@@ -38,7 +39,8 @@ export function authRecordSets(
     if (problems.length > 0) {
       const kept = spfSetsOf(config.zone, previous);
       sets.push(...kept);
-      const fallback = kept.length > 0 ? 'the SPF published before stays' : 'no SPF record is published';
+      spfWithheld = kept.length === 0;
+      const fallback = kept.length > 0 ? 'the SPF published before stays' : 'none is served; a cloud target keeps the SPF it holds';
       notes.push(`SPF not published (${fallback}): ${problems.join('; ')}`);
     } else {
       sets.push(...records.map((record) => txtSet(record.name, record.text)));
@@ -50,7 +52,7 @@ export function authRecordSets(
   for (const entry of config.auth.dkim) {
     sets.push(txtSet(`${entry.selector.toLowerCase()}._domainkey.${config.zone}`, entry.key.replace(/\s+/g, ' ').trim()));
   }
-  return { sets, notes };
+  return { sets, notes, spfWithheld };
 }
 
 /** The SPF sets among previously published ones: the apex SPF TXT and mxpool's _spfN chain. */

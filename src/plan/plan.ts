@@ -4,13 +4,16 @@ import type { Config } from '../config/schema.ts';
 import { adaptToTarget } from './adapt.ts';
 import { diffSets } from './diff.ts';
 import { checkSafety } from './safety.ts';
+import { withCurrentSpf } from './keep-spf.ts';
 import type { Plan, PlanInput } from './types.ts';
 
 export function makePlan(input: PlanInput): Plan {
-  const adapted = adaptToTarget(input.provider, input.desired, input.capabilities);
+  const keep = input.keepCurrentSpf === undefined ? undefined : withCurrentSpf(input.desired, input.current, input.ownerId, input.keepCurrentSpf);
+  const adapted = adaptToTarget(input.provider, keep?.sets ?? input.desired, input.capabilities);
   const diff = diffSets(input.current, adapted.sets, input.ownerId, input.capabilities);
   const safety = checkSafety(diff.changes, diff.owned, input.poolKeys, input.maxDeletePercent);
   const warnings = [...adapted.warnings];
+  if (keep) warnings.push(keep.kept > 0 ? `the desired SPF failed its checks: keeping the SPF ${input.provider} holds (${keep.kept} record set(s)) as it is` : `the desired SPF failed its checks and ${input.provider} holds no SPF of mxpool's: none is created`);
   const plan: Plan = {
     provider: input.provider,
     changes: diff.changes,

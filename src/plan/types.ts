@@ -72,4 +72,9 @@ export interface PlanInput {
   /** name/type keys of pool records (pool hostname A/AAAA, MX names) -> pool name: never emptied */
   poolKeys: ReadonlyMap<string, string>;
   force: boolean;
+  /**
+   * the zone, when its desired SPF failed its checks and was withheld (`DesiredZone.spfWithheld`):
+   * the target keeps the SPF it holds instead of having it deleted (src/plan/keep-spf.ts)
+   */
+  keepCurrentSpf?: string;
 }

@@ -91,7 +91,7 @@ describe('authRecordSets: SPF', () => {
     const c = config(relays(['192.0.2.1']), `  spf: { include: [${includes}] }`);
     const { sets, notes } = authRecordSets(c, new Map(), 0);
     expect(sets.filter((s) => s.name === 'example.com')).toEqual([]);
-    expect(notes.join(' ')).toMatch(/SPF not published \(no SPF record is published\).*11 DNS lookups, over the limit of 10/);
+    expect(notes.join(' ')).toMatch(/SPF not published \(none is served; a cloud target keeps the SPF it holds\).*11 DNS lookups, over the limit of 10/);
   });
 
   it('keeps the SPF published before (apex and chain) when the new one fails', () => {

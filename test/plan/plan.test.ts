@@ -141,3 +141,27 @@ describe('poolRecordKeys', () => {
     expect(Object.fromEntries(poolRecordKeys(config))).toEqual({ 'example.com/MX': 'in', 'smtp.example.com/A': 'out', 'smtp.example.com/AAAA': 'out' });
   });
 });
+
+describe('makePlan: a withheld SPF (failed its checks) keeps what the target holds', () => {
+  const chainHead = txt('example.com', 'v=spf1 include:_spf1.example.com -all');
+  const chain1 = txt('_spf1.example.com', 'v=spf1 ip4:192.0.2.0/24 -all');
+  const dmarc = txt('_dmarc.example.com', 'v=DMARC1; p=reject');
+
+  it('keeps the apex SPF and the _spfN chain it owns, changes the rest', () => {
+    const current = asRoute53([relays, chainHead, chain1, dmarc]);
+    const down = poolA('smtp.example.com', [['relay1.example.com', '192.0.2.20', 3]]);
+    const p = plan(current, [down, dmarc], { keepCurrentSpf: 'example.com' });
+    expect(p.changes.map((c) => `${c.kind} ${c.kind === 'delete' ? c.before.name : c.after.name}`)).toEqual(['update smtp.example.com']);
+    expect(p.warnings).toContain('the desired SPF failed its checks: keeping the SPF route53 holds (2 record set(s)) as it is');
+    // without the flag the same desired sets would delete both SPF records
+    const unsafe = plan(current, [down, dmarc]);
+    expect(unsafe.changes.filter((c) => c.kind === 'delete').map((c) => c.kind === 'delete' && c.before.name)).toEqual(['example.com', '_spf1.example.com']);
+  });
+
+  it('never keeps an SPF it does not own, and says when there is none to keep', () => {
+    const foreign: CurrentSet = { ...chainHead, owner: 'someone-else' };
+    const p = plan([foreign], [], { keepCurrentSpf: 'example.com' });
+    expect(p.changes).toEqual([]);
+    expect(p.warnings).toContain("the desired SPF failed its checks and route53 holds no SPF of mxpool's: none is created");
+  });
+});

@@ -65,6 +65,21 @@ describe('cloudflare', () => {
     expect(fake.find('example.com', 'MX')).toHaveLength(3);
   });
 
+  it('a config whose SPF fails its own checks keeps the SPF record Cloudflare holds, beside a foreign apex TXT', async () => {
+    fake.add({ name: 'example.com', type: 'TXT', content: '"google-site-verification=abc"', ttl: 3600 });
+    const { config, syncer } = setup();
+    await syncer.syncOnce(desiredWith(config));
+    const before = fake.find('example.com', 'TXT').map((r) => ({ id: r.id, content: r.content })).sort((a, b) => a.content.localeCompare(b.content));
+    expect(before.map((r) => r.content)).toEqual(['"google-site-verification=abc"', expect.stringMatching(/^"v=spf1 ip4:198\.51\.100\.1/)]);
+    const broken = zoneConfig({ cloudflare: fake.baseUrl, spfIncludes: 11 });
+    const [result] = await syncerFor(broken, providersFor(broken)).syncOnce(desiredWith(broken, ['relay2.example.com']));
+    expect(result?.ok).toBe(true);
+    expect(result?.plan?.warnings).toContain('the desired SPF failed its checks: keeping the SPF cloudflare holds (1 record set(s)) as it is');
+    const after = fake.find('example.com', 'TXT').map((r) => ({ id: r.id, content: r.content })).sort((a, b) => a.content.localeCompare(b.content));
+    expect(after).toEqual(before); // same records, same ids: untouched
+    expect(contents('smtp.example.com', 'A')).toEqual(['198.51.100.1']); // the rest of the plan applied
+  });
+
   it('all hosts down: every host stays published (whenAllDown: all), nothing written', async () => {
     const { config, syncer } = setup();
     await syncer.syncOnce(desiredWith(config));

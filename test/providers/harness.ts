@@ -14,6 +14,8 @@ export interface ZoneShape {
   route53?: string;
   cloudflare?: string;
   ttl?: number;
+  /** this many auth.spf.include domains (11 or more: an SPF that fails its own lookup check) */
+  spfIncludes?: number;
 }
 
 /** A config with `inbound` MX hosts (mxN.example.com) and `outbound` relays behind smtp.example.com. */
@@ -40,7 +42,7 @@ export function zoneConfig(shape: ZoneShape): Config {
     '    hosts:',
     ...outbound,
     'auth:',
-    '  spf: { extra: ["ip4:203.0.113.0/24"] }',
+    `  spf: { extra: ["ip4:203.0.113.0/24"], include: [${Array.from({ length: shape.spfIncludes ?? 0 }, (_, i) => `_spf.vendor${i + 1}.example.net`).join(', ')}] }`,
     '  dmarc: { p: quarantine, rua: ["mailto:dmarc@example.com"] }',
     ...providers,
   ].join('\n');

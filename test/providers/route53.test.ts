@@ -64,6 +64,28 @@ describe('route53', () => {
     expect(fake.get('smtp.example.com', 'A', 'relay2.example.com')).toMatchObject({ weight: 2 });
   });
 
+  it('a config whose SPF fails its own checks (12 lookups) keeps the SPF Route 53 holds instead of deleting it', async () => {
+    const { config, syncer } = setup();
+    await syncer.syncOnce(desiredWith(config));
+    const spfBefore = fake.get('example.com', 'TXT');
+    expect(spfBefore?.values[0]).toMatch(/^"v=spf1 ip4:198\.51\.100\.1/);
+    // the operator adds 11 includes: the new SPF would be a permerror everywhere, so it is withheld
+    const broken = zoneConfig({ route53: fake.endpoint, spfIncludes: 11 });
+    const zone = desiredWith(broken, ['relay2.example.com']);
+    expect(zone.spfWithheld).toBe(true);
+    fake.resetCounts();
+    const [result] = await syncerFor(broken, providersFor(broken)).syncOnce(zone);
+    expect(result?.ok).toBe(true);
+    expect(result?.plan?.warnings).toContain('the desired SPF failed its checks: keeping the SPF route53 holds (1 record set(s)) as it is');
+    expect(fake.get('example.com', 'TXT')).toEqual(spfBefore);
+    // the rest of the plan still applies: relay2 leaves the pool
+    expect(fake.count('ChangeResourceRecordSets')).toBe(1);
+    expect(fake.get('smtp.example.com', 'A', 'relay2.example.com')).toBeUndefined();
+    // back to a good config: the SPF is mxpool's to update again
+    await syncer.syncOnce(desiredWith(config));
+    expect(fake.get('example.com', 'TXT')?.values[0]).toMatch(/^"v=spf1 ip4:198\.51\.100\.1/);
+  });
+
   it('all hosts down: whenAllDown all keeps every host published, no write', async () => {
     const { config, syncer } = setup();
     await syncer.syncOnce(desiredWith(config));

@@ -202,7 +202,7 @@ describe('ZonePublisher with retired addresses and a carried-over SPF', () => {
 
     const fresh = new ZonePublisher({ config: broken, logger: silentLogger, now: () => Date.now(), health: () => healthOf(broken), previousSerial: 1, lastKnownGood: {}, targets: [] }).publishNow();
     expect(spfOf(fresh)).toBe(''); // nothing to fall back on: no SPF at all
-    expect(fresh.notes.join('\n')).toMatch(/SPF not published \(no SPF record is published\).*over the limit of 10/);
+    expect(fresh.notes.join('\n')).toMatch(/SPF not published \(none is served; a cloud target keeps the SPF it holds\).*over the limit of 10/);
 
     const restarted = new ZonePublisher({ config: broken, logger: silentLogger, now: () => Date.now(), health: () => healthOf(broken), previousSerial: 1, lastKnownGood: {}, previousSpf: spfFromSaved('example.com', saved), targets: [] });
     expect(spfToSave('example.com', restarted.spf)).toEqual(saved); // before the first publish: the carried one
