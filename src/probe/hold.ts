@@ -68,7 +68,7 @@ class HeldSession {
   }
 
   private onData(chunk: Buffer): void {
-    let replies: SmtpReply[];
+    let replies: readonly SmtpReply[];
     try {
       replies = this.parser.push(chunk);
     } catch (error) {

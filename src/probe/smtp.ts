@@ -168,7 +168,7 @@ class ProbeSession {
   }
 
   private onData(chunk: Buffer): void {
-    let done: SmtpReply[];
+    let done: readonly SmtpReply[];
     try {
       done = this.parser.push(chunk);
     } catch (error) {
