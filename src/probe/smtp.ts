@@ -215,8 +215,9 @@ class ProbeSession {
     return this.wait<SmtpReply>(() => undefined);
   }
 
-  private async command(line: string): Promise<SmtpReply> {
-    if (this.failure) throw this.failure;
+  /** Not async on purpose: one promise per command instead of two (thousands of probes a second). */
+  private command(line: string): Promise<SmtpReply> {
+    if (this.failure) return Promise.reject(this.failure);
     (this.secure ?? this.plain)?.write(`${line}\r\n`);
     return this.read();
   }

@@ -4,6 +4,8 @@
 import { createSecureContext, getCACertificates, type SecureContext } from 'node:tls';
 
 const contexts = new Map<string, SecureContext>();
+/** by Buffer identity: the runner passes the same CA Buffer to every probe, so no per-probe toString() */
+const byBuffer = new WeakMap<Buffer, SecureContext>();
 
 function systemRoots(): string[] {
   try {
@@ -15,7 +17,12 @@ function systemRoots(): string[] {
 }
 
 export function secureContextFor(ca?: string | Buffer): SecureContext {
-  const extra = ca === undefined ? '' : ca.toString();
+  if (Buffer.isBuffer(ca)) {
+    let context = byBuffer.get(ca);
+    if (!context) byBuffer.set(ca, (context = secureContextFor(ca.toString())));
+    return context;
+  }
+  const extra = ca ?? '';
   let context = contexts.get(extra);
   if (!context) {
     const roots = new Set([...getCACertificates('default'), ...systemRoots()]);
