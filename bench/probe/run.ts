@@ -5,6 +5,8 @@
 //   npx node bench/probe/run.ts [--hosts 2000] [--concurrency 200] [--tls-only] [--yaml] [--memory] [--cli]
 // --cli: each round is the real `mxpool probe --json` process (bin/mxpool.js over the dist build,
 // as an operator runs it) on a YAML config file; its peak RSS comes from GNU time's %M.
+// --cli --no-memory-saver: the same with the CLI's heap policy turned off (node --no-memory-saver-mode).
+// --memory-saver (in-process rounds): apply the CLI's heap policy (src/memory-policy.ts) to this process.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/log.ts';
+import { preferSmallHeap } from '../../src/memory-policy.ts';
 import { ProbeRunner } from '../../src/probe/runner.ts';
 import { makeTestPki } from '../../test/helpers/smtp/test-ca.ts';
 
@@ -35,6 +38,7 @@ const PORTS_PER_ADDRESS = 5;
 const DOMAIN = 'bench.example.test';
 
 setFlagsFromString('--expose-gc');
+if (process.argv.includes('--memory-saver') && !preferSmallHeap()) throw new Error('--memory-saver: this V8 has no memory saver mode');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 function percentile(sorted: number[], p: number): number {
@@ -79,7 +83,8 @@ async function cliRound(label: string, listeners: Array<{ address: string; port:
     const file = join(dir, 'mxpool.yaml');
     writeFileSync(file, stringify(configInput(listeners, starttls, caFile)));
     const start = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, bin, 'probe', '--config', file, '--json', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const nodeFlags = process.argv.includes('--no-memory-saver') ? ['--no-memory-saver-mode'] : [];
+    const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M cpu_s=%U+%S', process.execPath, ...nodeFlags, bin, 'probe', '--config', file, '--json', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -87,11 +92,12 @@ async function cliRound(label: string, listeners: Array<{ address: string; port:
     await once(child, 'close');
     const seconds = (performance.now() - start) / 1000;
     const kb = Number(/maxrss_kb=(\d+)/.exec(err)?.[1]);
+    const [user = NaN, system = NaN] = (/cpu_s=([\d.]+)\+([\d.]+)/.exec(err) ?? []).slice(1).map(Number);
     const report = JSON.parse(Buffer.concat(out).toString()) as { hosts: Array<{ ok: boolean; ms: number; reason: string; stage: string }> };
     const times = report.hosts.map((h) => h.ms).sort((a, b) => a - b);
     const failed = report.hosts.filter((h) => !h.ok);
     const line = {
-      round: `${label}, mxpool probe process`,
+      round: `${label}, mxpool probe process${nodeFlags.length > 0 ? ' (no memory saver)' : ''}`,
       hosts: report.hosts.length,
       ok: report.hosts.length - failed.length,
       seconds: Number(seconds.toFixed(2)), // the whole command: start-up, YAML load, round, JSON output
@@ -99,6 +105,7 @@ async function cliRound(label: string, listeners: Array<{ address: string; port:
       p50ms: percentile(times, 50),
       p99ms: percentile(times, 99),
       peakRssMb: Math.round(kb / 1024),
+      cpuSeconds: Number((user + system).toFixed(2)), // the mxpool process's user + system time
     };
     console.log(JSON.stringify(line));
     if (failed.length > 0) console.log(`  failures, first: ${failed[0]?.stage}: ${failed[0]?.reason}`);
