@@ -2,7 +2,8 @@
 // (20 addresses 127.0.1.100-119 x 5 ports, served by a separate process), through the real
 // ProbeRunner at concurrency C (default 200): without TLS, then with STARTTLS (certificate from a
 // throw-away test CA). Prints probes/s, p50/p99 probe time and the prober's peak RSS.
-//   npx node bench/probe/run.ts [--hosts 2000] [--concurrency 200] [--tls-only] [--yaml] [--memory] [--cli]
+//   npx node bench/probe/run.ts [--hosts 2000] [--concurrency 200] [--tls-only] [--yaml] [--memory]
+//                               [--memory-saver] [--cli [--no-memory-saver]]
 // --cli: each round is the real `mxpool probe --json` process (bin/mxpool.js over the dist build,
 // as an operator runs it) on a YAML config file; its peak RSS comes from GNU time's %M.
 // --cli --no-memory-saver: the same with the CLI's heap policy turned off (node --no-memory-saver-mode).
