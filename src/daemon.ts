@@ -19,6 +19,7 @@ import type { NameserverService, Services, SyncService } from './daemon/services
 import { AuditLoop } from './daemon/audit-loop.ts';
 import { drainWouldNotWithdraw } from './daemon/drain-check.ts';
 import { Metrics, failureClass } from './http/metrics.ts';
+import { HostGauges } from './daemon/host-gauges.ts';
 import { HttpServer, HttpError } from './http/server.ts';
 import { buildApiState, safeToStopAt } from './http/api.ts';
 import type { ApiDrainResponse, ApiState } from './http/types.ts';
@@ -94,6 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => runner.snapshot(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
+  const gauges = new HostGauges(metrics, config, (host) => runner.healthOf(host).state);
   const publisher: ZonePublisher = new ZonePublisher({
     config,
     logger,
@@ -109,19 +111,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       (zone) => nameserver?.setZone(zone),
       (zone) => syncer?.push(zone),
       (zone) => metrics.zone(zone.serial),
-      (zone) => updateHostGauges(zone),
+      (zone) => gauges.zoneChanged(zone),
       (zone) => auditLoop?.zoneChanged(zone),
       () => stateWriter.schedule(),
     ],
   });
-
-  function updateHostGauges(zone: DesiredZone | undefined): void {
-    const snapshot = runner.snapshot();
-    for (const pool of config.pools) {
-      const named = new Set(zone?.published?.[pool.name] ?? []);
-      for (const host of pool.hosts) metrics.hostState(host.name, pool.name, snapshot.get(host.name)?.state === 'healthy', named.has(host.name));
-    }
-  }
 
   runner.on('probe', (host, result) => {
     const health = runner.healthOf(host);
@@ -140,7 +134,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   runner.on('transition', (event) => {
     metrics.transition(event.host, event.pool, event.to);
-    updateHostGauges(publisher.zone); // health changes the records may not reflect (whenAllDown) still show
+    gauges.hostChanged(event.host, event.pool); // health the records may not reflect (whenAllDown) still shows
     publisher.request(`${event.host} ${event.from} -> ${event.to}`);
     stateWriter.schedule();
   });
