@@ -42,6 +42,8 @@ export class ZonePublisher {
   #graceTimer: unknown;
   #reasons: string[] = [];
   #stopped = false;
+  /** how long the last rebuild of the desired zone took (ms of the `now` clock) */
+  #lastCostMs = 0;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
@@ -79,10 +81,14 @@ export class ZonePublisher {
     this.#reasons.push(reason);
     if (this.#pending !== undefined) return;
     const setTimer = this.#options.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
+    // A big zone costs real time to rebuild (10,000 hosts: tens of ms): wait at least twice the last
+    // rebuild, so a burst of transitions (a cold start, a network blip) keeps rebuilding under a
+    // third of a core instead of back to back, and the probes keep their CPU.
+    const wait = Math.max(this.#options.coalesceMs ?? 10, 2 * this.#lastCostMs);
     this.#pending = setTimer(() => {
       this.#pending = undefined;
       this.publishNow();
-    }, this.#options.coalesceMs ?? 10);
+    }, wait);
   }
 
   /** Recomputes and publishes now (drain/undrain answer with the resulting serial). */
@@ -98,9 +104,10 @@ export class ZonePublisher {
     const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood, retired, previous });
     this.#rememberGood(snapshot, candidate);
     this.#armGraceTimer(snapshot, at);
+    this.#lastCostMs = Math.max(0, now() - at);
     if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) return this.#zone;
     const serial = nextSerial(this.#serial, new Date(at));
-    const zone = serial === candidate.serial ? candidate : desired(config, snapshot, { serial, now: at, lastKnownGood: this.#lastKnownGood, retired, previous });
+    const zone = withSerial(candidate, serial);
     this.#serial = serial;
     this.#zone = zone;
     logger.info({ serial, reasons, notes: zone.notes.length > 0 ? zone.notes : undefined, published: zone.published }, 'zone published');
@@ -162,6 +169,13 @@ export class ZonePublisher {
 
 /** setTimeout fires at once past 2^31-1 ms; a later deadline just re-arms when this one fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The zone with a new SOA serial; desired() puts the serial nowhere else, so it is not rebuilt. */
+function withSerial(zone: DesiredZone, serial: number): DesiredZone {
+  if (zone.serial === serial) return zone;
+  const sets = zone.sets.map((set) => (set.type === 'SOA' ? { ...set, values: set.values.map((v) => (v.data.type === 'SOA' ? { ...v, data: { ...v.data, serial } } : v)) } : set));
+  return { ...zone, serial, sets };
+}
 
 /** Same records, ignoring the SOA serial (which is what we are deciding whether to bump). */
 function sameContent(a: RecordSet[], b: RecordSet[]): boolean {

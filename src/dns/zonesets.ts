@@ -70,7 +70,10 @@ export class ZoneSets {
         this.#notes.push(`CNAME at ${name}: only the first of ${cname.values.length} values kept (a name has one CNAME)`);
       }
     }
-    return [...this.#sets.values()].sort((a, b) => compareSets(a, b, zone));
+    // one sort key per set, not two splits per comparison: a 10,000-host zone is sorted on every publish
+    const keyed = [...this.#sets.values()].map((set) => ({ set, apex: set.name === zone, name: canonicalKey(set.name), type: TYPE_ORDER.indexOf(set.type) }));
+    keyed.sort((a, b) => Number(b.apex) - Number(a.apex) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.type - b.type);
+    return keyed.map((entry) => entry.set);
   }
 }
 
@@ -84,19 +87,18 @@ function dedupe(values: RecordValue[]): RecordValue[] {
   });
 }
 
-function compareSets(a: RecordSet, b: RecordSet, zone: string): number {
-  const apexFirst = Number(b.name === zone) - Number(a.name === zone);
-  if (apexFirst !== 0) return apexFirst;
-  if (a.name !== b.name) return canonicalOrder(a.name, b.name);
-  return TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type);
+/**
+ * RFC 4034 6.1 canonical order as a string key: labels from the right, joined by NUL, which sorts
+ * before every character a label can hold — so a label that is a prefix of another sorts first, and
+ * a name sorts before the names below it.
+ */
+function canonicalKey(name: string): string {
+  return name.split('.').reverse().join('\u0000');
 }
 
 /** RFC 4034 6.1 canonical order: compare labels from the right. */
 export function canonicalOrder(a: string, b: string): number {
-  const left = a.split('.').reverse();
-  const right = b.split('.').reverse();
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    if (left[i] !== right[i]) return (left[i] as string) < (right[i] as string) ? -1 : 1;
-  }
-  return left.length - right.length;
+  const left = canonicalKey(a);
+  const right = canonicalKey(b);
+  return left < right ? -1 : left > right ? 1 : 0;
 }
