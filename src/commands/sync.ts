@@ -1,13 +1,12 @@
 // `mxpool sync --config F [--provider P] [--once] [--dry-run] [--force]`: applies the plan at each
-// provider — once, or on each provider's cron schedule with health changes pushed as they happen,
-// until SIGINT/SIGTERM. Exit 0 ok, 1 error (a refused or failed provider with --once).
+// provider — once, or (running) on each provider's cron schedule with health changes pushed as they
+// happen, until SIGINT/SIGTERM. Exit 0 ok, 1 error (a refused or failed provider with --once).
+import { join } from 'node:path';
 import { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../log.ts';
 import { UsageError } from '../errors.ts';
-import { ProbeRunner } from '../probe/runner.ts';
-import { desired, nextSerial } from '../desired.ts';
 import { createSyncer } from '../../providers/index.ts';
 import { resultText, selectProviders } from './plan.ts';
 import { desiredNow } from './desired-now.ts';
@@ -50,20 +49,15 @@ export function syncCommand(context: CommandContext): Command {
         context.exitCode = results.every((r) => r.ok) ? 0 : 1;
         return;
       }
-      const runner = new ProbeRunner({ config, logger });
+      // Running: the daemon's loop without its nameserver and HTTP API — rise/fall, coalesced
+      // publishes, last-known-good sets, the SPF grace of relays removed across a restart and the
+      // last good SPF all work as in `serve`. Its state lives apart from serve's (`stateDir/sync`).
       const syncer = createSyncer({ config, logger, providers, dryRun: options.dryRun ?? false });
-      let serial = 0;
-      const current = () => {
-        serial = nextSerial(serial, new Date());
-        return desired(config, runner.snapshot(), { serial, now: Date.now() });
-      };
       if (options.dryRun) syncer.onResult((result) => process.stdout.write(resultText(result)));
-      await runner.probeAllOnce();
-      runner.on('transition', () => syncer.push(current()));
-      runner.start();
-      syncer.start();
-      await syncer.syncOnce(current(), { dryRun: options.dryRun ?? false });
+      const { http: _servedBySyncOnly, ...withoutHttp } = config;
+      const { startDaemon } = await import('../daemon.ts');
+      const daemon = await startDaemon({ config: { ...withoutHttp, stateDir: join(config.stateDir, 'sync') }, logger, services: { syncer: () => syncer } });
       logger.info({ providers: providers.map((p) => p.name) }, 'sync: running on each provider\'s schedule until SIGINT/SIGTERM');
-      context.exitCode = await runUntilSignal({ stop: () => syncer.stop() }, logger, () => runner.stop());
+      context.exitCode = await runUntilSignal(daemon, logger);
     });
 }

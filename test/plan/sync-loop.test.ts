@@ -37,6 +37,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mxpool-sync-'));
   writeFileSync(join(dir, 'mxpool.yaml'), [
     'zone: example.com',
+    `stateDir: ${join(dir, 'state')}`,
     'probe: { interval: 1s, timeout: 500ms, rise: 1, fall: 1, starttls: off, hold: false }',
     'pools:',
     '  - name: inbound',
