@@ -50,7 +50,7 @@ const FACTORIES: Record<ProviderName, Factory> = {
     if (!settings) return undefined;
     const token = deps.env[settings.tokenEnv];
     if (!token) {
-      throw new MxpoolError('CONFIG_INVALID', 'cloudflare', `the environment variable ${settings.tokenEnv} (providers.cloudflare.tokenEnv) must hold the API token; it is not set`, { fatal: true });
+      throw new MxpoolError('CONFIG_INVALID', 'providers.cloudflare.tokenEnv', `the environment variable ${settings.tokenEnv} must hold the Cloudflare API token; it is not set`, { fatal: true });
     }
     const baseUrl = settings.baseUrl ?? deps.env['CLOUDFLARE_BASE_URL'];
     const api = createCloudflareClient({

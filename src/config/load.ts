@@ -5,7 +5,7 @@ import { LineCounter, parseDocument, isScalar, type Document, type YAMLError } f
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import { checkTree, pathAtOffset, type At } from './yaml-checks.ts';
-import { describeIssue } from './issues.ts';
+import { describeIssue, locate } from './issues.ts';
 
 /** A config is a page of YAML; anything far larger is the wrong file. */
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -69,6 +69,27 @@ export function parseConfig(text: string, file = '<config>'): Config {
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(file, sorted(problems));
   return deepFreeze(result.data as Config);
+}
+
+/**
+ * Where a dotted key path (`probe.caFile`, `pools.0.hosts.1.address`) is written in a config file,
+ * for mistakes only found when the config is used (an unreadable CA file, an unset token variable):
+ * they are reported as FILE:LINE:COL like the ones `validate` finds. Undefined when the file can no
+ * longer be read or parsed.
+ */
+export function keyPosition(file: string, keyPath: string): { line: number; col: number } | undefined {
+  try {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, uniqueKeys: false, logLevel: 'silent', merge: true });
+    if (doc.errors.length > 0) return undefined;
+    const path = keyPath.split('.').map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+    return locate(doc, path, (offset) => {
+      const pos = lineCounter.linePos(offset);
+      return { line: pos.line, col: pos.col };
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 function syntaxProblem(error: YAMLError, doc: Document, at: At): ConfigProblem {

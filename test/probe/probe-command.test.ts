@@ -80,6 +80,11 @@ describe('mxpool probe', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace(join(pki.dir, 'ca.pem'), join(pki.dir, 'missing.pem')));
     const result = await cli(['probe', '--config', file, '--log-level', 'silent']);
     expect(result.code).toBe(1);
+    // found only when the file is used, yet named like validate's findings: FILE:LINE:COL of the value
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const line = lines.findIndex((text) => text.includes('missing.pem'));
+    const col = lines[line]!.search(/["']?\/[^ ]*missing\.pem/);
+    expect(result.stderr).toContain(`${file}:${line + 1}:${col + 1}: probe.caFile: a readable PEM file (`);
     expect(result.stderr).toContain(`probe.caFile: a readable PEM file (${join(pki.dir, 'missing.pem')}: ENOENT)`);
   });
 });

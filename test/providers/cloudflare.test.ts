@@ -199,6 +199,6 @@ describe('cloudflare', () => {
   it('refuses to start without its token', () => {
     const config = zoneConfig({ cloudflare: fake.baseUrl });
     expect(providersFor(config).providers.map((p) => p.name)).toEqual(['cloudflare']);
-    expect(() => createProviders(config, silentLogger, { env: {} })).toThrow('the environment variable MXPOOL_TEST_CF_TOKEN (providers.cloudflare.tokenEnv) must hold the API token; it is not set');
+    expect(() => createProviders(config, silentLogger, { env: {} })).toThrow('providers.cloudflare.tokenEnv: the environment variable MXPOOL_TEST_CF_TOKEN must hold the Cloudflare API token; it is not set');
   });
 });
