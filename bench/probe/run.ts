@@ -24,6 +24,7 @@ import { silentLogger } from '../../src/log.ts';
 import { preferSmallHeap } from '../../src/memory-policy.ts';
 import { ProbeRunner } from '../../src/probe/runner.ts';
 import { makeTestPki } from '../../test/helpers/smtp/test-ca.ts';
+import { poolsOver } from './pools.ts';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -47,22 +48,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 function configInput(listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
-  // config rule: an address appears once per pool, so each pool takes one listener per address
-  const byAddress = new Map<string, Array<{ address: string; port: number }>>();
-  for (const l of listeners) byAddress.set(l.address, [...(byAddress.get(l.address) ?? []), l]);
-  const perAddress = [...byAddress.values()];
-  const pools: Array<{ name: string; role: 'outbound'; hosts: Array<{ name: string; address: string; port: number }> }> = [];
-  let host = 0;
-  for (let pool = 0; host < HOSTS; pool++) {
-    const hosts = [];
-    for (const list of perAddress) {
-      if (host >= HOSTS) break;
-      const l = list[pool % list.length]!;
-      hosts.push({ name: `h${host}.${DOMAIN}`, address: l.address, port: l.port });
-      host += 1;
-    }
-    pools.push({ name: `p${pool}`, role: 'outbound', hosts });
-  }
+  const pools = poolsOver(listeners, HOSTS, DOMAIN);
   // the config schema validates as for a file; `--yaml` goes through the YAML loader too (its
   // transient memory for a big file shows in the peak RSS)
   const probe = { interval: '60s', timeout: '10s', hold: false, concurrency: CONCURRENCY, starttls, caFile };

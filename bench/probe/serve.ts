@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { makeTestPki } from '../../test/helpers/smtp/test-ca.ts';
+import { poolsOver, type Listener } from './pools.ts';
 
 function argument(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -24,22 +25,8 @@ const DOMAIN = 'bench.example.test';
 const bin = fileURLToPath(new URL('../../bin/mxpool.js', import.meta.url));
 if (!existsSync(fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url)))) throw new Error('run `npm run build` first: this measures the dist build');
 
-/** Outbound pools of one host per peer address (an address appears once per pool). */
-function config(listeners: Array<{ address: string; port: number }>) {
-  const byAddress = new Map<string, Array<{ address: string; port: number }>>();
-  for (const l of listeners) byAddress.set(l.address, [...(byAddress.get(l.address) ?? []), l]);
-  const perAddress = [...byAddress.values()];
-  const pools = [];
-  for (let pool = 0, host = 0; host < HOSTS; pool++) {
-    const hosts = [];
-    for (const list of perAddress) {
-      if (host >= HOSTS) break;
-      const l = list[pool % list.length]!;
-      hosts.push({ name: `h${host}.${DOMAIN}`, address: l.address, port: l.port });
-      host += 1;
-    }
-    pools.push({ name: `p${pool}`, role: 'outbound', hosts });
-  }
+function config(listeners: Listener[]) {
+  const pools = poolsOver(listeners, HOSTS, DOMAIN);
   return {
     zone: DOMAIN,
     pools,

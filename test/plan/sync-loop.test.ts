@@ -3,28 +3,16 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { Route53Fake } from '../helpers/fakes/route53.ts';
+import { listen, until } from './process-helpers.ts';
 
 let fake: Route53Fake;
 let dir: string;
 const servers: SMTPServer[] = [];
 let child: ChildProcess | undefined;
-
-function listen(server: SMTPServer, host: string): Promise<number> {
-  return new Promise((resolve) => server.listen(0, host, () => resolve((server.server.address() as AddressInfo).port)));
-}
-
-async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
   fake = await Route53Fake.start({ host: '127.0.4.70' });
