@@ -54,7 +54,7 @@ export function syncCommand(context: CommandContext): Command {
       // last good SPF all work as in `serve`. Its state lives apart from serve's (`stateDir/sync`).
       const syncer = createSyncer({ config, logger, providers, dryRun: options.dryRun ?? false });
       if (options.dryRun) syncer.onResult((result) => process.stdout.write(resultText(result)));
-      const { http: _servedBySyncOnly, ...withoutHttp } = config;
+      const { http: _onlyServeRunsTheApi, ...withoutHttp } = config;
       const { startDaemon } = await import('../daemon.ts');
       const daemon = await startDaemon({ config: { ...withoutHttp, stateDir: join(config.stateDir, 'sync') }, logger, services: { syncer: () => syncer } });
       logger.info({ providers: providers.map((p) => p.name) }, 'sync: running on each provider\'s schedule until SIGINT/SIGTERM');
