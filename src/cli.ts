@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // MxpoolError messages already start with their origin ("mxpool: ...", "route53: ..."): no second prefix.
     if (error instanceof MxpoolError) {
-      process.stderr.write(`${await withConfigPosition(error, argv)}${error.message}\n`);
+      process.stderr.write(`${await withConfigPosition(error, program, argv[0])}${error.message}\n`);
       return error.code === 'USAGE' ? 2 : 1;
     }
     process.stderr.write(`mxpool: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -74,10 +74,10 @@ export async function main(argv: string[]): Promise<number> {
  * A config mistake found only when the config is used (probe.caFile unreadable, http.tokenEnv
  * unset) still names FILE:LINE:COL, as `validate` does for the ones it can see.
  */
-async function withConfigPosition(error: MxpoolError, argv: readonly string[]): Promise<string> {
+async function withConfigPosition(error: MxpoolError, program: Command, commandName: string | undefined): Promise<string> {
   if ((error.code !== 'CONFIG_INVALID' && error.code !== 'HTTP_API') || !/^[a-z]\w*(\.\w+)+$/i.test(error.origin)) return '';
-  const flag = argv.findIndex((arg) => arg === '--config' || arg === '-c');
-  const file = flag >= 0 ? argv[flag + 1] : argv.find((arg) => arg.startsWith('--config='))?.slice('--config='.length);
+  // the config file as commander parsed it for the command that failed
+  const file = program.commands.find((command) => command.name() === commandName)?.opts<{ config?: string }>().config;
   if (!file) return '';
   const { keyPosition } = await import('./config/load.ts');
   const at = keyPosition(file, error.origin);

@@ -173,8 +173,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The zone with a new SOA serial; desired() puts the serial nowhere else, so it is not rebuilt. */
 function withSerial(zone: DesiredZone, serial: number): DesiredZone {
   if (zone.serial === serial) return zone;
-  const sets = zone.sets.map((set) => (set.type === 'SOA' ? { ...set, values: set.values.map((v) => (v.data.type === 'SOA' ? { ...v, data: { ...v.data, serial } } : v)) } : set));
-  return { ...zone, serial, sets };
+  return { ...zone, serial, sets: setsWithSerial(zone.sets, serial) };
+}
+
+/** The sets with the SOA serial replaced (the only place a serial lives in the records). */
+function setsWithSerial(sets: RecordSet[], serial: number): RecordSet[] {
+  return sets.map((set) => (set.type === 'SOA' ? { ...set, values: set.values.map((v) => (v.data.type === 'SOA' ? { ...v, data: { ...v.data, serial } } : v)) } : set));
 }
 
 /** Same records, ignoring the SOA serial (which is what we are deciding whether to bump). */
@@ -183,5 +187,5 @@ function sameContent(a: RecordSet[], b: RecordSet[]): boolean {
 }
 
 function canonical(sets: RecordSet[]): string {
-  return JSON.stringify(sets.map((set) => (set.type === 'SOA' ? { ...set, values: set.values.map((v) => (v.data.type === 'SOA' ? { ...v, data: { ...v.data, serial: 0 } } : v)) } : set)));
+  return JSON.stringify(setsWithSerial(sets, 0));
 }

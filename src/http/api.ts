@@ -47,7 +47,7 @@ export function buildApiState(source: StateSource): ApiState {
     writeAuth: config.http?.tokenEnv ? 'bearer' : 'none',
     pools: config.pools.map((pool) => apiPool(pool, source, sets, spfTerms)),
     records: sets.map(presentSet),
-    spfGrace: source.spfGrace.filter((entry) => entry.until > source.now).map((entry): ApiSpfGrace => ({ address: entry.address, host: entry.host ?? null, until: entry.until })),
+    spfGrace: source.spfGrace.map((entry): ApiSpfGrace => ({ address: entry.address, host: entry.host ?? null, until: entry.until })),
     notes: zone?.notes ?? [],
     providers: source.providers,
     audit: source.audit,
