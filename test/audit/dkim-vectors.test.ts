@@ -1,9 +1,9 @@
-// The DKIM key-record vectors (shared/data/dkim) through our key rule. The vectors suggest ids
+// The DKIM key-record vectors (test/fixtures/conformance/dkim) through our key rule. The vectors suggest ids
 // DKIM-NN; ours are the stable dkim-* ids below.
 import { describe, expect, it } from 'vitest';
 import { lintDkimKey, type DkimRuleId } from '../../src/audit/dkim/key.ts';
 import { RULES } from '../../src/audit/registry.ts';
-import { loadYaml } from './shared-data.ts';
+import { loadYaml } from './conformance-data.ts';
 
 const VECTOR_IDS: Record<string, DkimRuleId> = {
   'DKIM-02': 'dkim-syntax',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateSpf } from '../../src/audit/spf/evaluate.ts';
 import { zoneDataResolver, type ZoneData } from './helpers/zonedata.ts';
-import { loadYamlDocuments } from './shared-data.ts';
+import { loadYamlDocuments } from './conformance-data.ts';
 
 interface SuiteTest {
   host: string;

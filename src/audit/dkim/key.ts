@@ -1,5 +1,5 @@
 // Lints one DKIM public-key record (RFC 6376 3.6.1, RFC 8301, RFC 8463). Pure: the TXT strings in,
-// findings out, each with its rule id. The vectors in shared/data/dkim drive the tests.
+// findings out, each with its rule id. The vectors in test/fixtures/conformance/dkim drive the tests.
 import { createPublicKey } from 'node:crypto';
 import { listValues, parseTagList } from './tag-list.ts';
 
