@@ -4,30 +4,52 @@ import type { AuditReport } from '../run.ts';
 import type { Finding, Severity } from '../types.ts';
 
 const COLOURS: Record<Severity, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m' };
-const FAMILY_TITLES: Record<string, string> = { spf: 'SPF', dmarc: 'DMARC', dkim: 'DKIM', mx: 'MX', ptr: 'PTR', pool: 'Pools' };
+const FAMILY_TITLES: Record<string, string> = { dns: 'DNS', tenant: 'Tenant', spf: 'SPF', dmarc: 'DMARC', dkim: 'DKIM', mx: 'MX', ptr: 'PTR', pool: 'Pools' };
 
 export function familyOf(finding: Finding): string {
   return finding.id.split('-')[0] as string;
 }
 
-export function textReport(report: AuditReport, options: { colour?: boolean } = {}): string {
-  const paint = (severity: Severity, text: string) => (options.colour ? `${COLOURS[severity]}${text}\x1b[0m` : text);
-  const bold = (text: string) => (options.colour ? `\x1b[1m${text}\x1b[0m` : text);
-  const lines: string[] = [`audit of ${report.domain} (${report.source === 'desired' ? 'the zone mxpool would publish' : 'live DNS'}), ${report.generatedAt}`, ''];
-  for (const family of Object.keys(FAMILY_TITLES)) {
-    const findings = report.findings.filter((f) => familyOf(f) === family);
-    if (findings.length === 0) continue;
-    lines.push(bold(FAMILY_TITLES[family] as string));
-    for (const f of findings) {
-      lines.push(`  ${paint(f.severity, f.severity.padEnd(7))} ${f.id}  ${f.message}`);
-      lines.push(`          record: ${f.record}`);
-      lines.push(`          see ${f.rfc}`);
+export interface Paint {
+  severity(severity: Severity, text: string): string;
+  bold(text: string): string;
+}
+
+export function painter(colour: boolean): Paint {
+  return {
+    severity: (severity, text) => (colour ? `${COLOURS[severity]}${text}\x1b[0m` : text),
+    bold: (text) => (colour ? `\x1b[1m${text}\x1b[0m` : text),
+  };
+}
+
+/** The findings grouped by family (known families first, in their order, then any other), `indent` before each line. */
+export function findingLines(findings: readonly Finding[], paint: Paint, indent = ''): string[] {
+  const lines: string[] = [];
+  const families = [...new Set([...Object.keys(FAMILY_TITLES), ...findings.map(familyOf)])];
+  for (const family of families) {
+    const group = findings.filter((f) => familyOf(f) === family);
+    if (group.length === 0) continue;
+    lines.push(`${indent}${paint.bold(FAMILY_TITLES[family] ?? family.toUpperCase())}`);
+    for (const f of group) {
+      lines.push(`${indent}  ${paint.severity(f.severity, f.severity.padEnd(7))} ${f.id}  ${f.message}`);
+      lines.push(`${indent}          record: ${f.record}`);
+      lines.push(`${indent}          see ${f.rfc}`);
     }
     lines.push('');
   }
+  return lines;
+}
+
+export function summaryLine(summary: { errors: number; warnings: number; infos: number }, paint: Paint): string {
+  return `${paint.severity('error', `${summary.errors} error(s)`)}, ${paint.severity('warning', `${summary.warnings} warning(s)`)}, ${paint.severity('info', `${summary.infos} info`)}`;
+}
+
+export function textReport(report: AuditReport, options: { colour?: boolean } = {}): string {
+  const paint = painter(options.colour ?? false);
+  const lines: string[] = [`audit of ${report.domain} (${report.source === 'desired' ? 'the zone mxpool would publish' : 'live DNS'}), ${report.generatedAt}`, ''];
+  lines.push(...findingLines(report.findings, paint));
   if (report.findings.length === 0) lines.push('no findings', '');
-  lines.push(bold('SPF lookup tree'), ...report.spfTree.map((line) => `  ${line}`), '');
-  const { errors, warnings, infos } = report.summary;
-  lines.push(`${paint('error', `${errors} error(s)`)}, ${paint('warning', `${warnings} warning(s)`)}, ${paint('info', `${infos} info`)}`);
+  lines.push(paint.bold('SPF lookup tree'), ...report.spfTree.map((line) => `  ${line}`), '');
+  lines.push(summaryLine(report.summary, paint));
   return `${lines.join('\n')}\n`;
 }
