@@ -9,6 +9,9 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default'],
+    // a fresh TMPDIR for the run, checked empty at the end; every file removes its tempDir()s
+    globalSetup: ['test/setup/clean-temp-dir.ts'],
+    setupFiles: ['test/setup/temp-dirs.ts'],
     env: {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDTESTTEST',

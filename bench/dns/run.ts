@@ -5,13 +5,14 @@
 //  - fixed 20,000 QPS: p99 latency from dnsperf -v per-query latencies.
 // Bounded: about 70 s in all. Loopback only (127.0.2.30 mxpool, 127.0.2.31 NSD).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/load.ts';
 import { allHealthy, desired } from '../../src/desired.ts';
 import { formatZone } from '../../src/dns/masterfile.ts';
+import { removeTempDir, tempDir } from '../../test/helpers/temp-dir.ts';
 
 const MXPOOL = '127.0.2.30';
 const NSD = '127.0.2.31';
@@ -53,7 +54,7 @@ records:
   - { name: ns1.example.com, type: A, value: 192.0.2.53 }
 `, 'bench.yaml');
 
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-bench-dns-'));
+const dir = tempDir('mxpool-bench-dns-');
 const children: ChildProcess[] = [];
 
 function queryFile(): string {
@@ -166,5 +167,5 @@ zone:
   process.stdout.write(`ratio mxpool/nsd: ${(median(results.mxpool.qps) / median(results.nsd.qps)).toFixed(2)}\n`);
 } finally {
   for (const child of children) await stop(child);
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 }

@@ -9,8 +9,7 @@
 // --cli --no-memory-saver: the same with the CLI's heap policy turned off (node --no-memory-saver-mode).
 // --memory-saver (in-process rounds): apply the CLI's heap policy (src/memory-policy.ts) to this process.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import { preferSmallHeap } from '../../src/memory-policy.ts';
 import { ProbeRunner } from '../../src/probe/runner.ts';
 import { makeTestPki } from '../../test/helpers/smtp/test-ca.ts';
 import { poolsOver } from './pools.ts';
+import { removeTempDir, tempDir } from '../../test/helpers/temp-dir.ts';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -65,7 +65,7 @@ function configFor(listeners: Array<{ address: string; port: number }>, starttls
 async function cliRound(label: string, listeners: Array<{ address: string; port: number }>, starttls: 'off' | 'required', caFile: string) {
   const bin = fileURLToPath(new URL('../../bin/mxpool.js', import.meta.url));
   if (!existsSync(fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url)))) throw new Error('--cli runs the dist build: npm run build first');
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-bench-'));
+  const dir = tempDir('mxpool-bench-');
   try {
     const file = join(dir, 'mxpool.yaml');
     writeFileSync(file, stringify(configInput(listeners, starttls, caFile)));
@@ -97,7 +97,7 @@ async function cliRound(label: string, listeners: Array<{ address: string; port:
     console.log(JSON.stringify(line));
     if (failed.length > 0) console.log(`  failures, first: ${failed[0]?.stage}: ${failed[0]?.reason}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

@@ -4,14 +4,14 @@
 // 120 s. Usage: npm run build && npx node bench/probe/serve.ts [--hosts 10000] [--seconds 45]
 //   [--no-hold] [--no-memory-saver] [--cpu-prof DIR]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { makeTestPki } from '../../test/helpers/smtp/test-ca.ts';
 import { poolsOver, type Listener } from './pools.ts';
+import { removeTempDir, tempDir } from '../../test/helpers/temp-dir.ts';
 
 function argument(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -44,7 +44,7 @@ function procStat(pid: number): { rssMb: number; hwmMb: number; cpuSeconds: numb
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, cpuSeconds: ticks / 100 };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-bench-serve-'));
+const dir = tempDir('mxpool-bench-serve-');
 const pki = makeTestPki();
 const leaf = pki.leaf(`*.${DOMAIN}`, { san: [`*.${DOMAIN}`] });
 const peer = spawn(process.execPath, [fileURLToPath(new URL('./servers.ts', import.meta.url)), JSON.stringify({ addresses: ADDRESSES, portsPerAddress: 5, keyFile: leaf.keyFile, certFile: leaf.certFile })], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -83,5 +83,5 @@ try {
   daemon?.kill('SIGTERM');
   if (daemon && daemon.exitCode === null) await once(daemon, 'exit');
   peer.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 }

@@ -1,8 +1,7 @@
 // The audit and spf commands in-process through main(): exit codes, formats, usage errors; and end
 // to end against the built-in nameserver on 127.0.5.x (DnsServer serving desired(config)).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli.ts';
 import { DnsServer } from '../../src/dns/server.ts';
@@ -12,6 +11,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { mailConfig } from './helpers/config.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { zoneText } from './helpers/zones.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -27,7 +27,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-audit-'));
+const dir = tempDir('mxpool-audit-');
 const file = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);

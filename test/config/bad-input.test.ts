@@ -1,11 +1,11 @@
 // Every way a config can be wrong, one row each: the row names the fault, and checks that the loader
 // reports exactly these problems, each at the right line and column, under the right key path.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, parseConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // A valid config; cases replace or append lines, so line numbers below refer to this layout.
 const BASE = [
@@ -167,7 +167,7 @@ describe('bad config input', () => {
 });
 
 describe('config files that cannot be read', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-config-'));
+  const dir = tempDir('mxpool-config-');
 
   const messageOf = (file: string) => {
     try {

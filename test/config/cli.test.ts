@@ -3,9 +3,9 @@
 // 2 usage. And the published entry point: bin/mxpool.js over the built dist/, reached by `npx mxpool`.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const repo = process.cwd();
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -16,7 +16,7 @@ function run(command: string, args: string[]) {
 }
 const mxpool = (...args: string[]) => run(process.execPath, ['src/cli.ts', ...args]);
 
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-cli-'));
+const dir = tempDir('mxpool-cli-');
 const broken = join(dir, 'broken.yaml');
 writeFileSync(
   broken,

@@ -1,13 +1,13 @@
 // Master files: formatZone output is accepted by BIND's named-checkzone (a real peer) and parses back
 // to the same records; parseZone reads ordinary hand-written zone files.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatZone, parseZone } from '../../src/dns/masterfile.ts';
 import { formatRData } from '../../src/dns/rdata.ts';
 import type { RecordSet } from '../../src/model.ts';
 import { dnsConfig, run, zoneOf } from './helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const canon = (sets: RecordSet[]) => sets.flatMap((s) => s.values.map((v) => `${s.name} ${s.ttl} ${s.type} ${formatRData(v.data)}`)).sort();
 
@@ -23,7 +23,7 @@ describe('formatZone', () => {
   });
 
   it('is accepted by named-checkzone', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mxpool-zone-'));
+    const dir = tempDir('mxpool-zone-');
     try {
       const file = join(dir, 'example.com.zone');
       writeFileSync(file, text);

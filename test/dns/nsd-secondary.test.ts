@@ -4,17 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DnsServer } from '../../src/dns/server.ts';
 import { desired } from '../../src/desired.ts';
 import { dig, dnsConfig, startServer, zoneOf } from './helpers.ts';
 import { health } from '../desired/fixtures.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const PRIMARY = '127.0.2.10';
 const SECONDARY = '127.0.2.11';
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-nsd-'));
+const dir = tempDir('mxpool-nsd-');
 let nsd: ChildProcess | undefined;
 let server: DnsServer;
 let mxpoolPort: number;
@@ -80,7 +80,6 @@ afterAll(async () => {
     if (nsd.exitCode === null) nsd.kill('SIGKILL');
   }
   await server?.stop();
-  if (process.env.KEEP_NSD) console.log(dir); else rmSync(dir, { recursive: true, force: true });
 });
 
 const nsdLog = () => {

@@ -1,13 +1,13 @@
 // `mxpool zone` end to end: the CLI as a child process, a real SMTP server (smtp-server) as the one
 // healthy host, a closed port as the dead one; named-checkzone accepts what it prints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { run } from './helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-zonecmd-'));
+const dir = tempDir('mxpool-zonecmd-');
 let smtp: SMTPServer;
 let smtpPort = 0;
 

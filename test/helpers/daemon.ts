@@ -2,12 +2,12 @@
 // with the built-in nameserver and the HTTP API on loopback, and queries it with `dig`.
 // Used by test/serve/** and the status-page tests: `const d = await startTestDaemon({...}); d.url`.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { tempDir } from './temp-dir.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const NODE = process.execPath; // vitest runs on the project's Node 24
@@ -179,7 +179,7 @@ export function testConfig(options: TestDaemonOptions, ports: number[]): Record<
 
 export async function startTestDaemon(options: TestDaemonOptions): Promise<TestDaemon> {
   const hosts = await Promise.all(options.addresses.map((address, i) => startSmtpHost(address, `mx${i + 1}.example.com`)));
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-serve-'));
+  const dir = tempDir('mxpool-serve-');
   const stateDir = options.stateDir ?? join(dir, 'state');
   const configFile = join(dir, 'mxpool.yaml');
   writeFileSync(configFile, stringify({ ...testConfig(options, hosts.map((h) => h.port)), stateDir }));

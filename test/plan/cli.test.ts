@@ -2,12 +2,12 @@
 // real probe round against SMTP servers on loopback, the real AWS SDK against the Route 53 fake.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { Route53Fake } from '../helpers/fakes/route53.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const NODE = 'node_modules/.bin/node';
 let fake: Route53Fake;
@@ -65,7 +65,7 @@ beforeAll(async () => {
     ports.push(await listen(server, host));
   }
   ports.push(await closedPort('127.0.4.43')); // mx3 is down: connection refused
-  dir = mkdtempSync(join(tmpdir(), 'mxpool-plan-'));
+  dir = tempDir('mxpool-plan-');
   configFile = join(dir, 'mxpool.yaml');
   writeConfig(configFile, fake.endpoint, ports);
 });

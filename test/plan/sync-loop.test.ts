@@ -2,12 +2,12 @@
 // health change to Route 53 as it happens (the real SDK against the fake), exits 0 on SIGTERM.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { Route53Fake } from '../helpers/fakes/route53.ts';
 import { listen, until } from './process-helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let fake: Route53Fake;
 let dir: string;
@@ -22,7 +22,7 @@ beforeAll(async () => {
     servers.push(server);
     ports.push(await listen(server, host));
   }
-  dir = mkdtempSync(join(tmpdir(), 'mxpool-sync-'));
+  dir = tempDir('mxpool-sync-');
   writeFileSync(join(dir, 'mxpool.yaml'), [
     'zone: example.com',
     `stateDir: ${join(dir, 'state')}`,

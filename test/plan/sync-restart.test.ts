@@ -3,12 +3,12 @@
 // smtp-server relays on loopback, the real AWS SDK against the local fake.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { Route53Fake } from '../helpers/fakes/route53.ts';
 import { listen, until } from './process-helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let fake: Route53Fake;
 let dir: string;
@@ -54,7 +54,7 @@ beforeAll(async () => {
     servers.push(server);
     ports.push(await listen(server, host));
   }
-  dir = mkdtempSync(join(tmpdir(), 'mxpool-sync-restart-'));
+  dir = tempDir('mxpool-sync-restart-');
 });
 
 afterAll(async () => {

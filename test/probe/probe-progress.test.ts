@@ -2,11 +2,11 @@
 // before the table; never in piped output. The real CLI under a pseudo-terminal from script(1)
 // (util-linux/bsdutils) against real loopback SMTP listeners. Addresses 127.0.1.200-209.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esmtp, scriptedServer, type ScriptedServer } from '../helpers/smtp/scripted-server.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const ADDRESSES = Array.from({ length: 10 }, (_, i) => `127.0.1.${200 + i}`);
 const POOLS = 3; // an address appears once per pool: 3 pools x 10 listeners = 30 hosts
@@ -19,7 +19,7 @@ let servers: ScriptedServer[] = [];
 let configFile: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mxpool-progress-'));
+  dir = tempDir('mxpool-progress-');
   const slow = esmtp();
   servers = await Promise.all(ADDRESSES.map((address) => scriptedServer(address, async (c) => {
     await new Promise((resolve) => setTimeout(resolve, GREETING_DELAY_MS));

@@ -1,15 +1,15 @@
 // `mxpool serve` refuses to start, with a clear message and exit 1, when it cannot run safely.
 import { describe, it, expect } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { testConfig } from '../helpers/daemon.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 function serve(config: Record<string, unknown>, env: Record<string, string | undefined> = {}): Promise<{ code: number; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-start-'));
+  const dir = tempDir('mxpool-start-');
   const file = join(dir, 'mxpool.yaml');
   writeFileSync(file, stringify({ ...config, stateDir: join(dir, 'state') }));
   return new Promise((resolve) => {

@@ -1,11 +1,11 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, existsSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, readdirSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { readState, writeState, newSavedState, stateFilePath } from '../../src/state/file.ts';
 import { StateWriter } from '../../src/state/writer.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 function capturingLogger() {
   const lines: Array<{ level: number; msg: string }> = [];
@@ -22,7 +22,7 @@ const sample = () =>
 describe('state file', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mxpool-state-'));
+    dir = tempDir('mxpool-state-');
   });
 
   it('round-trips health, drain times, last-known-good and serial', () => {
@@ -112,7 +112,7 @@ describe('state file', () => {
 
 describe('StateWriter', () => {
   it('coalesces a burst into one write and flushes the latest truth', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mxpool-writer-'));
+    const dir = tempDir('mxpool-writer-');
     let serial = 1;
     const writer = new StateWriter({ stateDir: dir, logger: capturingLogger().logger, minGapMs: 50, collect: () => ({ ...sample(), serial }) });
     writer.schedule();
@@ -134,7 +134,7 @@ describe('StateWriter', () => {
   });
 
   it('logs a write error and keeps going', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mxpool-writer-'));
+    const dir = tempDir('mxpool-writer-');
     const blocker = join(dir, 'file');
     writeFileSync(blocker, 'x'); // a file where the state directory should be
     const { logger, lines } = capturingLogger();

@@ -2,10 +2,11 @@
 // smtpd on a loopback address, a self-signed certificate, `postfix -c DIR start-fg`. Needs root
 // (Postfix's master runs as root and drops to the postfix user), as in CI.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, openSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../temp-dir.ts';
 
 export const POSTFIX_BIN = ['/usr/sbin/postfix', '/usr/bin/postfix'].find((path) => existsSync(path));
 
@@ -84,7 +85,7 @@ async function waitForPort(address: string, port: number, up: boolean, ms: numbe
 
 export async function startPostfix(address: string, port: number, hostname: string): Promise<PostfixInstance> {
   const bin = POSTFIX_BIN as string;
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-postfix-'));
+  const dir = tempDir('mxpool-postfix-');
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'queue'));
   mkdirSync(join(dir, 'data'));

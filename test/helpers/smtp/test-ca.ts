@@ -1,9 +1,9 @@
 // A throw-away PKI made with the openssl CLI in a temp dir: a test CA and leaf certificates
 // (good, expired, expiring soon, wrong name, self-signed). EC P-256 keys: fast to make and use.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../temp-dir.ts';
 
 export interface KeyPair {
   key: string;
@@ -46,7 +46,7 @@ commonName = supplied
 `;
 
 export function makeTestPki(): TestPki {
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-pki-'));
+  const dir = tempDir('mxpool-pki-');
   mkdirSync(join(dir, 'db'));
   writeFileSync(join(dir, 'db/index.txt'), '');
   writeFileSync(join(dir, 'db/serial'), '1000\n');
