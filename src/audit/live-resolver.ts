@@ -1,72 +1,92 @@
-// A resolver that asks real DNS: the nameserver given as ip:port, or the system's resolvers.
-// One try per question with a timeout, so a dead server is a temperror within seconds, not a hang.
-import { Resolver as NodeResolver } from 'node:dns/promises';
+// A resolver that asks real DNS: the nameserver given as ip:port, or the system's resolvers
+// (/etc/resolv.conf as Node reads it). Built on mxpool's own DNS client and recursor
+// (live/recursor.ts): one cache and one query budget per `LiveDns`, so a whole `audit --domains`
+// run asks each shared name once; every query sent is counted.
+import { isIP } from 'node:net';
+import { Resolver as NodeResolver } from 'node:dns';
 import { parseHostPort } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { parseAddress } from '../auth/ip.ts';
-import { normaliseName, reverseName, type Answer, type Resolver } from './resolver.ts';
+import { DnsClient, type ServerAddress } from '../dns/client.ts';
+import { Recursor, type Lookup, type QueryType } from './live/recursor.ts';
+import type { RecordData } from '../dns/message.ts';
+import { reverseName, type Answer, type Resolver } from './resolver.ts';
 
 export interface LiveResolverOptions {
   /** "ip:port" or "[v6]:port"; absent = the system's resolvers */
   nameserver?: string;
-  /** per-query timeout in ms */
+  /** how long one query waits for its answer, in ms (default 5000); each question is sent at most twice per server */
   timeoutMs?: number;
+  /** queries on the wire at once (default 32) */
+  concurrency?: number;
+  /** epoch ms, the cache's clock (tests) */
+  now?: () => number;
 }
 
-export function liveResolver(options: LiveResolverOptions = {}): Resolver {
-  const node = new NodeResolver({ timeout: options.timeoutMs ?? 3000, tries: 1 });
-  if (options.nameserver) {
-    const target = parseHostPort(options.nameserver);
-    if (!target) throw new UsageError(`--nameserver: expected ip:port such as 127.0.0.1:5353, got "${options.nameserver}"`);
-    node.setServers([target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`]);
-  }
-  const ask = async <T>(name: string, query: () => Promise<T[]>): Promise<Answer<T>> => {
-    try {
-      return { status: 'ok', records: await query() };
-    } catch (error) {
-      return classify(name, error);
-    }
+export interface LiveDns {
+  resolver: Resolver;
+  /** DNS messages sent so far */
+  queries(): number;
+  /** closes the sockets (pending questions fail as temperror) */
+  close(): void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_CONCURRENCY = 32;
+
+export function liveDns(options: LiveResolverOptions = {}): LiveDns {
+  const servers = options.nameserver ? [nameserverAddress(options.nameserver)] : systemServers();
+  const client = new DnsClient({ timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  const recursor = new Recursor({ client, servers, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, ...(options.now ? { now: options.now } : {}) });
+  const ask = async <T>(name: string, type: QueryType, pick: (data: RecordData) => T | undefined): Promise<Answer<T>> => {
+    const lookup = await recursor.lookup(normalise(name), type);
+    return toAnswer(lookup, pick);
   };
-  // address answers carry their TTL: the pool rules check it is short enough for failover
-  const withTtl = async (name: string, query: () => Promise<{ address: string; ttl: number }[]>): Promise<Answer<string>> => {
-    try {
-      const records = await query();
-      return { status: 'ok', records: records.map((r) => r.address), ttl: Math.min(...records.map((r) => r.ttl)) };
-    } catch (error) {
-      return classify(name, error);
-    }
-  };
-  return {
-    txt: (name) => ask(name, () => node.resolveTxt(name)),
-    a: (name) => withTtl(name, () => node.resolve4(name, { ttl: true })),
-    aaaa: (name) => withTtl(name, () => node.resolve6(name, { ttl: true })),
-    mx: (name) => ask(name, async () => (await node.resolveMx(name)).map((mx) => ({ preference: mx.priority, exchange: normaliseName(mx.exchange) }))),
-    cname: (name) => ask(name, async () => (await node.resolveCname(name)).map(normaliseName)),
-    // resolvePtr on the reverse name, not reverse(): reverse() reports a REFUSED answer as ENOTFOUND
+  const resolver: Resolver = {
+    txt: (name) => ask(name, 'TXT', (d) => (d.type === 'TXT' ? d.strings : undefined)),
+    a: (name) => ask(name, 'A', (d) => (d.type === 'A' ? d.address : undefined)),
+    aaaa: (name) => ask(name, 'AAAA', (d) => (d.type === 'AAAA' ? d.address : undefined)),
+    mx: (name) => ask(name, 'MX', (d) => (d.type === 'MX' ? { preference: d.preference, exchange: d.exchange } : undefined)),
+    cname: (name) => ask(name, 'CNAME', (d) => (d.type === 'CNAME' ? d.target : undefined)),
     ptr: (ip) => {
       const parsed = parseAddress(ip);
       if (!parsed) return Promise.resolve({ status: 'nxdomain' });
-      const name = reverseName(ip, parsed);
-      return ask(name, async () => (await node.resolvePtr(name)).map(normaliseName));
+      return ask(reverseName(ip, parsed), 'PTR', (d) => (d.type === 'PTR' ? d.target : undefined));
     },
   };
+  return { resolver, queries: () => client.sent, close: () => client.close() };
 }
 
-function classify<T>(name: string, error: unknown): Answer<T> {
-  const code = (error as { code?: string }).code;
-  switch (code) {
-    case 'ENOTFOUND':
-      return { status: 'nxdomain' };
-    case 'ENODATA':
-      return { status: 'nodata' };
-    case 'EREFUSED':
-      // an authoritative-only server refuses names outside its zones: nobody here can answer
-      return { status: 'unresolvable', reason: `${name}: the nameserver refused the query (not authoritative for it)` };
-    case 'ETIMEOUT':
-      return { status: 'temperror', reason: `${name}: no answer within the timeout` };
-    case 'ESERVFAIL':
-      return { status: 'temperror', reason: `${name}: SERVFAIL` };
-    default:
-      return { status: 'temperror', reason: `${name}: ${code ?? (error instanceof Error ? error.message : String(error))}` };
-  }
+/** A live resolver on its own (one domain: `audit --domain`, `spf --nameserver`, names outside a desired zone). */
+export function liveResolver(options: LiveResolverOptions = {}): Resolver {
+  return liveDns(options).resolver;
+}
+
+function toAnswer<T>(lookup: Lookup, pick: (data: RecordData) => T | undefined): Answer<T> {
+  if (lookup.status !== 'ok') return lookup;
+  const records = lookup.records.flatMap((data) => {
+    const value = pick(data);
+    return value === undefined ? [] : [value];
+  });
+  return records.length > 0 ? { status: 'ok', records, ttl: lookup.ttl } : { status: 'nodata' };
+}
+
+function normalise(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+export function nameserverAddress(text: string): ServerAddress {
+  const target = parseHostPort(text);
+  if (!target || isIP(target.host) === 0) throw new UsageError(`--nameserver: expected ip:port such as 127.0.0.1:5353, got "${text}"`);
+  return target;
+}
+
+/** The system's resolvers as Node reads /etc/resolv.conf ("1.2.3.4", "[::1]:5353", ...); 127.0.0.1:53 when it lists none. */
+export function systemServers(): ServerAddress[] {
+  const servers = new NodeResolver().getServers().flatMap((entry) => {
+    if (isIP(entry) !== 0) return [{ host: entry, port: 53 }];
+    const parsed = parseHostPort(entry);
+    return parsed && isIP(parsed.host) !== 0 ? [parsed] : [];
+  });
+  return servers.length > 0 ? servers : [{ host: '127.0.0.1', port: 53 }];
 }

@@ -1,6 +1,7 @@
 // The one registry of audit rules: every rule as data { id, severity, rfc, check }, by family.
 // Ids are stable (documented in docs/audit.md); never renumber or reuse one.
 import { dkimRules } from './rules/dkim.ts';
+import { dnsRules } from './rules/dns.ts';
 import { dmarcRules } from './rules/dmarc.ts';
 import { mxRules } from './rules/mx.ts';
 import { poolRules } from './rules/pool.ts';
@@ -9,6 +10,8 @@ import { spfRules } from './rules/spf.ts';
 import type { Family, Rule } from './types.ts';
 
 const families: [Family, Omit<Rule, 'family'>[]][] = [
+  // first: a domain that cannot be read is reported once, and the runner skips the rest
+  ['dns', dnsRules],
   ['spf', spfRules],
   ['dmarc', dmarcRules],
   ['dkim', dkimRules],

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { HealthSnapshot } from '../model.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
 import { RULES } from './registry.ts';
+import { UNREADABLE_IDS } from './rules/dns.ts';
 import { cachingResolver, normaliseName, type Resolver } from './resolver.ts';
 import { spfFacts } from './facts.ts';
 import { renderTree } from './spf/tree.ts';
@@ -60,6 +61,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
 
   const findings: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
+    // an unreadable domain (dns-temperror, dns-refused) is reported once: every other rule would repeat it
+    if (rule.family !== 'dns' && findings.some((f) => UNREADABLE_IDS.includes(f.id))) break;
     try {
       for (const hit of await rule.check(context)) {
         findings.push({ id: rule.id, severity: rule.severity, record: hit.record, message: hit.message, rfc: rfcText(rule.rfc) });
@@ -77,7 +80,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     generatedAt: new Date(now).toISOString(),
     findings,
     summary: { errors: count('error'), warnings: count('warning'), infos: count('info') },
-    spfTree: renderTree((await spfFacts(context)).tree),
+    // the rules already reported a failed SPF walk; the tree is then simply left out
+    spfTree: await spfFacts(context).then((facts) => renderTree(facts.tree), () => []),
   };
 }
 

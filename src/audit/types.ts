@@ -7,7 +7,7 @@ import type { Resolver } from './resolver.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type Family = 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool';
+export type Family = 'dns' | 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool';
 
 export interface RfcRef {
   rfc: number;

@@ -1,48 +1,92 @@
-// `mxpool audit (--config F | --domain D [--dkim-selector S]...) [--nameserver ip:port]
-//  [--format text|json|markdown|sarif] [--fail-on error|warning]`: 0 clean, 1 findings at or above
-// --fail-on, 2 usage.
+// `mxpool audit (--config F | --domain D | --domains FILE) [--dkim-selector S]... [--nameserver ip:port]
+//  [--concurrency N] [--timeout T] [--format text|json|markdown|sarif|csv] [--fail-on error|warning]`:
+// 0 clean, 1 findings at or above --fail-on (any domain), 2 usage.
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
+import { parseDuration } from '../config/duration.ts';
 import { UsageError } from '../errors.ts';
 import { auditConfig } from '../audit/desired-audit.ts';
-import { liveResolver } from '../audit/live-resolver.ts';
-import { FORMATS, writeReport, type Format } from '../audit/report/index.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, liveDns } from '../audit/live-resolver.ts';
+import { FLEET_FORMATS, fleetFailsAt, fleetReport, writeFleetReport, writeReport, type FleetFormat, type FleetReport } from '../audit/report/index.ts';
 import { failsAt, runAudit, type AuditReport } from '../audit/run.ts';
+import { auditDomains } from '../audit/fleet/run.ts';
+import { isDomainName, readDomainList } from '../audit/fleet/domains-file.ts';
+import { showProgress } from './progress.ts';
 
 interface AuditOptions {
   config?: string;
   domain?: string;
+  domains?: string;
   dkimSelector: string[];
   nameserver?: string;
-  format: Format;
+  concurrency: string;
+  timeout: string;
+  format: FleetFormat;
   failOn: 'error' | 'warning';
 }
 
+const MAX_CONCURRENCY = 1024;
+const MAX_TIMEOUT_MS = 60_000;
+
 export function auditCommand(context: CommandContext): Command {
   return new Command('audit')
-    .description('lint SPF, DMARC, DKIM, MX, PTR and pool consistency: of the zone a config would publish (--config), or of live DNS (--domain)')
+    .description('lint SPF, DMARC, DKIM, MX, PTR and pool consistency: of the zone a config would publish (--config), or of live DNS (--domain, or every domain of a list with --domains)')
     .option('-c, --config <file>', 'audit the zone this config would publish (every host healthy), before publishing')
     .option('-d, --domain <domain>', 'audit the live DNS of this domain')
-    .option('--dkim-selector <selector>', 'a DKIM selector to check (repeat for several; with --domain)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--nameserver <ip:port>', 'ask this nameserver (with --config: for names outside the zone)')
-    .addOption(new Option('--format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
+    .option('--domains <file>', 'audit the live DNS of every domain in this file (one a line, # comments)')
+    .option('--dkim-selector <selector>', 'a DKIM selector to check (repeat for several; with --domain/--domains)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--nameserver <ip:port>', 'ask this nameserver (default: the system resolvers; with --config: only for names outside the zone)')
+    .option('--concurrency <n>', 'DNS queries in flight at once (and domains audited at once)', String(DEFAULT_CONCURRENCY))
+    .option('--timeout <duration>', 'how long one DNS query waits for its answer (each is tried twice), e.g. 500ms, 5s', `${DEFAULT_TIMEOUT_MS / 1000}s`)
+    .addOption(new Option('--format <format>', 'report format (csv: one row per domain)').choices(FLEET_FORMATS as unknown as string[]).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning']).default('error'))
     .action(async (options: AuditOptions) => {
-      if (Boolean(options.config) === Boolean(options.domain)) throw new UsageError('audit: give exactly one of --config FILE or --domain DOMAIN');
-      if (options.config && options.dkimSelector.length > 0) throw new UsageError('audit: --dkim-selector goes with --domain (with --config the selectors come from auth.dkim)');
+      const modes = [options.config, options.domain, options.domains].filter((m) => m !== undefined);
+      if (modes.length !== 1) throw new UsageError('audit: give exactly one of --config FILE, --domain DOMAIN or --domains FILE');
+      if (options.config && options.dkimSelector.length > 0) throw new UsageError('audit: --dkim-selector goes with --domain or --domains (with --config the selectors come from auth.dkim)');
+      const concurrency = Number(options.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) throw new UsageError(`audit: --concurrency: expected a whole number from 1 to ${MAX_CONCURRENCY}, got "${options.concurrency}"`);
+      const timeoutMs = parseDuration(options.timeout);
+      if (timeoutMs === undefined || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) throw new UsageError(`audit: --timeout: expected a duration from 1ms to 60s such as 500ms or 5s, got "${options.timeout}"`);
+      const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+      const live = { timeoutMs, concurrency, ...(options.nameserver ? { nameserver: options.nameserver } : {}) };
+
+      if (options.domains) {
+        const list = readDomainList(options.domains);
+        const dns = liveDns(live);
+        let done = 0;
+        const stop = showProgress({ line: () => `auditing: ${done}/${list.domains.length} domains, ${dns.queries()} DNS queries` });
+        let report: FleetReport;
+        try {
+          report = await auditDomains({ domains: list.domains, dns, dkimSelectors: options.dkimSelector, concurrency, onReport: () => void done++ });
+        } finally {
+          stop();
+          dns.close();
+        }
+        process.stdout.write(writeFleetReport(report, options.format, { colour }));
+        context.exitCode = fleetFailsAt(report, options.failOn) ? 1 : 0;
+        return;
+      }
+
       let report: AuditReport;
+      let queries = 0;
       if (options.config) {
         const config = loadConfig(options.config);
         report = await auditConfig(config, options.nameserver ? { nameserver: options.nameserver } : {});
       } else {
         const domain = (options.domain as string).toLowerCase().replace(/\.$/, '');
-        if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(domain)) throw new UsageError(`audit: --domain: "${options.domain}" is not a domain name`);
-        const resolver = liveResolver(options.nameserver ? { nameserver: options.nameserver } : {});
-        report = await runAudit({ domain, source: 'live', resolver, dkimSelectors: options.dkimSelector });
+        if (!isDomainName(domain)) throw new UsageError(`audit: --domain: "${options.domain}" is not a domain name`);
+        const dns = liveDns(live);
+        try {
+          report = await runAudit({ domain, source: 'live', resolver: dns.resolver, dkimSelectors: options.dkimSelector });
+        } finally {
+          queries = dns.queries();
+          dns.close();
+        }
       }
-      const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-      process.stdout.write(writeReport(report, options.format, { colour }));
+      // CSV is a table of domains: one domain is a table of one row
+      process.stdout.write(options.format === 'csv' ? writeFleetReport(fleetReport([report], { queries }), 'csv') : writeReport(report, options.format, { colour }));
       context.exitCode = failsAt(report, options.failOn) ? 1 : 0;
     });
 }

@@ -5,6 +5,7 @@ import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../log.ts';
 import { ProbeRunner } from '../probe/runner.ts';
+import { showProgress } from './progress.ts';
 import { formatProbeJson, formatProbeTable, probeExitCode, type ProbeRow } from '../probe/report.ts';
 
 /** Progress appears only when a round takes longer than this (small pools finish first). */
@@ -21,7 +22,7 @@ export function probeCommand(context: CommandContext): Command {
       // probe.caFile is read once, here, by the runner's constructor
       const runner = new ProbeRunner({ config, logger });
       const total = config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
-      const stopProgress = showProgress(runner, total);
+      const stopProgress = probeProgress(runner, total);
       let results;
       try {
         results = await runner.probeAllOnce();
@@ -45,27 +46,15 @@ export function probeCommand(context: CommandContext): Command {
     });
 }
 
-function showProgress(runner: ProbeRunner, total: number): () => void {
-  if (!process.stderr.isTTY) return () => undefined;
+function probeProgress(runner: ProbeRunner, total: number): () => void {
   let done = 0;
-  let shown = false;
   const onProbe = () => {
     done += 1;
   };
   runner.on('probe', onProbe);
-  const draw = () => {
-    shown = true;
-    process.stderr.write(`\rprobing: ${done}/${total} hosts`);
-  };
-  let ticker: NodeJS.Timeout | undefined;
-  const start = setTimeout(() => {
-    draw();
-    ticker = setInterval(draw, 100);
-  }, PROGRESS_AFTER_MS);
+  const stop = showProgress({ line: () => `probing: ${done}/${total} hosts`, after: PROGRESS_AFTER_MS });
   return () => {
-    clearTimeout(start);
-    if (ticker) clearInterval(ticker);
+    stop();
     runner.off('probe', onProbe);
-    if (shown) process.stderr.write('\r\x1b[K');
   };
 }

@@ -81,7 +81,7 @@ export function readName(buf: Buffer, offset: number): { labels: string[]; next:
 }
 
 /** Skips one resource record; returns its type, class, ttl and rdata bounds. */
-function readRecord(buf: Buffer, offset: number) {
+export function readRecord(buf: Buffer, offset: number) {
   const name = readName(buf, offset);
   const at = name.next;
   if (at + 10 > buf.length) throw new Malformed('record header runs past the end');

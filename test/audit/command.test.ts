@@ -1,9 +1,9 @@
 // The audit and spf commands in-process through main(): exit codes, formats, usage errors; and end
 // to end against the built-in nameserver on 127.0.5.x (DnsServer serving desired(config)).
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli.ts';
+import { runCli } from './helpers/cli.ts';
 import { DnsServer } from '../../src/dns/server.ts';
 import { allHealthy, desired } from '../../src/desired.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -13,19 +13,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { zoneText } from './helpers/zones.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const run = runCli;
 
 const dir = tempDir('mxpool-audit-');
 const file = (name: string, text: string) => {
