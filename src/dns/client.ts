@@ -21,8 +21,16 @@ export type Exchange =
   /** timeout: no answer in time; unreachable: ICMP/connection refused; malformed: an answer we cannot read */
   | { ok: false; kind: 'timeout' | 'unreachable' | 'malformed'; reason: string };
 
+export interface QueryFailure {
+  server: ServerAddress;
+  kind: 'timeout' | 'unreachable' | 'malformed';
+  reason: string;
+}
+
+export type QueryResult = { ok: true; message: ResponseMessage; server: ServerAddress } | { ok: false; failures: QueryFailure[] };
+
 export interface DnsClientOptions {
-  /** how long one message waits for its answer (ms) */
+  /** how long one question waits for its answer (ms), retransmissions included */
   timeoutMs: number;
   /** UDP sockets kept open (one per server); idle ones beyond this are closed */
   maxSockets?: number;
@@ -128,11 +136,60 @@ export class DnsClient {
     return this.#sent;
   }
 
-  /** One question to one server: UDP with EDNS, then as the answer requires (no EDNS, TCP). */
-  async exchange(server: ServerAddress, name: string, type: number): Promise<Exchange> {
-    let result = await this.#udp(server, name, type, true);
-    if (result.ok && (result.message.rcode === RCODE.FORMERR || result.message.rcode === RCODE.NOTIMP)) result = await this.#udp(server, name, type, false);
-    if (result.ok && result.message.tc) return this.#tcp(server, name, type);
+  /**
+   * One question, answered by the first of `servers` that answers: `attempts` messages spread over
+   * the timeout (attempt k is sent at k x timeout/attempts, to servers[k mod n]; at once when the
+   * previous one failed early, e.g. port unreachable), the whole question bounded by the timeout.
+   * A lost datagram is thus sent again after timeout/attempts, and a dead server costs one timeout.
+   */
+  query(servers: readonly ServerAddress[], name: string, type: number, attempts: number): Promise<QueryResult> {
+    const total = this.#options.timeoutMs;
+    const spacing = total / Math.max(1, attempts);
+    const started = performance.now();
+    return new Promise<QueryResult>((resolve) => {
+      const failures: QueryFailure[] = [];
+      const waiting = new Set<ServerAddress>();
+      let launched = 0;
+      let done = false;
+      let next: NodeJS.Timeout | undefined;
+      const finish = (result: QueryResult) => {
+        if (done) return;
+        done = true;
+        clearTimeout(next);
+        clearTimeout(deadline);
+        resolve(result);
+      };
+      const deadline = setTimeout(() => {
+        const silent = [...waiting].map((server) => ({ server, kind: 'timeout' as const, reason: `${serverLabel(server)}: no answer within ${total} ms` }));
+        finish({ ok: false, failures: [...failures, ...silent] });
+      }, total);
+      const launch = () => {
+        clearTimeout(next);
+        if (done || launched >= attempts) return;
+        const server = servers[launched % servers.length] as ServerAddress;
+        launched++;
+        waiting.add(server);
+        void this.exchange(server, name, type, Math.max(1, total - (performance.now() - started))).then((result) => {
+          if (done) return;
+          if (result.ok) return finish({ ok: true, message: result.message, server });
+          if (result.kind !== 'timeout') {
+            waiting.delete(server);
+            failures.push({ server, kind: result.kind, reason: result.reason });
+          }
+          if (launched < attempts) launch(); // failed early: the next attempt now
+          else if (waiting.size === 0) finish({ ok: false, failures });
+        });
+        if (launched < attempts) next = setTimeout(launch, spacing);
+      };
+      launch();
+    });
+  }
+
+  /** One question to one server: UDP with EDNS, then as the answer requires (no EDNS, TCP); waits `timeoutMs`. */
+  async exchange(server: ServerAddress, name: string, type: number, timeoutMs = this.#options.timeoutMs): Promise<Exchange> {
+    let result = await this.#udp(server, name, type, true, timeoutMs);
+    if (result.ok && (result.message.rcode === RCODE.FORMERR || result.message.rcode === RCODE.NOTIMP)) result = await this.#udp(server, name, type, false, timeoutMs);
+    if (result.ok && result.message.tc) return this.#tcp(server, name, type, timeoutMs);
     return result;
   }
 
@@ -162,7 +219,7 @@ export class DnsClient {
     }
   }
 
-  #udp(server: ServerAddress, name: string, type: number, edns: boolean): Promise<Exchange> {
+  #udp(server: ServerAddress, name: string, type: number, edns: boolean, timeoutMs: number): Promise<Exchange> {
     if (this.#closed) return Promise.resolve({ ok: false, kind: 'timeout', reason: 'the resolver was closed' });
     const channel = this.#channel(server);
     const id = channel.freeId();
@@ -171,8 +228,8 @@ export class DnsClient {
     return new Promise<Exchange>((resolve) => {
       const timer = setTimeout(() => {
         channel.forget(id);
-        resolve({ ok: false, kind: 'timeout', reason: `${serverLabel(server)}: no answer within ${this.#options.timeoutMs} ms` });
-      }, this.#options.timeoutMs);
+        resolve({ ok: false, kind: 'timeout', reason: `${serverLabel(server)}: no answer within ${Math.round(timeoutMs)} ms` });
+      }, timeoutMs);
       void channel.send(id, packet, {
         name,
         type,
@@ -184,7 +241,7 @@ export class DnsClient {
     });
   }
 
-  #tcp(server: ServerAddress, name: string, type: number): Promise<Exchange> {
+  #tcp(server: ServerAddress, name: string, type: number, timeoutMs: number): Promise<Exchange> {
     const id = randomInt(0, 0x10000);
     const packet = encodeQuery(id, name, type, { edns: true });
     this.#sent++;
@@ -200,7 +257,7 @@ export class DnsClient {
         socket.destroy();
         resolve(result);
       };
-      const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', reason: `${serverLabel(server)}: no answer over TCP within ${this.#options.timeoutMs} ms` }), this.#options.timeoutMs);
+      const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', reason: `${serverLabel(server)}: no answer over TCP within ${Math.round(timeoutMs)} ms` }), timeoutMs);
       socket.on('error', (error) => finish({ ok: false, kind: 'unreachable', reason: `${serverLabel(server)} (TCP): ${error.message}` }));
       socket.on('connect', () => {
         const framed = Buffer.alloc(2 + packet.length);

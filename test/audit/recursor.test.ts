@@ -25,18 +25,26 @@ function harness(script: Script, options: { concurrency?: number } = {}) {
   let clock = 1_000_000;
   let inFlight = 0;
   let maxInFlight = 0;
+  // as DnsClient.query: attempt k to servers[k mod n], the first answer wins
   const client: Exchanger = {
-    async exchange(server, name, type) {
-      const label = `${server.host}:${server.port}`;
-      asked.push(`${label} ${name} ${typeName(type)}`);
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        return await script(label, name, typeName(type));
-      } finally {
-        inFlight--;
+    async query(servers, name, type, attempts) {
+      const failures: { server: ServerAddress; kind: 'timeout' | 'unreachable' | 'malformed'; reason: string }[] = [];
+      for (let k = 0; k < attempts; k++) {
+        const server = servers[k % servers.length] as ServerAddress;
+        const label = `${server.host}:${server.port}`;
+        asked.push(`${label} ${name} ${typeName(type)}`);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          const result = await script(label, name, typeName(type));
+          if (result.ok) return { ok: true, message: result.message, server };
+          failures.push({ server, kind: result.kind, reason: result.reason });
+        } finally {
+          inFlight--;
+        }
       }
+      return { ok: false, failures };
     },
   };
   const recursor = new Recursor({ client, servers: [START], concurrency: options.concurrency ?? 8, now: () => clock });

@@ -11,7 +11,7 @@
 // - CNAME chains are followed (at most MAX_CHAIN links).
 // Never throws: every outcome is a Lookup (the auditor's Answer, with records as wire data).
 import { RCODE, TYPE } from '../../dns/constants.ts';
-import { serverLabel, type Exchange, type ServerAddress } from '../../dns/client.ts';
+import { serverLabel, type QueryResult, type ServerAddress } from '../../dns/client.ts';
 import type { RecordData, ResponseMessage, ResponseRecord } from '../../dns/message.ts';
 import { inZone } from '../../dns/name.ts';
 import { ConcurrencyLimit } from '../../probe/limit.ts';
@@ -27,8 +27,9 @@ export type Lookup =
   /** the start server refused: an authoritative-only server asked about a name it does not serve */
   | { status: 'unresolvable'; reason: string };
 
+/** The transport (DnsClient.query): the first answer from `servers`, `attempts` messages within the timeout. */
 export interface Exchanger {
-  exchange(server: ServerAddress, name: string, type: number): Promise<Exchange>;
+  query(servers: readonly ServerAddress[], name: string, type: number, attempts: number): Promise<QueryResult>;
 }
 
 export interface RecursorOptions {
@@ -37,7 +38,7 @@ export interface RecursorOptions {
   servers: readonly ServerAddress[];
   /** queries on the wire at once */
   concurrency: number;
-  /** messages per question before it is a timeout: retries go to the next server of the zone, if any */
+  /** messages per question within the timeout (default 2): retransmissions go to the next server of the zone, if any */
   tries?: number;
   /** epoch ms (the caches' clock) */
   now?: () => number;
@@ -183,26 +184,19 @@ export class Recursor {
     return found.slice(0, MAX_SERVERS);
   }
 
-  /** One question to a zone's servers: `tries` messages at least, each live server once at most per round. */
+  /** One question to a zone's live servers: `tries` messages at least, each live server asked once at least. */
   async #ask(cut: Cut, name: string, type: QueryType): Promise<Reply> {
-    const startServers = cut.start;
-    const live = startServers ? cut.servers : cut.servers.filter((s) => this.#dead.get(serverLabel(s)) === undefined);
+    const live = cut.start ? cut.servers : cut.servers.filter((s) => this.#dead.get(serverLabel(s)) === undefined);
     if (live.length === 0) {
       const why = this.#dead.get(serverLabel(cut.servers[0] as ServerAddress)) ?? 'no answer';
       return failure('temperror', `${name}: every nameserver of ${cut.zone} failed (${why})`);
     }
     const attempts = Math.max(this.#options.tries ?? 2, live.length);
-    const reasons: string[] = [];
-    for (let i = 0; i < attempts; i++) {
-      const server = live[i % live.length] as ServerAddress;
-      if (!startServers && this.#dead.get(serverLabel(server)) !== undefined) continue;
-      const result = await this.#limit.run(() => this.#options.client.exchange(server, name, TYPE[type]));
-      if (result.ok) return { ok: true, message: result.message, server, zone: cut.zone };
-      reasons.push(result.reason);
-      const lastTry = i + live.length >= attempts;
-      if (!startServers && (result.kind === 'unreachable' || lastTry)) this.#dead.set(serverLabel(server), result.reason, FAILURE_TTL);
-    }
-    return failure('temperror', `${name}: ${[...new Set(reasons)].join('; ')}`);
+    const result = await this.#limit.run(() => this.#options.client.query(live, name, TYPE[type], attempts));
+    if (result.ok) return { ok: true, message: result.message, server: result.server, zone: cut.zone };
+    // a delegated server that did not answer is dead for a while (RFC 2308 7.2); the start servers never are
+    if (!cut.start) for (const f of result.failures) this.#dead.set(serverLabel(f.server), f.reason.replace(/^\S+: /, ''), FAILURE_TTL);
+    return failure('temperror', `${name}: ${[...new Set(result.failures.map((f) => f.reason))].join('; ') || 'no answer'}`);
   }
 }
 

@@ -80,9 +80,11 @@ ${zoneConf.join('')}`,
   // ready when the first zone answers over UDP
   const probe = options.zones[0]?.name ?? 'test';
   const deadline = Date.now() + 20_000;
+  const stats = () => run('nsd-control', ['-c', conf, 'stats_noreset']);
   for (;;) {
     const dig = await run('dig', [`@${options.addresses[0]}`, '-p', String(port), '+short', '+time=1', '+tries=1', probe, 'SOA']);
-    if (dig.code === 0 && dig.stdout.trim() !== '') break;
+    // and the control socket is up (made by NSD's xfrd a little after the first answers)
+    if (dig.code === 0 && dig.stdout.trim() !== '' && /^num\.queries=/m.test((await stats()).stdout)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       const text = log();
       await stop();
@@ -95,9 +97,9 @@ ${zoneConf.join('')}`,
     log,
     stop,
     async queries() {
-      const stats = await run('nsd-control', ['-c', conf, 'stats_noreset']);
-      const match = /^num\.queries=(\d+)$/m.exec(stats.stdout);
-      if (!match) throw new Error(`nsd-control stats_noreset: ${stats.stdout}${stats.stderr}`);
+      const result = await stats();
+      const match = /^num\.queries=(\d+)$/m.exec(result.stdout);
+      if (!match) throw new Error(`nsd-control stats_noreset: ${result.stdout}${result.stderr}`);
       return Number(match[1]);
     },
   };

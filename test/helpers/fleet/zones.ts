@@ -96,6 +96,12 @@ export interface FleetOptions {
   /** customers whose zone file NSD cannot load: it answers SERVFAIL (default 1) */
   servfail?: number;
   keys?: { current: string; stale: string };
+  /**
+   * publish _mta-sts and _smtp._tls TXT records in the customer zones (default true). bench/fleet
+   * leaves the MTA-STS one out: checkdmarc fetches the policy over HTTPS when it sees one, which
+   * would resolve mta-sts.<domain> through the system resolver, off loopback.
+   */
+  mtaSts?: boolean;
 }
 
 export function buildFleet(options: FleetOptions): Fleet {
@@ -135,12 +141,12 @@ export function buildFleet(options: FleetOptions): Fleet {
     { name: ISP, text: isp.join('') },
     { name: 'other.test', text: other.join('') },
   ];
-  for (const entry of domains) if (entry.defect !== 'dead' && entry.defect !== 'lame') zones.push({ name: entry.domain, text: customerZone(entry, keys) });
+  for (const entry of domains) if (entry.defect !== 'dead' && entry.defect !== 'lame') zones.push({ name: entry.domain, text: customerZone(entry, keys, options.mtaSts ?? true) });
   return { domains, zones, keys };
 }
 
 /** The records a customer should have (clean), with the one seeded defect applied. */
-export function customerZone({ domain, defect }: FleetDomain, keys: { current: string; stale: string }): string {
+export function customerZone({ domain, defect }: FleetDomain, keys: { current: string; stale: string }, mtaSts = true): string {
   if (defect === 'servfail') return `${soa(domain)}@ IN NS ns1.test.\n@ IN BROKEN this line does not parse\n`;
   const lines = [soa(domain), '@ IN NS ns1.test.\n'];
   if (defect === 'mx-dangling') lines.push('@ IN MX 10 mail.gone.test.\n');
@@ -157,6 +163,7 @@ export function customerZone({ domain, defect }: FleetDomain, keys: { current: s
   if (defect !== 'dmarc-missing') lines.push(`_dmarc IN TXT "v=DMARC1; p=${defect === 'dmarc-none' ? 'none' : 'reject'}; rua=mailto:dmarc@${domain}"\n`);
   const key = defect === 'dkim-revoked' ? '' : defect === 'dkim-stale' ? keys.stale : keys.current;
   if (defect !== 'dkim-missing') lines.push(`s1._domainkey IN TXT ${txt(`v=DKIM1; k=rsa; p=${key}`)}\n`);
-  lines.push('_mta-sts IN TXT "v=STSv1; id=20261201"\n', `_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tls@${domain}"\n`);
+  if (mtaSts) lines.push('_mta-sts IN TXT "v=STSv1; id=20261201"\n');
+  lines.push(`_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tls@${domain}"\n`);
   return lines.join('');
 }

@@ -1,0 +1,146 @@
+// bench/fleet: `mxpool audit --domains` against checkdmarc over the same 1,000 customer domains,
+// served by the same NSD on loopback, in the same run: wall time and DNS queries, both counted on
+// the server side (NSD's num.queries plus what the black hole received), and what each tool says
+// about each seeded defect.
+//
+//   npx node bench/fleet/run.ts [--domains 1000] [--timeout 2s] [--runs 3] [--checkdmarc PATH]
+//
+// checkdmarc: --checkdmarc, else $MXPOOL_CHECKDMARC, else shared/anchors/checkdmarc/checkdmarc
+// beside the checkout (../shared, or ../../shared for a worktree). Without it, only mxpool's
+// figures are printed, and the bench says so.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildFleet, GENERIC_IDS, type Defect } from '../../test/helpers/fleet/zones.ts';
+import { blackHole, startNsd } from '../../test/helpers/fleet/nsd.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
+import { checkdmarcVerdict, type CheckdmarcResult } from './verdicts.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    domains: { type: 'string', default: '1000' },
+    timeout: { type: 'string', default: '2s' },
+    runs: { type: 'string', default: '3' },
+    checkdmarc: { type: 'string' },
+  },
+});
+const COUNT = Math.min(Math.max(Number(values.domains), 20), 10_000);
+const RUNS = Math.min(Math.max(Number(values.runs), 1), 10);
+const TIMEOUT_S = Number(/^(\d+(?:\.\d+)?)s$/.exec(values.timeout)?.[1] ?? 2);
+const NS = '127.14.20.1';
+const LAME = '127.14.20.2';
+const DEAD = '127.14.20.99';
+
+interface Run {
+  seconds: number;
+  queries: number;
+}
+
+interface MxReport {
+  domains: { domain: string; findings: { id: string; severity: string }[] }[];
+  summary: { queries: number };
+}
+
+function findCheckdmarc(): string | undefined {
+  const candidates = [values.checkdmarc, process.env.MXPOOL_CHECKDMARC, resolve(root, '../shared/anchors/checkdmarc/checkdmarc'), resolve(root, '../../shared/anchors/checkdmarc/checkdmarc')];
+  return candidates.find((path): path is string => path !== undefined && existsSync(path));
+}
+
+function timed(file: string, args: string[]): Promise<{ code: number; seconds: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('close', (code) => done({ code: code ?? 1, seconds: Number(process.hrtime.bigint() - started) / 1e9, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+  });
+}
+
+const fleet = buildFleet({ count: COUNT, addresses: { ns: NS, lame: LAME, dead: DEAD }, dead: 2, lame: 1, servfail: 1, mtaSts: false });
+const dir = tempDir('mxpool-bench-fleet-');
+const list = join(dir, 'domains.txt');
+writeFileSync(list, `${fleet.domains.map((d) => d.domain).join('\n')}\n`);
+const nsd = await startNsd({ addresses: [NS, LAME], zones: fleet.zones });
+const hole = await blackHole(DEAD);
+const served = async () => (await nsd.queries()) + hole.received();
+
+// NSD and the black hole are stopped whatever happens (a failed run must not leave NSD on port 53)
+const mxRuns: Run[] = [];
+let mxReport: MxReport | undefined;
+let cdRun: Run | undefined;
+let cdResults: CheckdmarcResult[] | undefined;
+const kinds = new Map<Defect, string[]>();
+try {
+  for (const d of fleet.domains) kinds.set(d.defect, [...(kinds.get(d.defect) ?? []), d.domain]);
+  console.log(`bench/fleet: ${COUNT} customer domains (${kinds.get('clean')?.length ?? 0} clean, ${COUNT - (kinds.get('clean')?.length ?? 0)} with one seeded defect each), NSD on ${NS}:53, timeout ${TIMEOUT_S}s, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+  // mxpool: the real CLI process (Node type-stripping src/cli.ts: start-up included), cold cache each run
+  for (let i = 0; i < RUNS; i++) {
+    const before = await served();
+    const result = await timed(process.execPath, ['src/cli.ts', 'audit', '--domains', list, '--nameserver', `${NS}:53`, '--dkim-selector', 's1', '--timeout', `${TIMEOUT_S}s`, '--format', 'json', '--log-level', 'silent']);
+    if (result.code > 1) throw new Error(`mxpool audit failed (${result.code}): ${result.stderr}`);
+    const queries = (await served()) - before;
+    mxReport = JSON.parse(result.stdout);
+    mxRuns.push({ seconds: result.seconds, queries });
+    console.log(`  mxpool run ${i + 1}: ${result.seconds.toFixed(2)} s, ${queries} queries at the servers (mxpool counted ${mxReport?.summary.queries})`);
+  }
+
+  const checkdmarc = findCheckdmarc();
+  if (!checkdmarc) {
+    console.log('  checkdmarc: not found (--checkdmarc PATH, $MXPOOL_CHECKDMARC, or shared/anchors/checkdmarc beside the checkout): mxpool figures only');
+  } else {
+    const out = join(dir, 'checkdmarc.json');
+    const before = await served();
+    // --skip-tls: no SMTP connections to the MX hosts; the same timeout; its default of no retries
+    const result = await timed(checkdmarc, [list, '--skip-tls', '-t', String(TIMEOUT_S), '-n', NS, '-o', out]); // -n and -o take lists: the domains go first
+    if (result.code !== 0) throw new Error(`checkdmarc failed (${result.code}): ${result.stderr.slice(-2000)}`);
+    cdRun = { seconds: result.seconds, queries: (await served()) - before };
+    cdResults = JSON.parse(readFileSync(out, 'utf8')) as CheckdmarcResult[];
+    console.log(`  checkdmarc (${checkdmarc}): ${cdRun.seconds.toFixed(2)} s, ${cdRun.queries} queries at the servers`);
+  }
+} finally {
+  await hole.close();
+  await nsd.stop();
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const mx = { seconds: median(mxRuns.map((r) => r.seconds)), queries: median(mxRuns.map((r) => r.queries)) };
+console.log('');
+console.log('| tool | wall time (s) | DNS queries (server side) | queries per domain |');
+console.log('|---|---:|---:|---:|');
+console.log(`| mxpool audit --domains (median of ${RUNS}) | ${mx.seconds.toFixed(2)} | ${mx.queries} | ${(mx.queries / COUNT).toFixed(1)} |`);
+if (cdRun) {
+  console.log(`| checkdmarc 5.17.5 | ${cdRun.seconds.toFixed(2)} | ${cdRun.queries} | ${(cdRun.queries / COUNT).toFixed(1)} |`);
+  console.log(`\ncheckdmarc / mxpool: wall time x${(cdRun.seconds / mx.seconds).toFixed(1)}, queries x${(cdRun.queries / mx.queries).toFixed(1)}`);
+}
+
+// verdicts on the seeded defects
+const mxById = new Map(mxReport?.domains.map((d) => [d.domain, d]) ?? []);
+const cdById = new Map(cdResults?.map((r) => [r.domain, r]) ?? []);
+console.log('\n| seeded defect | domains | mxpool: found with the expected id | checkdmarc |');
+console.log('|---|---:|---|---|');
+for (const [kind, domains] of kinds) {
+  const expected = GENERIC_IDS[kind];
+  const found = domains.filter((domain) => {
+    const ids = new Set(mxById.get(domain)?.findings.filter((f) => f.severity !== 'info').map((f) => f.id));
+    return expected.length === 0 ? ids.size === 0 : expected.every((id) => ids.has(id));
+  }).length;
+  const mxCell = expected.length === 0 ? `${found}/${domains.length} without error or warning` : `${found}/${domains.length} \`${expected.join('`, `')}\``;
+  let cdCell = 'not run';
+  if (cdResults) {
+    const tally = new Map<string, number>();
+    for (const domain of domains) {
+      const verdict = checkdmarcVerdict(kind, cdById.get(domain));
+      tally.set(verdict, (tally.get(verdict) ?? 0) + 1);
+    }
+    cdCell = [...tally].map(([verdict, n]) => `${n}: ${verdict}`).join('; ');
+  }
+  console.log(`| ${kind} | ${domains.length} | ${mxCell} | ${cdCell} |`);
+}
+console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
