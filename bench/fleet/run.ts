@@ -1,7 +1,8 @@
 // bench/fleet: `mxpool audit --domains` against checkdmarc over the same 1,000 customer domains,
 // served by the same NSD on loopback, in the same run: wall time and DNS queries, both counted on
 // the server side (NSD's num.queries plus what the black hole received), and what each tool says
-// about each seeded defect.
+// about each seeded defect. Two lists: the whole fleet (with 4 domains whose DNS fails: 2 dead,
+// 1 lame, 1 SERVFAIL), and the same without those 4 (every domain answers).
 //
 //   npx node bench/fleet/run.ts [--domains 1000] [--timeout 2s] [--runs 3] [--checkdmarc PATH]
 //
@@ -62,67 +63,74 @@ function timed(file: string, args: string[]): Promise<{ code: number; seconds: n
   });
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
 const fleet = buildFleet({ count: COUNT, addresses: { ns: NS, lame: LAME, dead: DEAD }, dead: 2, lame: 1, servfail: 1, mtaSts: false });
+const failing = new Set<Defect>(['dead', 'lame', 'servfail']);
 const dir = tempDir('mxpool-bench-fleet-');
-const list = join(dir, 'domains.txt');
-writeFileSync(list, `${fleet.domains.map((d) => d.domain).join('\n')}\n`);
+const lists = {
+  all: { file: join(dir, 'all.txt'), domains: fleet.domains.map((d) => d.domain) },
+  answering: { file: join(dir, 'answering.txt'), domains: fleet.domains.filter((d) => !failing.has(d.defect)).map((d) => d.domain) },
+};
+for (const list of Object.values(lists)) writeFileSync(list.file, `${list.domains.join('\n')}\n`);
+const kinds = new Map<Defect, string[]>();
+for (const d of fleet.domains) kinds.set(d.defect, [...(kinds.get(d.defect) ?? []), d.domain]);
+const checkdmarc = findCheckdmarc();
+
+console.log(`bench/fleet: ${COUNT} customer domains (${kinds.get('clean')?.length ?? 0} clean, ${COUNT - (kinds.get('clean')?.length ?? 0)} with one seeded defect each, 4 of them with failing DNS), NSD on ${NS}:53, timeout ${TIMEOUT_S}s; load average ${load()}`);
+if (!checkdmarc) console.log('checkdmarc: not found (--checkdmarc PATH, $MXPOOL_CHECKDMARC, or shared/anchors/checkdmarc beside the checkout): mxpool figures only');
+
 const nsd = await startNsd({ addresses: [NS, LAME], zones: fleet.zones });
 const hole = await blackHole(DEAD);
 const served = async () => (await nsd.queries()) + hole.received();
-
+const results: Record<string, { mx: Run; cd?: Run; mxReport?: MxReport; cdResults?: CheckdmarcResult[]; domains: number }> = {};
 // NSD and the black hole are stopped whatever happens (a failed run must not leave NSD on port 53)
-const mxRuns: Run[] = [];
-let mxReport: MxReport | undefined;
-let cdRun: Run | undefined;
-let cdResults: CheckdmarcResult[] | undefined;
-const kinds = new Map<Defect, string[]>();
 try {
-  for (const d of fleet.domains) kinds.set(d.defect, [...(kinds.get(d.defect) ?? []), d.domain]);
-  console.log(`bench/fleet: ${COUNT} customer domains (${kinds.get('clean')?.length ?? 0} clean, ${COUNT - (kinds.get('clean')?.length ?? 0)} with one seeded defect each), NSD on ${NS}:53, timeout ${TIMEOUT_S}s, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-
-  // mxpool: the real CLI process (Node type-stripping src/cli.ts: start-up included), cold cache each run
-  for (let i = 0; i < RUNS; i++) {
-    const before = await served();
-    const result = await timed(process.execPath, ['src/cli.ts', 'audit', '--domains', list, '--nameserver', `${NS}:53`, '--dkim-selector', 's1', '--timeout', `${TIMEOUT_S}s`, '--format', 'json', '--log-level', 'silent']);
-    if (result.code > 1) throw new Error(`mxpool audit failed (${result.code}): ${result.stderr}`);
-    const queries = (await served()) - before;
-    mxReport = JSON.parse(result.stdout);
-    mxRuns.push({ seconds: result.seconds, queries });
-    console.log(`  mxpool run ${i + 1}: ${result.seconds.toFixed(2)} s, ${queries} queries at the servers (mxpool counted ${mxReport?.summary.queries})`);
-  }
-
-  const checkdmarc = findCheckdmarc();
-  if (!checkdmarc) {
-    console.log('  checkdmarc: not found (--checkdmarc PATH, $MXPOOL_CHECKDMARC, or shared/anchors/checkdmarc beside the checkout): mxpool figures only');
-  } else {
-    const out = join(dir, 'checkdmarc.json');
-    const before = await served();
-    // --skip-tls: no SMTP connections to the MX hosts; the same timeout; its default of no retries
-    const result = await timed(checkdmarc, [list, '--skip-tls', '-t', String(TIMEOUT_S), '-n', NS, '-o', out]); // -n and -o take lists: the domains go first
-    if (result.code !== 0) throw new Error(`checkdmarc failed (${result.code}): ${result.stderr.slice(-2000)}`);
-    cdRun = { seconds: result.seconds, queries: (await served()) - before };
-    cdResults = JSON.parse(readFileSync(out, 'utf8')) as CheckdmarcResult[];
-    console.log(`  checkdmarc (${checkdmarc}): ${cdRun.seconds.toFixed(2)} s, ${cdRun.queries} queries at the servers`);
+  for (const [name, list] of Object.entries(lists)) {
+    // mxpool: the real CLI process (Node type-stripping src/cli.ts: start-up included), cold cache each run
+    const runs: Run[] = [];
+    let mxReport: MxReport | undefined;
+    for (let i = 0; i < RUNS; i++) {
+      const before = await served();
+      const result = await timed(process.execPath, ['src/cli.ts', 'audit', '--domains', list.file, '--nameserver', `${NS}:53`, '--dkim-selector', 's1', '--timeout', `${TIMEOUT_S}s`, '--format', 'json', '--log-level', 'silent']);
+      if (result.code > 1) throw new Error(`mxpool audit failed (${result.code}): ${result.stderr}`);
+      const queries = (await served()) - before;
+      mxReport = JSON.parse(result.stdout) as MxReport;
+      runs.push({ seconds: result.seconds, queries });
+      console.log(`  ${name}: mxpool run ${i + 1}: ${result.seconds.toFixed(2)} s, ${queries} queries at the servers (mxpool counted ${mxReport.summary.queries})`);
+    }
+    const entry: (typeof results)[string] = { mx: { seconds: median(runs.map((r) => r.seconds)), queries: median(runs.map((r) => r.queries)) }, mxReport, domains: list.domains.length };
+    if (checkdmarc) {
+      const out = join(dir, `checkdmarc-${name}.json`);
+      const before = await served();
+      // --skip-tls: no SMTP connections to the MX hosts; the same timeout; its default of no retries.
+      // -n and -o take lists: the domain list goes first.
+      const result = await timed(checkdmarc, [list.file, '--skip-tls', '-t', String(TIMEOUT_S), '-n', NS, '-o', out]);
+      if (result.code !== 0) throw new Error(`checkdmarc failed (${result.code}): ${result.stderr.slice(-2000)}`);
+      entry.cd = { seconds: result.seconds, queries: (await served()) - before };
+      entry.cdResults = JSON.parse(readFileSync(out, 'utf8')) as CheckdmarcResult[];
+      console.log(`  ${name}: checkdmarc: ${entry.cd.seconds.toFixed(2)} s, ${entry.cd.queries} queries at the servers`);
+    }
+    results[name] = entry;
   }
 } finally {
   await hole.close();
   await nsd.stop();
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const mx = { seconds: median(mxRuns.map((r) => r.seconds)), queries: median(mxRuns.map((r) => r.queries)) };
-console.log('');
-console.log('| tool | wall time (s) | DNS queries (server side) | queries per domain |');
-console.log('|---|---:|---:|---:|');
-console.log(`| mxpool audit --domains (median of ${RUNS}) | ${mx.seconds.toFixed(2)} | ${mx.queries} | ${(mx.queries / COUNT).toFixed(1)} |`);
-if (cdRun) {
-  console.log(`| checkdmarc 5.17.5 | ${cdRun.seconds.toFixed(2)} | ${cdRun.queries} | ${(cdRun.queries / COUNT).toFixed(1)} |`);
-  console.log(`\ncheckdmarc / mxpool: wall time x${(cdRun.seconds / mx.seconds).toFixed(1)}, queries x${(cdRun.queries / mx.queries).toFixed(1)}`);
+console.log('\n| list | tool | wall time (s) | DNS queries (server side) | queries per domain | checkdmarc / mxpool |');
+console.log('|---|---|---:|---:|---:|---|');
+for (const [name, r] of Object.entries(results)) {
+  const label = name === 'all' ? `all ${r.domains} (4 with failing DNS)` : `${r.domains} answering`;
+  console.log(`| ${label} | mxpool audit --domains (median of ${RUNS}) | ${r.mx.seconds.toFixed(2)} | ${r.mx.queries} | ${(r.mx.queries / r.domains).toFixed(1)} | |`);
+  if (r.cd) console.log(`| ${label} | checkdmarc 5.17.5 | ${r.cd.seconds.toFixed(2)} | ${r.cd.queries} | ${(r.cd.queries / r.domains).toFixed(1)} | wall x${(r.cd.seconds / r.mx.seconds).toFixed(1)}, queries x${(r.cd.queries / r.mx.queries).toFixed(1)} |`);
 }
 
-// verdicts on the seeded defects
-const mxById = new Map(mxReport?.domains.map((d) => [d.domain, d]) ?? []);
-const cdById = new Map(cdResults?.map((r) => [r.domain, r]) ?? []);
+// verdicts on the seeded defects (the whole fleet's runs)
+const all = results.all;
+const mxById = new Map(all?.mxReport?.domains.map((d) => [d.domain, d]) ?? []);
+const cdById = new Map(all?.cdResults?.map((r) => [r.domain, r]) ?? []);
 console.log('\n| seeded defect | domains | mxpool: found with the expected id | checkdmarc |');
 console.log('|---|---:|---|---|');
 for (const [kind, domains] of kinds) {
@@ -133,7 +141,7 @@ for (const [kind, domains] of kinds) {
   }).length;
   const mxCell = expected.length === 0 ? `${found}/${domains.length} without error or warning` : `${found}/${domains.length} \`${expected.join('`, `')}\``;
   let cdCell = 'not run';
-  if (cdResults) {
+  if (all?.cdResults) {
     const tally = new Map<string, number>();
     for (const domain of domains) {
       const verdict = checkdmarcVerdict(kind, cdById.get(domain));
@@ -143,4 +151,4 @@ for (const [kind, domains] of kinds) {
   }
   console.log(`| ${kind} | ${domains.length} | ${mxCell} | ${cdCell} |`);
 }
-console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`\nload average after: ${load()}`);
