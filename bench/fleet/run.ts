@@ -9,7 +9,7 @@
 // checkdmarc: --checkdmarc, else $MXPOOL_CHECKDMARC, else shared/anchors/checkdmarc/checkdmarc
 // beside the checkout (../shared, or ../../shared for a worktree). Without it, only mxpool's
 // figures are printed, and the bench says so.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,6 +38,8 @@ const DEAD = '127.14.20.99';
 
 interface Run {
   seconds: number;
+  /** CPU seconds of the tool's process (user + system) */
+  cpu: number;
   queries: number;
 }
 
@@ -51,15 +53,20 @@ function findCheckdmarc(): string | undefined {
   return candidates.find((path): path is string => path !== undefined && existsSync(path));
 }
 
-function timed(file: string, args: string[]): Promise<{ code: number; seconds: number; stdout: string; stderr: string }> {
+/** Runs a command under GNU time: wall seconds, and the CPU seconds (user + system) of the process. */
+function timed(file: string, args: string[]): Promise<{ code: number; seconds: number; cpu: number; stdout: string; stderr: string }> {
+  const times = join(dir, 'time.txt');
   return new Promise((done) => {
     const started = process.hrtime.bigint();
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', times, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('close', (code) => done({ code: code ?? 1, seconds: Number(process.hrtime.bigint() - started) / 1e9, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.on('close', (code) => {
+      const [user = 0, system = 0] = (/(\d+\.\d+) (\d+\.\d+)\s*$/.exec(readFileSync(times, 'utf8'))?.slice(1) ?? []).map(Number);
+      done({ code: code ?? 1, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu: user + system, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
   });
 }
 
@@ -81,6 +88,10 @@ const checkdmarc = findCheckdmarc();
 console.log(`bench/fleet: ${COUNT} customer domains (${kinds.get('clean')?.length ?? 0} clean, ${COUNT - (kinds.get('clean')?.length ?? 0)} with one seeded defect each, 4 of them with failing DNS), NSD on ${NS}:53, timeout ${TIMEOUT_S}s; load average ${load()}`);
 if (!checkdmarc) console.log('checkdmarc: not found (--checkdmarc PATH, $MXPOOL_CHECKDMARC, or shared/anchors/checkdmarc beside the checkout): mxpool figures only');
 
+// the product as an operator runs it: bin/mxpool.js over the compiled dist/ (built now, from this checkout)
+const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+
 const nsd = await startNsd({ addresses: [NS, LAME], zones: fleet.zones });
 const hole = await blackHole(DEAD);
 const served = async () => (await nsd.queries()) + hole.received();
@@ -88,19 +99,19 @@ const results: Record<string, { mx: Run; cd?: Run; mxReport?: MxReport; cdResult
 // NSD and the black hole are stopped whatever happens (a failed run must not leave NSD on port 53)
 try {
   for (const [name, list] of Object.entries(lists)) {
-    // mxpool: the real CLI process (Node type-stripping src/cli.ts: start-up included), cold cache each run
+    // mxpool: the real CLI process (start-up included), a cold cache each run
     const runs: Run[] = [];
     let mxReport: MxReport | undefined;
     for (let i = 0; i < RUNS; i++) {
       const before = await served();
-      const result = await timed(process.execPath, ['src/cli.ts', 'audit', '--domains', list.file, '--nameserver', `${NS}:53`, '--dkim-selector', 's1', '--timeout', `${TIMEOUT_S}s`, '--format', 'json', '--log-level', 'silent']);
+      const result = await timed(process.execPath, ['bin/mxpool.js', 'audit', '--domains', list.file, '--nameserver', `${NS}:53`, '--dkim-selector', 's1', '--timeout', `${TIMEOUT_S}s`, '--format', 'json', '--log-level', 'silent']);
       if (result.code > 1) throw new Error(`mxpool audit failed (${result.code}): ${result.stderr}`);
       const queries = (await served()) - before;
       mxReport = JSON.parse(result.stdout) as MxReport;
-      runs.push({ seconds: result.seconds, queries });
-      console.log(`  ${name}: mxpool run ${i + 1}: ${result.seconds.toFixed(2)} s, ${queries} queries at the servers (mxpool counted ${mxReport.summary.queries})`);
+      runs.push({ seconds: result.seconds, cpu: result.cpu, queries });
+      console.log(`  ${name}: mxpool run ${i + 1}: ${result.seconds.toFixed(2)} s (CPU ${result.cpu.toFixed(2)} s), ${queries} queries at the servers (mxpool counted ${mxReport.summary.queries})`);
     }
-    const entry: (typeof results)[string] = { mx: { seconds: median(runs.map((r) => r.seconds)), queries: median(runs.map((r) => r.queries)) }, mxReport, domains: list.domains.length };
+    const entry: (typeof results)[string] = { mx: { seconds: median(runs.map((r) => r.seconds)), cpu: median(runs.map((r) => r.cpu)), queries: median(runs.map((r) => r.queries)) }, mxReport, domains: list.domains.length };
     if (checkdmarc) {
       const out = join(dir, `checkdmarc-${name}.json`);
       const before = await served();
@@ -108,9 +119,9 @@ try {
       // -n and -o take lists: the domain list goes first.
       const result = await timed(checkdmarc, [list.file, '--skip-tls', '-t', String(TIMEOUT_S), '-n', NS, '-o', out]);
       if (result.code !== 0) throw new Error(`checkdmarc failed (${result.code}): ${result.stderr.slice(-2000)}`);
-      entry.cd = { seconds: result.seconds, queries: (await served()) - before };
+      entry.cd = { seconds: result.seconds, cpu: result.cpu, queries: (await served()) - before };
       entry.cdResults = JSON.parse(readFileSync(out, 'utf8')) as CheckdmarcResult[];
-      console.log(`  ${name}: checkdmarc: ${entry.cd.seconds.toFixed(2)} s, ${entry.cd.queries} queries at the servers`);
+      console.log(`  ${name}: checkdmarc: ${entry.cd.seconds.toFixed(2)} s (CPU ${entry.cd.cpu.toFixed(2)} s), ${entry.cd.queries} queries at the servers`);
     }
     results[name] = entry;
   }
@@ -119,12 +130,12 @@ try {
   await nsd.stop();
 }
 
-console.log('\n| list | tool | wall time (s) | DNS queries (server side) | queries per domain | checkdmarc / mxpool |');
-console.log('|---|---|---:|---:|---:|---|');
+console.log('\n| list | tool | wall time (s) | CPU time (s) | DNS queries (server side) | queries per domain | checkdmarc / mxpool |');
+console.log('|---|---|---:|---:|---:|---:|---|');
 for (const [name, r] of Object.entries(results)) {
   const label = name === 'all' ? `all ${r.domains} (4 with failing DNS)` : `${r.domains} answering`;
-  console.log(`| ${label} | mxpool audit --domains (median of ${RUNS}) | ${r.mx.seconds.toFixed(2)} | ${r.mx.queries} | ${(r.mx.queries / r.domains).toFixed(1)} | |`);
-  if (r.cd) console.log(`| ${label} | checkdmarc 5.17.5 | ${r.cd.seconds.toFixed(2)} | ${r.cd.queries} | ${(r.cd.queries / r.domains).toFixed(1)} | wall x${(r.cd.seconds / r.mx.seconds).toFixed(1)}, queries x${(r.cd.queries / r.mx.queries).toFixed(1)} |`);
+  console.log(`| ${label} | mxpool audit --domains (median of ${RUNS}) | ${r.mx.seconds.toFixed(2)} | ${r.mx.cpu.toFixed(2)} | ${r.mx.queries} | ${(r.mx.queries / r.domains).toFixed(1)} | |`);
+  if (r.cd) console.log(`| ${label} | checkdmarc 5.17.5 | ${r.cd.seconds.toFixed(2)} | ${r.cd.cpu.toFixed(2)} | ${r.cd.queries} | ${(r.cd.queries / r.domains).toFixed(1)} | wall x${(r.cd.seconds / r.mx.seconds).toFixed(1)}, CPU x${(r.cd.cpu / r.mx.cpu).toFixed(1)}, queries x${(r.cd.queries / r.mx.queries).toFixed(1)} |`);
 }
 
 // verdicts on the seeded defects (the whole fleet's runs)

@@ -4,7 +4,7 @@
 // run asks each shared name once; every query sent is counted.
 import { isIP } from 'node:net';
 import { Resolver as NodeResolver } from 'node:dns';
-import { parseHostPort } from '../config/schema.ts';
+import { parseHostPort } from '../config/host-port.ts';
 import { UsageError } from '../errors.ts';
 import { parseAddress } from '../auth/ip.ts';
 import { DnsClient, type ServerAddress } from '../dns/client.ts';

@@ -3,10 +3,8 @@
 // 0 clean, 1 findings at or above --fail-on (any domain), 2 usage.
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../cli.ts';
-import { loadConfig } from '../config/load.ts';
 import { parseDuration } from '../config/duration.ts';
 import { UsageError } from '../errors.ts';
-import { auditConfig } from '../audit/desired-audit.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, liveDns } from '../audit/live-resolver.ts';
 import { FLEET_FORMATS, fleetFailsAt, fleetReport, writeFleetReport, writeReport, type FleetFormat, type FleetReport } from '../audit/report/index.ts';
 import { failsAt, runAudit, type AuditReport } from '../audit/run.ts';
@@ -72,6 +70,8 @@ export function auditCommand(context: CommandContext): Command {
       let report: AuditReport;
       let queries = 0;
       if (options.config) {
+        // loaded here, not at start-up: a live audit needs neither the config schema nor desired()
+        const [{ loadConfig }, { auditConfig }] = await Promise.all([import('../config/load.ts'), import('../audit/desired-audit.ts')]);
         const config = loadConfig(options.config);
         report = await auditConfig(config, options.nameserver ? { nameserver: options.nameserver } : {});
       } else {

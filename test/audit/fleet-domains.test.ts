@@ -19,7 +19,8 @@ const NS = '127.14.0.1';
 const LAME = '127.14.0.2';
 const DEAD = '127.14.0.99';
 const COUNT = 300;
-const TIMEOUT = '400ms';
+// generous: a loaded machine must not turn a slow answer into a finding; the dead servers cost it once per run
+const TIMEOUT = '2s';
 
 let fleet: Fleet;
 let nsd: Nsd;
@@ -86,7 +87,7 @@ describe('mxpool audit --domains against NSD', () => {
     expect(kinds.size).toBeGreaterThanOrEqual(15); // every defect kind is in the fleet
     // the reasons name what failed
     const reasonOf = (defect: string) => fleet.domains.flatMap((d, i) => (d.defect === defect ? [json.domains[i]?.findings.find((f) => f.id === 'dns-temperror')?.message] : []));
-    for (const message of reasonOf('dead')) expect(message).toMatch(new RegExp(`${DEAD.replace(/\./g, '\\.')}:53: no answer within 400 ms|every nameserver of c\\d+\\.test failed`));
+    for (const message of reasonOf('dead')) expect(message).toMatch(new RegExp(`${DEAD.replace(/\./g, '\\.')}:53: no answer within 2000 ms|every nameserver of c\\d+\\.test failed`));
     for (const message of reasonOf('lame')) expect(message).toMatch(/lame delegation: 127\.14\.0\.2:53 is a nameserver of c\d+\.test but answered without authority/);
     for (const message of reasonOf('servfail')) expect(message).toMatch(/SERVFAIL from 127\.14\.0\.1:53/);
     // summary and the query count, the same as the servers saw (NSD's counter plus the black hole's)
