@@ -11,6 +11,7 @@ import { desired } from '../../src/desired.ts';
 import { dig, dnsConfig, startServer, zoneOf } from './helpers.ts';
 import { health } from '../desired/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { track } from '../helpers/children.ts';
 
 const PRIMARY = '127.0.2.10';
 const SECONDARY = '127.0.2.11';
@@ -67,7 +68,7 @@ zone:
   outgoing-interface: ${SECONDARY}
 `,
   );
-  nsd = spawn('nsd', ['-d', '-c', join(dir, 'nsd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  nsd = track(spawn('nsd', ['-d', '-c', join(dir, 'nsd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }));
   nsd.stdout?.resume();
   nsd.stderr?.resume();
 });

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { tempDir } from './temp-dir.ts';
+import { track } from './children.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const NODE = process.execPath; // vitest runs on the project's Node 24
@@ -37,7 +38,7 @@ export async function startSmtpHost(address: string, name: string, port = 0): Pr
   let child: ChildProcess | undefined;
   let pending: Array<(line: Record<string, unknown>) => void> = [];
   const boot = async (onPort: number): Promise<number> => {
-    const proc = spawn(NODE, [join(ROOT, 'test/helpers/smtp-host-process.ts'), address, String(onPort), name], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const proc = track(spawn(NODE, [join(ROOT, 'test/helpers/smtp-host-process.ts'), address, String(onPort), name], { stdio: ['pipe', 'pipe', 'inherit'] }));
     child = proc;
     pending = [];
     const lines = createInterface({ input: proc.stdout! });
@@ -189,7 +190,7 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
 
   const startDaemon = async () => {
     const env = { ...process.env, ...(options.token ? { MXPOOL_TEST_TOKEN: options.token } : {}) };
-    const proc = spawn(NODE, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = track(spawn(NODE, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
     child = proc;
     proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     proc.stdout!.resume();
@@ -225,6 +226,8 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
   try {
     await startDaemon();
   } catch (error) {
+    // a serve that did not become healthy in time is still running: it must not outlive the test
+    await stopDaemon('SIGKILL');
     await Promise.all(hosts.map((h) => h.kill()));
     throw error;
   }

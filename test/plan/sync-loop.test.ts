@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { Route53Fake } from '../helpers/fakes/route53.ts';
 import { listen, until } from './process-helpers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { track } from '../helpers/children.ts';
 
 let fake: Route53Fake;
 let dir: string;
@@ -48,7 +49,7 @@ afterAll(async () => {
 });
 
 it('syncs at start, pushes a host failure as it happens, stops cleanly on SIGTERM', async () => {
-  child = spawn('node_modules/.bin/node', ['src/cli.ts', 'sync', '--config', join(dir, 'mxpool.yaml'), '--log-level', 'warn'], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = track(spawn('node_modules/.bin/node', ['src/cli.ts', 'sync', '--config', join(dir, 'mxpool.yaml'), '--log-level', 'warn'], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));

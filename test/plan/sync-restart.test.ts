@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { Route53Fake } from '../helpers/fakes/route53.ts';
 import { listen, until } from './process-helpers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { track } from '../helpers/children.ts';
 
 let fake: Route53Fake;
 let dir: string;
@@ -38,7 +39,7 @@ function writeConfig(relays: number): string {
 }
 
 function startSync(file: string): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn('node_modules/.bin/node', ['src/cli.ts', 'sync', '--config', file, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn('node_modules/.bin/node', ['src/cli.ts', 'sync', '--config', file, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] }));
   child.stderr?.resume();
   return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
@@ -86,7 +87,7 @@ it('a relay removed between two runs stays in the provider\'s SPF for 2 x ttl, t
 
 it('--dry-run (running) prints each plan and writes nothing', async () => {
   fake.resetCounts();
-  const child = spawn('node_modules/.bin/node', ['src/cli.ts', 'sync', '--dry-run', '--config', writeConfig(2), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn('node_modules/.bin/node', ['src/cli.ts', 'sync', '--dry-run', '--config', writeConfig(2), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   running = child;
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

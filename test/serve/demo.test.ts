@@ -3,6 +3,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dig, waitFor } from '../helpers/daemon.ts';
+import { track } from '../helpers/children.ts';
 
 const DNS = { server: '127.0.3.110', port: 5353 };
 let child: ChildProcess | undefined;
@@ -12,7 +13,7 @@ afterAll(() => {
 
 describe('mxpool demo', () => {
   it('serves three SMTP hosts in DNS, withdraws a stopped one, exits 0 on SIGINT', async () => {
-    child = spawn(process.execPath, ['src/cli.ts', 'demo', '--smtp-addresses', '127.0.3.111,127.0.3.112,127.0.3.113', '--smtp-port', '0', '--dns', `${DNS.server}:${DNS.port}`, '--http', '127.0.3.110:8053', '--log-level', 'warn'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = track(spawn(process.execPath, ['src/cli.ts', 'demo', '--smtp-addresses', '127.0.3.111,127.0.3.112,127.0.3.113', '--smtp-port', '0', '--dns', `${DNS.server}:${DNS.port}`, '--http', '127.0.3.110:8053', '--log-level', 'warn'], { stdio: ['pipe', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from '../temp-dir.ts';
+import { track } from '../children.ts';
 
 export const POSTFIX_BIN = ['/usr/sbin/postfix', '/usr/bin/postfix'].find((path) => existsSync(path));
 
@@ -99,7 +100,7 @@ export async function startPostfix(address: string, port: number, hostname: stri
   // a log file, not pipes: with pipes on stdout/stderr Postfix's start-fg did not come up here
   const logFile = join(dir, 'postfix.log');
   const logFd = openSync(logFile, 'w');
-  const master: ChildProcess = spawn(bin, ['-c', dir, 'start-fg'], { stdio: ['ignore', logFd, logFd] });
+  const master: ChildProcess = track(spawn(bin, ['-c', dir, 'start-fg'], { stdio: ['ignore', logFd, logFd] }));
   closeSync(logFd);
   const exited = new Promise<void>((resolve) => master.once('exit', () => resolve()));
   let running = true;
