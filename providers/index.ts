@@ -78,6 +78,24 @@ export function createProviders(config: Config, logger: Logger, deps: ProviderDe
   return providers;
 }
 
+/**
+ * The providers a reloaded config needs: a provider whose settings (and `providers.ownerId`) did
+ * not change is kept as it is; a changed or new one is built afresh. Throws, changing nothing, when
+ * one cannot be built (e.g. its token variable is not set) — the reload is then refused.
+ */
+export function providersForReload(previous: Config, next: Config, current: readonly Provider[], logger: Logger, deps: ProviderDeps = {}): Provider[] {
+  const full = { sleep: deps.sleep ?? realSleep, random: deps.random ?? Math.random, env: deps.env ?? process.env, ...deps };
+  const same = (name: ProviderName) =>
+    JSON.stringify(previous.providers?.[name]) === JSON.stringify(next.providers?.[name]) && (previous.providers?.ownerId ?? 'mxpool') === (next.providers?.ownerId ?? 'mxpool');
+  const providers: Provider[] = [];
+  for (const name of PROVIDER_NAMES) {
+    const kept = same(name) ? current.find((provider) => provider.name === name) : undefined;
+    const provider = kept ?? FACTORIES[name](next, logger, { ...full, sleep: full.sleep, random: full.random, env: full.env });
+    if (provider) providers.push(provider);
+  }
+  return providers;
+}
+
 export interface CreateSyncerOptions {
   config: Config;
   logger: Logger;

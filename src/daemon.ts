@@ -2,7 +2,8 @@
 // Start-up: with a state file, the zone is built from the saved health and served at once while the
 // first probe round runs; without one, one probe round (bounded by probe.timeout) runs first — never
 // an "everything is up" guess. Every health transition republishes (coalesced); state is written on
-// every change (throttled) and at shutdown.
+// every change (throttled) and at shutdown. A reload (SIGHUP, POST /api/reload) swaps the whole
+// config while serving (src/daemon/reloader.ts, apply-config.ts).
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
@@ -22,10 +23,17 @@ import { Metrics, failureClass } from './http/metrics.ts';
 import { HostGauges } from './daemon/host-gauges.ts';
 import { HttpServer, HttpError } from './http/server.ts';
 import { buildApiState, safeToStopAt } from './http/api.ts';
-import type { ApiDrainResponse, ApiState } from './http/types.ts';
+import type { ApiConfigStatus, ApiDrainResponse, ApiReloadResult, ApiReloadTrigger, ApiState } from './http/types.ts';
+import { LiveConfig } from './daemon/live-config.ts';
+import { withDeadline } from './daemon/deadline.ts';
+import { Reloader } from './daemon/reloader.ts';
+import { prepareReload } from './daemon/apply-config.ts';
 
 export interface DaemonOptions {
-  config: Config;
+  /** the config to run; a LiveConfig when the caller's services read it too (src/daemon/wiring.ts) */
+  config: Config | LiveConfig;
+  /** re-reads the config file for a reload (SIGHUP, POST /api/reload); without it serve cannot reload */
+  reload?: { file: string; load: () => Promise<Config> };
   logger: Logger;
   services: Services;
   clock?: RunnerClock;
@@ -37,12 +45,15 @@ export interface DaemonOptions {
 }
 
 export interface Daemon {
+  /** the config in force (a reload replaces it) */
   readonly config: Config;
   readonly http: AddressInfo | undefined;
   state(): ApiState;
   zone(): DesiredZone | undefined;
   drain(host: string): ApiDrainResponse;
   undrain(host: string): ApiDrainResponse;
+  /** re-reads the config file and applies it, or keeps the running one and says why (never throws) */
+  reload(trigger: ApiReloadTrigger): Promise<ApiReloadResult>;
   /** stop probing, finish in-flight probes, write state, close sockets */
   stop(): Promise<void>;
 }
@@ -58,13 +69,15 @@ const systemClock: RunnerClock = {
 };
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  const { config, logger, services } = options;
+  const { logger, services } = options;
   const clock = options.clock ?? systemClock;
+  const live = options.config instanceof LiveConfig ? options.config : new LiveConfig(options.config, clock.now());
+  const config = live.current; // the start-up config: everything read after start-up reads live.current
   const token = httpToken(config, options.env ?? process.env);
   const startedAt = clock.now();
   const metrics = new Metrics();
   const memory = new ProbeMemory();
-  const hostCount = config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
+  let hostCount = countHosts(config);
   for (const pool of config.pools) for (const host of pool.hosts) metrics.declareHost(host.name, pool.name);
 
   const saved = readState(config.stateDir, config.zone, logger);
@@ -79,6 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let dnsQueries = 0;
   let firstRoundDone = false;
   let stopped: Promise<void> | undefined;
+  let reloader: Reloader | undefined;
   const probedSinceStart = new Set<string>();
 
   const stateWriter = new StateWriter({
@@ -87,10 +101,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     now: () => clock.now(),
     ...(options.stateWriteGapMs !== undefined ? { minGapMs: options.stateWriteGapMs } : {}),
     collect: () =>
-      newSavedState(config.zone, clock.now(), publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood, {
-        addresses: configAddresses(config),
+      newSavedState(live.current.zone, clock.now(), publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood, {
+        addresses: configAddresses(live.current),
         retired: publisher.retired,
-        spf: spfToSave(config.zone, publisher.spf),
+        spf: spfToSave(live.current.zone, publisher.spf),
       }),
   });
   const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => runner.snapshot(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
@@ -149,6 +163,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           state: () => apiState(),
           drain: async (host) => drainHost(host),
           undrain: async (host) => undrainHost(host),
+          ...(options.reload ? { reload: () => reload('api') } : {}),
           metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
         },
       })
@@ -156,7 +171,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   function apiState(): ApiState {
     return buildApiState({
-      config,
+      config: live.current,
       now: clock.now(),
       startedAt,
       startedFrom: saved ? 'state-file' : 'first-probe-round',
@@ -168,13 +183,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       audit: auditLoop?.last ?? null,
       nameserver: nameserver ? { listen: nameserver.listen, queries: dnsQueries } : null,
       spfGrace: publisher.retired,
+      configStatus: configStatus(),
     });
+  }
+
+  function configStatus(): ApiConfigStatus {
+    return reloader?.status() ?? { file: options.reload?.file ?? null, loadedAt: live.loadedAt, reloads: 0, reloadFailures: 0, lastReload: null, lastReloadError: null };
+  }
+
+  function reload(trigger: ApiReloadTrigger): Promise<ApiReloadResult> {
+    if (reloader) return reloader.request(trigger);
+    const why = options.reload ? (stopped ? 'serve is shutting down: the reload was not done' : 'serve is still starting: reload again once it serves') : 'this serve has no config file to re-read';
+    logger.warn({ trigger }, why);
+    const at = clock.now();
+    return Promise.resolve({ outcome: 'unavailable', trigger, at, ms: 0, file: options.reload?.file ?? null, changes: [], errors: [why], previousSerial: publisher.serial, serial: publisher.serial });
   }
 
   function operatorAction(host: string, kind: 'drain' | 'undrain'): ApiDrainResponse {
     try {
       if (kind === 'drain') {
-        const blocked = drainWouldNotWithdraw(config, runner.snapshot(), host, publisher.lastKnownGood, clock.now());
+        const blocked = drainWouldNotWithdraw(live.current, runner.snapshot(), host, publisher.lastKnownGood, clock.now());
         if (blocked) throw new HttpError(409, blocked);
         runner.drain(host);
       } else {
@@ -192,7 +220,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     return {
       host: health?.host ?? host,
       state,
-      drain: drainedAt === undefined ? null : { drainedAt, safeToStopAt: safeToStopAt(drainedAt, config.ttl) },
+      drain: drainedAt === undefined ? null : { drainedAt, safeToStopAt: safeToStopAt(drainedAt, live.current.ttl) },
       serial: zone.serial,
     };
   }
@@ -223,9 +251,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     auditLoop?.start(zone);
     runner.start();
     stateWriter.flush(true);
+    if (options.reload) reloader = newReloader(options.reload);
     logger.info({ serial: zone.serial, from: saved ? 'state file' : 'first probe round', http: httpAddress ? `${httpAddress.address}:${httpAddress.port}` : undefined, nameserver: nameserver?.listen }, 'serving');
     return {
-      config,
+      get config() {
+        return live.current;
+      },
       get http() {
         return http?.address();
       },
@@ -233,6 +264,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       zone: () => publisher.zone,
       drain: drainHost,
       undrain: undrainHost,
+      reload,
       stop: () => (stopped ??= shutdown()),
     };
   } catch (error) {
@@ -240,7 +272,28 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
 
+  function newReloader(source: { file: string; load: () => Promise<Config> }): Reloader {
+    return new Reloader({
+      live,
+      file: source.file,
+      load: source.load,
+      serial: () => publisher.serial,
+      now: () => clock.now(),
+      logger,
+      counted: (applied, loadedAt) => metrics.reload(applied, loadedAt),
+      prepare: (next) =>
+        prepareReload({
+          live, runner, publisher, gauges, memory, stateWriter, auditLoop, syncer, nameserver, logger,
+          onHosts: (changes) => {
+            for (const gone of changes.removed) probedSinceStart.delete(gone.name);
+            hostCount = countHosts(live.current);
+          },
+        }, next),
+    });
+  }
+
   async function shutdown(): Promise<void> {
+    reloader?.close();
     logger.info('shutting down: stopping probes');
     publisher.stop();
     auditLoop?.stop();
@@ -256,22 +309,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 }
 
+function countHosts(config: Config): number {
+  return config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
+}
+
 function httpToken(config: Config, env: Record<string, string | undefined>): string | undefined {
   const name = config.http?.tokenEnv;
   if (name === undefined) return undefined;
   const token = env[name];
   if (!token) throw new MxpoolError('HTTP_API', 'http.tokenEnv', `the environment variable ${name} is not set; serve needs it for the API token (or remove http.tokenEnv to listen on loopback without one)`, { fatal: true });
   return token;
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -26,6 +26,7 @@ function syntheticState(n: number, now: number): ApiState {
       minHealthy: 1, healthyCount: hosts.filter((h) => h.state === 'healthy').length, publishedHosts: [], published: [], hosts,
     }],
     records: [], notes: [], providers: [], audit: null, nameserver: { listen: ['127.0.0.1:5353'], queries: 0 },
+    config: { file: '/etc/mxpool/mxpool.yaml', loadedAt: now - 3_600_000, reloads: 0, reloadFailures: 0, lastReload: null, lastReloadError: null },
   };
 }
 

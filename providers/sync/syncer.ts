@@ -1,6 +1,7 @@
 // The provider loop for `serve`: a full reconcile of each provider on its cron schedule (repairing
 // drift), and health transitions pushed at once — debounced, and held down so a flapping host
-// costs at most one write per rise/fall cycle. One provider's cycles run in series.
+// costs at most one write per rise/fall cycle. One provider's cycles run in series. A config reload
+// hands over the new config and providers (`reconfigure`); a provider that stays keeps its series.
 import cron from 'node-cron';
 import type { Config } from '../../src/config/schema.ts';
 import type { Logger } from '../../src/log.ts';
@@ -55,6 +56,14 @@ export interface Syncer {
   onResult(listener: (result: SyncResult) => void): void;
   /** resolves when every cycle started so far has finished */
   whenIdle(): Promise<void>;
+  /** the providers synced now */
+  providers(): Provider[];
+  /**
+   * A reload: plans use `config` from now on, the cron schedules are re-armed, `providers` replace
+   * the current ones (a provider of the same name queues behind the cycle it may have in flight),
+   * and a provider that is new or was rebuilt gets the latest zone at once.
+   */
+  reconfigure(config: Config, providers: Provider[]): void;
   stop(): Promise<void>;
 }
 
@@ -77,11 +86,12 @@ function scheduleOf(config: Config, provider: string): string | undefined {
 }
 
 export function createSyncer(options: SyncerOptions): Syncer {
-  const { config, logger, providers } = options;
+  const { logger } = options;
+  let { config, providers } = options;
   const clock = options.clock ?? realClock;
   const scheduler = options.scheduler ?? cronScheduler;
   const debounceMs = options.debounceMs ?? 250;
-  const holdDownMs = options.holdDownMs ?? (config.probe.rise + config.probe.fall) * config.probe.interval;
+  const holdDownMs = () => options.holdDownMs ?? (config.probe.rise + config.probe.fall) * config.probe.interval;
   const context: ReconcileContext = { config, logger, now: () => clock.now(), logged: new Set() };
   const statuses = new Map<string, ProviderStatus>(providers.map((p) => [p.name, { name: p.name, at: null, ok: null, changes: 0, error: null }]));
   const chains = new Map<string, Promise<unknown>>();
@@ -91,7 +101,21 @@ export function createSyncer(options: SyncerOptions): Syncer {
   let latest: DesiredZone | undefined;
   let timer: unknown;
   let lastWriteAt = Number.NEGATIVE_INFINITY;
+  let started = false;
   let stopped = false;
+
+  function schedule(): void {
+    for (const provider of providers) {
+      const expression = scheduleOf(config, provider.name);
+      if (!expression) continue;
+      tasks.push(
+        scheduler.schedule(expression, () => {
+          if (stopped || !latest) return;
+          void runFor(provider, latest, { dryRun: options.dryRun ?? false });
+        }),
+      );
+    }
+  }
 
   function record(result: SyncResult, dryRun: boolean): void {
     for (const listener of resultListeners) listener(result);
@@ -124,24 +148,17 @@ export function createSyncer(options: SyncerOptions): Syncer {
 
   return {
     start() {
-      for (const provider of providers) {
-        const expression = scheduleOf(config, provider.name);
-        if (!expression) continue;
-        tasks.push(
-          scheduler.schedule(expression, () => {
-            if (stopped || !latest) return;
-            void runFor(provider, latest, { dryRun: options.dryRun ?? false });
-          }),
-        );
-      }
+      if (started) return;
+      started = true;
+      schedule();
     },
 
     push(desired) {
       latest = desired;
       if (stopped || timer !== undefined) return; // the pending push will carry the latest state
       const now = clock.now();
-      const due = Math.max(now + debounceMs, lastWriteAt + holdDownMs);
-      if (due > now + debounceMs) logger.debug({ holdDownMs, waitMs: due - now }, 'providers: health change held down after a recent write');
+      const due = Math.max(now + debounceMs, lastWriteAt + holdDownMs());
+      if (due > now + debounceMs) logger.debug({ holdDownMs: holdDownMs(), waitMs: due - now }, 'providers: health change held down after a recent write');
       timer = clock.setTimeout(firePush, due - now);
     },
 
@@ -157,6 +174,22 @@ export function createSyncer(options: SyncerOptions): Syncer {
 
     onResult(listener) {
       resultListeners.push(listener);
+    },
+
+    providers() {
+      return [...providers];
+    },
+
+    reconfigure(next, nextProviders) {
+      const fresh = nextProviders.filter((provider) => !providers.includes(provider));
+      config = next;
+      context.config = next;
+      providers = [...nextProviders];
+      for (const name of [...statuses.keys()]) if (!providers.some((p) => p.name === name)) statuses.delete(name);
+      for (const provider of providers) if (!statuses.has(provider.name)) statuses.set(provider.name, { name: provider.name, at: null, ok: null, changes: 0, error: null });
+      for (const task of tasks.splice(0)) task.stop();
+      if (started && !stopped) schedule();
+      if (latest && !stopped) for (const provider of fresh) void runFor(provider, latest, { dryRun: options.dryRun ?? false });
     },
 
     async whenIdle() {

@@ -3,7 +3,8 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
-import { parseHostPort, type Config } from '../config/schema.ts';
+import type { Config } from '../config/schema.ts';
+import { noApi, postToServe } from './api-client.ts';
 import { MxpoolError } from '../errors.ts';
 import type { ApiDrainResponse } from '../http/types.ts';
 
@@ -28,44 +29,12 @@ function hostActionCommand(context: CommandContext, action: 'drain' | 'undrain',
     });
 }
 
-/** Where to reach `serve`: a wildcard listen address is reached over loopback. */
-export function apiBaseUrl(listen: string): string {
-  const where = parseHostPort(listen);
-  if (!where) throw new MxpoolError('HTTP_API', 'http.listen', `an address:port, not "${listen}"`);
-  let host = where.host;
-  if (host === '0.0.0.0') host = '127.0.0.1';
-  if (host === '::') host = '::1';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${where.port}`;
-}
-
 async function callServe(config: Config, host: string, action: 'drain' | 'undrain'): Promise<ApiDrainResponse> {
-  if (!config.http) throw new MxpoolError('HTTP_API', 'config', 'no http: section, so serve runs no API to ask; add http: { listen: "127.0.0.1:8053" } and restart serve');
-  const headers: Record<string, string> = {};
-  const tokenEnv = config.http.tokenEnv;
-  if (tokenEnv !== undefined) {
-    const token = process.env[tokenEnv];
-    if (!token) throw new MxpoolError('HTTP_API', 'http.tokenEnv', `set the environment variable ${tokenEnv} to the API token serve uses`);
-    headers.authorization = `Bearer ${token}`;
-  }
-  const base = apiBaseUrl(config.http.listen);
-  const url = `${base}/api/hosts/${encodeURIComponent(host.toLowerCase().replace(/\.$/, ''))}/${action}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { method: 'POST', headers, signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new MxpoolError('HTTP_API', base, `no mxpool serve answering (${cause}); is it running with this config?`);
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new MxpoolError('HTTP_API', base, `unexpected answer ${response.status}: ${text.slice(0, 200)}`);
-  }
-  if (!response.ok) {
-    const message = (body as { error?: string }).error ?? `HTTP ${response.status}`;
-    throw new MxpoolError('HTTP_API', base, `${action} ${host} refused (${response.status}): ${message}`);
+  if (!config.http) throw noApi();
+  const { status, body, base } = await postToServe(config.http, `/api/hosts/${encodeURIComponent(host.toLowerCase().replace(/\.$/, ''))}/${action}`);
+  if (status < 200 || status > 299) {
+    const message = (body as { error?: string }).error ?? `HTTP ${status}`;
+    throw new MxpoolError('HTTP_API', base, `${action} ${host} refused (${status}): ${message}`);
   }
   return body as ApiDrainResponse;
 }

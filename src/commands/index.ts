@@ -19,6 +19,7 @@ export const commandModules: readonly CommandModule[] = [
   { names: ['probe'], load: async () => [(await import('./probe.ts')).probeCommand] },
   { names: ['drain', 'undrain'], load: async () => { const m = await import('./drain.ts'); return [m.drainCommand, m.undrainCommand]; } },
   { names: ['serve'], load: async () => [(await import('./serve.ts')).serveCommand] },
+  { names: ['reload'], load: async () => [(await import('./reload.ts')).reloadCommand] },
   { names: ['demo'], load: async () => [(await import('./demo.ts')).demoCommand] },
   { names: ['zone'], load: async () => [(await import('./zone.ts')).zoneCommand] },
   { names: ['audit'], load: async () => [(await import('./audit.ts')).auditCommand] },

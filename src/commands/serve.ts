@@ -1,5 +1,6 @@
 // `mxpool serve --config F`: runs the daemon until SIGINT/SIGTERM, then shuts down cleanly
 // (stop probing, finish in-flight probes, write state, close sockets) and exits 0 within 5 s.
+// SIGHUP re-reads the config file (docs/serve.md "Reload").
 import { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
@@ -15,12 +16,48 @@ export function serveCommand(context: CommandContext): Command {
     .requiredOption('-c, --config <file>', 'the YAML config')
     .action(async (options: { config: string; logLevel: string }) => {
       const logger = createLogger(options.logLevel);
+      // SIGHUP's default action ends the process: take it over before anything else can be hit by it
+      const hangups = reloadOnHangup(logger);
       const config = loadConfig(options.config);
       // loaded here, not at the top: every other command starts faster without the daemon's modules
-      const [{ startDaemon }, { realServices }] = await Promise.all([import('../daemon.ts'), import('../daemon/wiring.ts')]);
-      const daemon = await startDaemon({ config, logger, services: realServices(config, logger) });
-      context.exitCode = await runUntilSignal(daemon, logger);
+      const [{ startDaemon }, { realServices }, { LiveConfig }] = await Promise.all([import('../daemon.ts'), import('../daemon/wiring.ts'), import('../daemon/live-config.ts')]);
+      const live = new LiveConfig(config);
+      const file = options.config;
+      const daemon = await startDaemon({ config: live, reload: { file, load: async () => loadConfig(file) }, logger, services: realServices(live, logger) });
+      hangups.ready(daemon);
+      try {
+        context.exitCode = await runUntilSignal(daemon, logger);
+      } finally {
+        hangups.stop();
+      }
     });
+}
+
+/**
+ * SIGHUP reloads the config (`systemctl reload`). Signals are coalesced by the daemon's reloader
+ * (one running, one following); one that arrives during start-up is kept for when serve runs.
+ */
+export function reloadOnHangup(logger: Logger): { ready(daemon: Pick<Daemon, 'reload'>): void; stop(): void } {
+  let daemon: Pick<Daemon, 'reload'> | undefined;
+  let early = false;
+  const reload = () => void daemon!.reload('SIGHUP');
+  const onHangup = () => {
+    if (daemon) return reload();
+    if (!early) logger.info('SIGHUP during start-up: the config is reloaded once serve runs');
+    early = true;
+  };
+  process.on('SIGHUP', onHangup);
+  return {
+    ready(running) {
+      daemon = running;
+      if (early) reload();
+    },
+    stop() {
+      // a signal during shutdown must not end the process before the state is written
+      process.removeListener('SIGHUP', onHangup);
+      process.on('SIGHUP', () => logger.info('SIGHUP during shutdown: ignored'));
+    },
+  };
 }
 
 /** Waits for SIGINT or SIGTERM, stops the daemon, resolves with the exit code. A second signal forces exit. */

@@ -20,6 +20,7 @@ export interface AuditLoopOptions {
 
 export class AuditLoop {
   readonly #options: AuditLoopOptions;
+  #intervalMs: number;
   #zone: DesiredZone | undefined;
   #last: ApiAudit | null = null;
   #interval: NodeJS.Timeout | undefined;
@@ -29,6 +30,7 @@ export class AuditLoop {
 
   constructor(options: AuditLoopOptions) {
     this.#options = options;
+    this.#intervalMs = options.intervalMs;
   }
 
   get last(): ApiAudit | null {
@@ -37,9 +39,21 @@ export class AuditLoop {
 
   start(zone: DesiredZone): void {
     this.#zone = zone;
-    this.#interval = setInterval(() => void this.runOnce(), this.#options.intervalMs);
-    this.#interval.unref();
+    this.#arm();
     void this.runOnce();
+  }
+
+  /** `audit.interval` changed (a reload): the next audit is one new interval from now. */
+  setInterval(ms: number): void {
+    if (ms === this.#intervalMs) return;
+    this.#intervalMs = ms;
+    if (this.#interval !== undefined && !this.#stopped) this.#arm();
+  }
+
+  #arm(): void {
+    clearInterval(this.#interval);
+    this.#interval = setInterval(() => void this.runOnce(), this.#intervalMs);
+    this.#interval.unref();
   }
 
   zoneChanged(zone: DesiredZone): void {

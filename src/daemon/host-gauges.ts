@@ -6,13 +6,13 @@ import type { DesiredZone, HealthState } from '../model.ts';
 import type { Metrics } from '../http/metrics.ts';
 
 export class HostGauges {
-  readonly #metrics: Pick<Metrics, 'hostState'>;
-  readonly #config: Config;
+  readonly #metrics: Pick<Metrics, 'hostState' | 'declareHost' | 'forgetHost'>;
+  #config: Config;
   readonly #stateOf: (host: string) => HealthState | undefined;
   /** per pool, the hosts its records named at the last zone; undefined until the first zone */
   #named: Map<string, Set<string>> | undefined;
 
-  constructor(metrics: Pick<Metrics, 'hostState'>, config: Config, stateOf: (host: string) => HealthState | undefined) {
+  constructor(metrics: Pick<Metrics, 'hostState' | 'declareHost' | 'forgetHost'>, config: Config, stateOf: (host: string) => HealthState | undefined) {
     this.#metrics = metrics;
     this.#config = config;
     this.#stateOf = stateOf;
@@ -31,6 +31,21 @@ export class HostGauges {
         this.#set(host.name, pool.name, now.has(host.name));
       }
     }
+  }
+
+  /**
+   * A reload: hosts that left (or moved to another pool) lose their series, new ones are declared,
+   * and every host's gauges are set from its health and the records of the last zone (a new zone,
+   * if the reload changes the records, follows through `zoneChanged`).
+   */
+  reconfigure(config: Config): void {
+    const poolOf = (c: Config) => new Map(c.pools.flatMap((pool) => pool.hosts.map((host) => [host.name, pool.name] as const)));
+    const before = poolOf(this.#config);
+    const after = poolOf(config);
+    for (const [host, pool] of before) if (after.get(host) !== pool) this.#metrics.forgetHost(host, pool);
+    for (const [host, pool] of after) if (before.get(host) !== pool) this.#metrics.declareHost(host, pool);
+    this.#config = config;
+    for (const [host, pool] of after) this.hostChanged(host, pool);
   }
 
   /** A health transition of one host (records the zone may not reflect yet, or ever: whenAllDown). */

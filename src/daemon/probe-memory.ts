@@ -31,6 +31,11 @@ export class ProbeMemory {
     this.#hosts.set(host, entry);
   }
 
+  /** The host left the config (a reload): its probes are no one's history any more. */
+  forget(host: string): void {
+    this.#hosts.delete(host);
+  }
+
   /** hosts with at least one probe since start */
   probed(): number {
     return this.#hosts.size;

@@ -34,6 +34,8 @@ export interface PublisherOptions {
 
 export class ZonePublisher {
   readonly #options: PublisherOptions;
+  /** the config in force: replaced whole by `reconfigure` (a reload) */
+  #config: Config;
   #zone: DesiredZone | undefined;
   #serial: number;
   #lastKnownGood: Record<string, string[]>;
@@ -47,6 +49,7 @@ export class ZonePublisher {
 
   constructor(options: PublisherOptions) {
     this.#options = options;
+    this.#config = options.config;
     this.#serial = options.previousSerial;
     this.#lastKnownGood = { ...options.lastKnownGood };
     this.#retired = [...(options.retired ?? [])];
@@ -72,7 +75,7 @@ export class ZonePublisher {
 
   /** The SPF sets served now; before the first publish, the ones carried over from the state file. */
   get spf(): RecordSet[] {
-    return spfSetsOf(this.#options.config.zone, this.#zone?.sets ?? this.#options.previousSpf ?? []);
+    return spfSetsOf(this.#config.zone, this.#zone?.sets ?? this.#options.previousSpf ?? []);
   }
 
   /** Asks for a publish soon; requests within `coalesceMs` become one. */
@@ -96,7 +99,8 @@ export class ZonePublisher {
     if (reason) this.#reasons.push(reason);
     this.#cancel();
     const reasons = this.#reasons.splice(0);
-    const { config, now, health, logger } = this.#options;
+    const { now, health, logger } = this.#options;
+    const config = this.#config;
     const at = now();
     const snapshot = health();
     const previous = this.#zone?.sets ?? this.#options.previousSpf ?? [];
@@ -121,6 +125,18 @@ export class ZonePublisher {
     return zone;
   }
 
+  /**
+   * A reload: the next publish uses `config`, and SPF keeps `retired` (the addresses the reload
+   * retired plus the earlier ones still in their grace, src/daemon/retired.ts). The last known good
+   * set of a pool that left is forgotten. Call `publishNow` next: the serial changes only when the
+   * records do.
+   */
+  reconfigure(config: Config, retired: readonly RetiredSender[]): void {
+    this.#config = config;
+    this.#retired = [...retired];
+    for (const pool of Object.keys(this.#lastKnownGood)) if (!config.pools.some((p) => p.name === pool)) delete this.#lastKnownGood[pool];
+  }
+
   stop(): void {
     this.#stopped = true;
     this.#cancel();
@@ -136,7 +152,7 @@ export class ZonePublisher {
 
   /** A pool's set is "good" only when it is made of healthy hosts — never a whenAllDown fallback. */
   #rememberGood(snapshot: HealthSnapshot, zone: DesiredZone): void {
-    for (const pool of this.#options.config.pools) {
+    for (const pool of this.#config.pools) {
       const healthy = pool.hosts.filter((host) => snapshot.get(host.name)?.state === 'healthy').map((host) => host.name);
       if (healthy.length >= Math.max(pool.minHealthy, 1)) this.#lastKnownGood[pool.name] = zone.published?.[pool.name] ?? healthy;
     }
@@ -148,7 +164,7 @@ export class ZonePublisher {
    * asks for the publish that drops it.
    */
   #armGraceTimer(snapshot: HealthSnapshot, at: number): void {
-    const { config } = this.#options;
+    const config = this.#config;
     let next = Number.POSITIVE_INFINITY;
     for (const health of snapshot.values()) {
       if (health.state !== 'disabled') continue;

@@ -1,6 +1,7 @@
 // The parts `serve` wires together that other components own: the nameserver, the provider syncers
 // and the auditor. The daemon sees them through these narrow shapes; `realServices` (wiring.ts)
 // builds them from the real modules.
+import type { Config } from '../config/schema.ts';
 import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit, ApiProviderSync } from '../http/types.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
@@ -18,6 +19,8 @@ export interface NameserverService {
   stop(): Promise<void>;
   onQuery(listener: (event: QueryEvent) => void): void;
   listen: string[];
+  /** a reload: what the nameserver applies live (transfer.allow, transfer.notify); cannot fail */
+  reconfigure?(config: Config): void;
 }
 
 export interface SyncResultEvent {
@@ -32,6 +35,11 @@ export interface SyncService {
   status(): ApiProviderSync[];
   onSync(listener: (event: SyncResultEvent) => void): void;
   stop(): Promise<void>;
+  /**
+   * A reload, in two steps: builds what `next` needs (new provider clients; may throw, and the
+   * reload is refused with nothing changed), and returns the step that swaps it in (cannot fail).
+   */
+  prepare?(next: Config): () => void;
 }
 
 /** audits the published zone (as served, with the health and retired addresses it was built from) */

@@ -1,19 +1,22 @@
 // Builds the real services `serve` wires together from the config: the built-in nameserver
-// (when `nameserver` is set), the provider syncers (when `providers` names one), the auditor.
+// (when `nameserver` is set), the provider syncer (its providers follow the config across
+// reloads, so it exists even while no provider is configured), the auditor.
 // The only place in src/ (with cli.ts) that reaches into providers/ (DESIGN.md).
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { createSyncer } from '../../providers/index.ts';
+import { createSyncer, providersForReload } from '../../providers/index.ts';
 import { DnsServer } from '../dns/server.ts';
 import { auditPublished } from '../audit/desired-audit.ts';
-import type { NameserverService, Services } from './services.ts';
+import type { NameserverService, Services, SyncService } from './services.ts';
+import { configSource, type ConfigSource } from './live-config.ts';
 
-export function realServices(config: Config, logger: Logger, options: { random?: () => number } = {}): Services {
+export function realServices(config: Config | ConfigSource, logger: Logger, options: { random?: () => number } = {}): Services {
+  const live = configSource(config);
   const services: Services = {};
-  const nameserver = config.nameserver;
+  const nameserver = live.current.nameserver;
   if (nameserver) {
     services.nameserver = (zone): NameserverService => {
-      const server = new DnsServer({ nameserver, zone: config.zone, logger, ...(options.random ? { random: options.random } : {}) });
+      const server = new DnsServer({ nameserver, zone: live.current.zone, logger, ...(options.random ? { random: options.random } : {}) });
       server.setZone(zone); // loaded before the sockets open: the first query already gets the zone
       return {
         start: () => server.start(),
@@ -23,16 +26,31 @@ export function realServices(config: Config, logger: Logger, options: { random?:
         get listen() {
           return server.listening().udp;
         },
+        reconfigure: (next) => {
+          if (next.nameserver) server.setTransfer(next.nameserver.transfer);
+        },
       };
     };
   }
-  if (config.providers?.route53 || config.providers?.cloudflare) {
-    services.syncer = () => createSyncer({ config, logger: logger.child({ component: 'sync' }) });
-  }
+  services.syncer = (): SyncService => {
+    const log = logger.child({ component: 'sync' });
+    const syncer = createSyncer({ config: live.current, logger: log });
+    return {
+      start: () => syncer.start(),
+      push: (zone) => syncer.push(zone),
+      status: () => syncer.status(),
+      onSync: (listener) => syncer.onSync(listener),
+      stop: () => syncer.stop(),
+      prepare: (next) => {
+        const providers = providersForReload(live.current, next, syncer.providers(), log);
+        return () => syncer.reconfigure(next, providers);
+      },
+    };
+  };
   // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
   services.audit = async (zone, health, retired) => {
     // retired addresses in their grace period are expected in SPF, not stale authorisations
-    const report = await auditPublished(config, zone.sets, health, retired ? { retired } : {});
+    const report = await auditPublished(live.current, zone.sets, health, retired ? { retired } : {});
     return { at: Date.parse(report.generatedAt), summary: report.summary, findings: report.findings };
   };
   return services;

@@ -40,14 +40,16 @@ export class DnsServer extends EventEmitter {
   #workers: ChildProcess[] = [];
   #notifier: Notifier | undefined;
   #notifiedSerial: number | undefined;
-  readonly #allow: Set<string>;
+  #transfer: NameserverConfig['transfer'];
+  #allow: Set<string>;
 
   constructor(options: DnsServerOptions) {
     super();
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger.child({ component: 'nameserver' });
-    this.#allow = new Set(options.nameserver.transfer.allow.map(plainAddress));
+    this.#transfer = options.nameserver.transfer;
+    this.#allow = new Set(this.#transfer.allow.map(plainAddress));
   }
 
   async start(): Promise<void> {
@@ -60,15 +62,7 @@ export class DnsServer extends EventEmitter {
         this.#udp.push(udp);
         this.#tcp.push(await listenTcp(actual, { idleMs: 10_000, maxConnections: 256, onMessage: (msg, remote) => this.#onTcp(msg, remote) }));
       }
-      const v4 = endpoints.find((e) => !isIPv6(e.host));
-      const v6 = endpoints.find((e) => isIPv6(e.host));
-      this.#notifier = new Notifier({
-        zone: this.#options.zone,
-        targets: this.#options.nameserver.transfer.notify,
-        sources: { ...(v4 ? { v4: v4.host } : {}), ...(v6 ? { v6: v6.host } : {}) },
-        logger: this.#logger,
-        ...(this.#options.notifyDelays ? { delays: this.#options.notifyDelays } : {}),
-      });
+      this.#notifier = this.#newNotifier();
       if (workers > 1) await this.#startWorkers(workers - 1);
       this.#notifyIfChanged();
     } catch (error) {
@@ -76,6 +70,35 @@ export class DnsServer extends EventEmitter {
       throw error;
     }
     this.#logger.info({ ...this.listening(), workers }, 'nameserver listening');
+  }
+
+  #newNotifier(): Notifier {
+    const endpoints = this.#options.nameserver.listen.map(parseEndpoint);
+    const v4 = endpoints.find((e) => !isIPv6(e.host));
+    const v6 = endpoints.find((e) => isIPv6(e.host));
+    return new Notifier({
+      zone: this.#options.zone,
+      targets: this.#transfer.notify,
+      sources: { ...(v4 ? { v4: v4.host } : {}), ...(v6 ? { v6: v6.host } : {}) },
+      logger: this.#logger,
+      ...(this.#options.notifyDelays ? { delays: this.#options.notifyDelays } : {}),
+    });
+  }
+
+  /**
+   * New `transfer.allow` / `transfer.notify` (a config reload): the next AXFR is checked against
+   * the new list; with new NOTIFY targets, every target is notified of the current serial (a
+   * secondary added by the reload learns of the zone at once).
+   */
+  setTransfer(transfer: NameserverConfig['transfer']): void {
+    const notifyChanged = JSON.stringify(transfer.notify) !== JSON.stringify(this.#transfer.notify);
+    this.#transfer = transfer;
+    this.#allow = new Set(transfer.allow.map(plainAddress));
+    if (!notifyChanged || !this.#notifier) return;
+    this.#notifier.stop();
+    this.#notifier = this.#newNotifier();
+    this.#notifiedSerial = undefined;
+    this.#notifyIfChanged();
   }
 
   /** Swaps in a new zone version atomically; NOTIFY goes out when the serial changed. */

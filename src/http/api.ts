@@ -2,7 +2,7 @@
 import type { Config, PoolConfig } from '../config/schema.ts';
 import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
 import { presentSet } from './present.ts';
-import { API_STATE_VERSION, type ApiAudit, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiSpfGrace, type ApiState } from './types.ts';
+import { API_STATE_VERSION, type ApiAudit, type ApiConfigStatus, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiSpfGrace, type ApiState } from './types.ts';
 
 /** What the daemon remembers of one host's probes. */
 export interface HostProbes {
@@ -29,6 +29,8 @@ export interface StateSource {
   nameserver: ApiNameserver | null;
   /** retired addresses still in their SPF grace period (src/daemon/retired.ts) */
   spfGrace: readonly { address: string; host?: string; until: number }[];
+  /** the config in force and the outcome of reloads */
+  configStatus: ApiConfigStatus;
 }
 
 export function buildApiState(source: StateSource): ApiState {
@@ -52,6 +54,7 @@ export function buildApiState(source: StateSource): ApiState {
     providers: source.providers,
     audit: source.audit,
     nameserver: source.nameserver,
+    config: source.configStatus,
   };
 }
 

@@ -24,6 +24,10 @@ export class Metrics {
   readonly #zoneUpdates: Counter;
   readonly #syncs: Counter;
   readonly #auditFindings: Gauge;
+  readonly #reloads: Counter;
+  readonly #reloadFailures: Counter;
+  readonly #reloadOk: Gauge;
+  readonly #reloadAt: Gauge;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -44,6 +48,12 @@ export class Metrics {
     this.#syncs = new Counter({ name: 'mxpool_syncs_total', help: 'provider syncs by result (ok, error, unchanged)', labelNames: ['provider', 'result'], registers });
     this.#auditFindings = new Gauge({ name: 'mxpool_audit_findings', help: 'findings of the last audit by severity', labelNames: ['severity'], registers });
     for (const severity of ['error', 'warning', 'info']) this.#auditFindings.set({ severity }, 0);
+    this.#reloads = new Counter({ name: 'mxpool_config_reloads_total', help: 'config reloads applied (SIGHUP, POST /api/reload)', registers });
+    this.#reloadFailures = new Counter({ name: 'mxpool_config_reload_failures_total', help: 'config reloads refused (a mistake in the config, or a change that needs a restart); the old config keeps serving', registers });
+    this.#reloadOk = new Gauge({ name: 'mxpool_config_last_reload_successful', help: '1 when the last reload attempt (or the start-up) applied its config, 0 when it was refused', registers });
+    this.#reloadAt = new Gauge({ name: 'mxpool_config_last_reload_success_timestamp_seconds', help: 'when the config in force was loaded (start-up or the last applied reload), Unix seconds', registers });
+    this.#reloadOk.set(1);
+    this.#reloadAt.set(Math.floor(Date.now() / 1000));
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'mxpool_' });
   }
 
@@ -52,6 +62,23 @@ export class Metrics {
     this.#hostUp.set({ host, pool }, 0);
     this.#hostInDns.set({ host, pool }, 0);
     this.#probeFailures.inc({ host, pool, reason: 'refused' }, 0);
+  }
+
+  /**
+   * A host left the config (a reload): its gauges go, so a removed host does not read as "down"
+   * forever. Its counters and histograms stay as they were (history; Prometheus marks them stale).
+   */
+  forgetHost(host: string, pool: string): void {
+    this.#hostUp.remove({ host, pool });
+    this.#hostInDns.remove({ host, pool });
+  }
+
+  /** The outcome of a reload attempt; `loadedAt` is when the config now in force was read. */
+  reload(ok: boolean, loadedAt: number): void {
+    if (ok) this.#reloads.inc();
+    else this.#reloadFailures.inc();
+    this.#reloadOk.set(ok ? 1 : 0);
+    this.#reloadAt.set(Math.floor(loadedAt / 1000));
   }
 
   probe(observation: ProbeObservation): void {

@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import { MxpoolError } from '../errors.ts';
 import { parseHostPort } from '../config/schema.ts';
 import { checkBearer, isLoopbackHost } from './auth.ts';
-import type { ApiDrainResponse, ApiState } from './types.ts';
+import type { ApiDrainResponse, ApiReloadResult, ApiState } from './types.ts';
 import { statusPage } from './page/index.ts';
 
 export interface HttpHandlers {
@@ -16,7 +16,12 @@ export interface HttpHandlers {
   drain(host: string): Promise<ApiDrainResponse>;
   undrain(host: string): Promise<ApiDrainResponse>;
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** re-read the config file (absent: serve has none, the endpoint is 404) */
+  reload?(): Promise<ApiReloadResult>;
 }
+
+/** 200 applied; 422 refused, the old config keeps running; 503 starting or shutting down. */
+const RELOAD_STATUS: Record<ApiReloadResult['outcome'], number> = { applied: 200, refused: 422, unavailable: 503 };
 
 export class HttpError extends Error {
   readonly status: number;
@@ -96,14 +101,17 @@ export class HttpServer {
 
     const action = HOST_ACTION.exec(path);
     if (action) {
-      if (method !== 'POST') return send(response, 405, { error: 'use POST' }, { allow: 'POST' });
-      if (crossSite(request)) return send(response, 403, { error: 'cross-site request refused' });
-      const auth = checkBearer(request.headers.authorization, this.#options.token);
-      if (!auth.ok) return send(response, auth.status, { error: auth.error }, auth.status === 401 ? { 'www-authenticate': 'Bearer realm="mxpool"' } : {});
+      if (!this.#mayWrite(request, response, method)) return;
       const host = decodeURIComponent(action[1] as string).toLowerCase().replace(/\.$/, '');
       const result = action[2] === 'drain' ? await handlers.drain(host) : await handlers.undrain(host);
       this.#options.logger.info({ host, action: action[2], remote: request.socket.remoteAddress }, 'operator request');
       return send(response, 200, result);
+    }
+    if (path === '/api/reload' && handlers.reload) {
+      if (!this.#mayWrite(request, response, method)) return;
+      this.#options.logger.info({ remote: request.socket.remoteAddress }, 'operator request: reload');
+      const result = await handlers.reload();
+      return send(response, RELOAD_STATUS[result.outcome], result);
     }
     if (method !== 'GET' && method !== 'HEAD') return send(response, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
     switch (path) {
@@ -125,6 +133,21 @@ export class HttpServer {
       default:
         return send(response, 404, { error: `no such endpoint: ${path}` });
     }
+  }
+
+  /** The write endpoints' gate: POST only, same-site, and the Bearer token when one is set. Answers when refused. */
+  #mayWrite(request: IncomingMessage, response: ServerResponse, method: string): boolean {
+    const refusal = this.#writeRefusal(request, method);
+    if (refusal) send(response, refusal.status, { error: refusal.error }, refusal.headers);
+    return refusal === undefined;
+  }
+
+  #writeRefusal(request: IncomingMessage, method: string): { status: number; error: string; headers?: Record<string, string> } | undefined {
+    if (method !== 'POST') return { status: 405, error: 'use POST', headers: { allow: 'POST' } };
+    if (crossSite(request)) return { status: 403, error: 'cross-site request refused' };
+    const auth = checkBearer(request.headers.authorization, this.#options.token);
+    if (!auth.ok) return { status: auth.status, error: auth.error, ...(auth.status === 401 ? { headers: { 'www-authenticate': 'Bearer realm="mxpool"' } } : {}) };
+    return undefined;
   }
 
   #fail(response: ServerResponse, error: unknown): void {

@@ -38,6 +38,58 @@ export interface ApiState {
   audit: ApiAudit | null;
   /** the built-in nameserver; null when `nameserver` is not configured */
   nameserver: ApiNameserver | null;
+  /** the config in force and the outcome of reloads */
+  config: ApiConfigStatus;
+}
+
+/** The config `serve` runs on, and its reloads (SIGHUP, `POST /api/reload`, `mxpool reload`). */
+export interface ApiConfigStatus {
+  /** the file serve re-reads on a reload; null when it has none (`mxpool demo`) */
+  file: string | null;
+  /** epoch ms when the config in force was read: the start-up or the last applied reload */
+  loadedAt: number;
+  /** reloads applied since start */
+  reloads: number;
+  /** reloads refused since start (mxpool_config_reload_failures_total) */
+  reloadFailures: number;
+  /** the last reload attempt; null before the first */
+  lastReload: ApiReloadResult | null;
+  /**
+   * set while the file on disk holds mistakes serve refused: it still runs the config loaded at
+   * `loadedAt`. Cleared by the next applied reload.
+   */
+  lastReloadError: ApiReloadError | null;
+}
+
+export interface ApiReloadError {
+  /** epoch ms of the refused reload */
+  at: number;
+  trigger: ApiReloadTrigger;
+  /** one line per mistake: FILE:LINE:COL: key.path: what was expected */
+  errors: string[];
+}
+
+export type ApiReloadTrigger = 'SIGHUP' | 'api';
+
+/**
+ * `POST /api/reload` answers with this: 200 applied, 422 refused (the config has mistakes or
+ * changes a key only a restart can), 503 unavailable (serve is starting or shutting down).
+ */
+export interface ApiReloadResult {
+  outcome: 'applied' | 'refused' | 'unavailable';
+  trigger: ApiReloadTrigger;
+  /** epoch ms when the reload started */
+  at: number;
+  /** how long it took, ms (added hosts are probed once before anything is applied) */
+  ms: number;
+  file: string | null;
+  /** applied: what changed, one line each; empty when the file holds the config already running */
+  changes: string[];
+  /** refused or unavailable: why, one line per mistake (FILE:LINE:COL: key.path: what was expected) */
+  errors: string[];
+  /** the SOA serial served before and after (equal when the records did not change) */
+  previousSerial: number;
+  serial: number;
 }
 
 export interface ApiSpfGrace {

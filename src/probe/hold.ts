@@ -159,7 +159,7 @@ class HeldSession {
 
 /** The held sessions of all hosts. The runner calls hold() for healthy hosts and release() otherwise. */
 export class HoldManager {
-  private readonly options: HoldOptions;
+  private options: HoldOptions;
   private readonly sessions = new Map<string, HeldSession>();
   private readonly reopenTimers = new Map<string, NodeJS.Timeout>();
   /** consecutive losses per host, and when the last one happened: backs off a server that keeps
@@ -190,6 +190,17 @@ export class HoldManager {
       if (wait > 0) return this.reopenLater(target, wait);
     }
     this.open(target);
+  }
+
+  /** New EHLO name and reply timeout (a config reload): sessions opened from now on use them. */
+  retune(settings: Pick<HoldOptions, 'helo' | 'timeoutMs'>): void {
+    this.options = { ...this.options, ...settings };
+  }
+
+  /** The host left the config: close its session and forget its losses (a new host of that name starts afresh). */
+  forget(host: string): void {
+    this.release(host);
+    this.losses.delete(host);
   }
 
   release(host: string): void {

@@ -1,12 +1,21 @@
 // A FIFO concurrency limit: at most `max` tasks run at once, the rest wait their turn in order.
 export class ConcurrencyLimit {
-  private readonly max: number;
+  private max: number;
   private active = 0;
+  /** tasks let go from the queue that have not started yet */
+  private woken = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(max: number) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${max}`);
     this.max = max;
+  }
+
+  /** A new limit (a config reload): a higher one lets waiting tasks start at once; a lower one applies as running tasks end. */
+  resize(max: number): void {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${max}`);
+    this.max = max;
+    for (let free = this.max - this.active - this.woken; free > 0 && this.waiting.length > 0; free--) this.wake();
   }
 
   get running(): number {
@@ -18,13 +27,24 @@ export class ConcurrencyLimit {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active + this.woken >= this.max) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.woken -= 1;
+    }
     this.active += 1;
     try {
       return await task();
     } finally {
       this.active -= 1;
-      this.waiting.shift()?.();
+      if (this.active + this.woken < this.max) this.wake();
     }
+  }
+
+  /** Lets the first waiting task go; it counts as `woken` until it runs (a resumed await is not synchronous). */
+  private wake(): void {
+    const next = this.waiting.shift();
+    if (!next) return;
+    this.woken += 1;
+    next();
   }
 }

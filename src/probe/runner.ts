@@ -7,26 +7,25 @@
 //   health.ts): a refused probe of a host still counted up is repeated after 200 ms, any other
 //   failure confirmed one timeout after the failed probe started, a recovering host re-probed
 //   after half an interval;
-// - `probe.hold`: one idle SMTP session per healthy host; its loss triggers a probe at once.
+// - `probe.hold`: one idle SMTP session per healthy host; its loss triggers a probe at once;
+// - `reconfigure`: a config reload adds and removes hosts and changes probe settings while the
+//   hosts that stay keep their health.
 // The clock and random source are parameters so scheduling is testable with a fake clock.
 import { EventEmitter } from 'node:events';
-import cron, { type ScheduledTask } from 'node-cron';
 import type { Config, HostConfig } from '../config/schema.ts';
+import { hostChanges } from '../config/diff.ts';
 import type { Logger } from '../log.ts';
 import type { HealthSnapshot, HostHealth } from '../model.ts';
 import { MxpoolError } from '../errors.ts';
-import { drain, initialHealth, nextHealth, toHostHealth, transitionSpacing, undrain, type HealthEvent, type HostHealthState } from './health.ts';
+import { drain, initialHealth, nextHealth, setDisabled, toHostHealth, transitionSpacing, undrain, type HealthEvent, type HostHealthState } from './health.ts';
 import { HoldManager, type HoldOptions } from './hold.ts';
 import { ConcurrencyLimit } from './limit.ts';
 import { probeOptionsFrom, targetOf } from './options.ts';
 import { probeSmtp } from './smtp.ts';
 import type { ProbeFunction, ProbeOptions, ProbeResult, ProbeTarget } from './types.ts';
+import { ProbeTimers, type RunnerClock } from './timers.ts';
 
-export interface RunnerClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type { RunnerClock };
 
 export interface ProbeRunnerOptions {
   config: Config;
@@ -47,9 +46,6 @@ interface RunnerEvents {
   probe: [host: string, result: ProbeResult];
   transition: [event: TransitionEvent];
 }
-
-/** The first round is spread over this window so a big pool does not connect all at once. */
-const FIRST_ROUND_SPREAD_MS = 1000;
 
 /** How many results `history(host)` keeps (a latency chart's worth). */
 export const HISTORY_LENGTH = 60;
@@ -72,6 +68,16 @@ interface HostEntry {
   /** another probe was asked for while one was running */
   again: boolean;
   history: ProbeResult[];
+  /** clock time the pending timer fires (a reload that shortens the interval pulls it in) */
+  dueAt: number | undefined;
+}
+
+/** What a reload prepared before it commits (both can fail or take time; the commit cannot). */
+export interface RunnerReconfiguration {
+  /** the new config's probe options, its CA file already read */
+  probeOptions: ProbeOptions;
+  /** the first probe result of added hosts, run by `probeFirst` before the commit */
+  first?: ReadonlyMap<string, ProbeResult>;
 }
 
 const realClock: RunnerClock = {
@@ -81,16 +87,19 @@ const realClock: RunnerClock = {
 };
 
 export class ProbeRunner extends EventEmitter<RunnerEvents> {
-  private readonly config: Config;
+  private config: Config;
   private readonly logger: Logger;
   private readonly clock: RunnerClock;
   private readonly random: () => number;
   private readonly probe: ProbeFunction;
-  private readonly probeOptions: ProbeOptions;
+  private probeOptions: ProbeOptions;
   private readonly entries = new Map<string, HostEntry>();
   private readonly limit: ConcurrencyLimit;
-  private readonly hold: HoldManager | undefined;
-  private cronTask: ScheduledTask | undefined;
+  private readonly holdTuning: ProbeRunnerOptions['hold'];
+  private hold: HoldManager | undefined;
+  /** work that stop() waits for besides the hosts' own probes: first probes of a reload, held sessions closing */
+  private readonly outside = new Set<Promise<unknown>>();
+  private readonly timers: ProbeTimers<HostEntry>;
   private started = false;
   private stopping = false;
 
@@ -103,57 +112,79 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     this.probe = options.probe ?? probeSmtp;
     this.probeOptions = { ...probeOptionsFrom(options.config, options.ca), now: () => this.clock.now() };
     this.limit = new ConcurrencyLimit(options.config.probe.concurrency);
+    this.holdTuning = options.hold;
+    this.timers = new ProbeTimers<HostEntry>({
+      clock: this.clock,
+      random: this.random,
+      settings: () => this.config.probe,
+      due: (entry) => void this.run(entry),
+      tick: () => this.probeEveryHost(),
+    });
     const now = this.clock.now();
     for (const pool of options.config.pools) {
-      for (const host of pool.hosts) {
-        this.entries.set(host.name, {
-          config: host,
-          target: targetOf(host),
-          pool: pool.name,
-          health: initialHealth(host, pool.name, now),
-          timer: undefined,
-          running: undefined,
-          startedAt: now,
-          again: false,
-          history: [],
-        });
-      }
+      for (const host of pool.hosts) this.entries.set(host.name, newEntry(host, pool.name, now));
     }
-    if (options.config.probe.hold) {
-      this.hold = new HoldManager({
-        ...options.hold,
-        helo: this.probeOptions.helo,
-        timeoutMs: this.probeOptions.timeoutMs,
-        logger: this.logger,
-        onLost: (host, reason) => this.onHoldLost(host, reason),
-      });
-    }
+    if (options.config.probe.hold) this.hold = this.newHold();
   }
 
   /** Starts the schedule. The first round starts at once, spread over at most a second (or the jitter window when smaller). */
   start(): void {
     if (this.started) return;
     this.started = true;
-    const { schedule, interval, jitter } = this.config.probe;
-    if (schedule !== undefined) {
-      this.cronTask = cron.schedule(schedule, () => this.probeEveryHost(), { name: 'mxpool-probe', noOverlap: false });
-    }
-    for (const entry of this.entries.values()) {
-      this.schedule(entry, Math.floor(this.random() * Math.min(jitter * interval, FIRST_ROUND_SPREAD_MS)));
-    }
+    this.timers.startCron();
+    for (const entry of this.entries.values()) this.timers.schedule(entry, this.timers.firstDelay());
   }
 
   /** Stops timers and cron, waits for probes in flight, closes held sessions. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.cronTask) {
-      await this.cronTask.destroy();
-      this.cronTask = undefined;
-    }
-    for (const entry of this.entries.values()) this.cancelTimer(entry);
+    await this.timers.stopCron();
+    for (const entry of this.entries.values()) this.timers.cancel(entry);
     const running = [...this.entries.values()].flatMap((entry) => (entry.running ? [entry.running] : []));
-    await Promise.allSettled(running);
+    await Promise.allSettled([...running, ...this.outside]);
     await this.hold?.closeAll();
+  }
+
+  /**
+   * Probes endpoints the runner does not run yet once — the hosts a reload adds, probed before the
+   * reload publishes anything, as serve does at a start-up without state. Within the concurrency
+   * limit; never throws (a probe error is a failed result).
+   */
+  async probeFirst(targets: readonly ProbeTarget[], options: ProbeOptions, results = new Map<string, ProbeResult>()): Promise<Map<string, ProbeResult>> {
+    const withClock = { ...options, now: () => this.clock.now() };
+    // `results` fills as probes end: a caller that stops waiting keeps the ones already in
+    const all = Promise.all(targets.map(async (target) => results.set(target.name, await this.limit.run(() => this.safeProbe(target, withClock)))));
+    this.track(all);
+    await all;
+    return results;
+  }
+
+  /**
+   * Runs on a new config from now on (a reload). Hosts that stay (same name, address and port) keep
+   * their health, rise/fall counters, history, schedule and held session; a move to another pool or
+   * a change of `disabled` applies to that health. Hosts that left are forgotten: timer cancelled,
+   * held session closed, a probe of theirs still in flight discarded when it ends. Added hosts (and
+   * the new endpoint of a readdressed one) start as at a start-up without state, with the first
+   * probe result `probeFirst` got for them applied (none: probed at once).
+   */
+  reconfigure(config: Config, prepared: RunnerReconfiguration): void {
+    if (this.stopping) return;
+    const previous = this.config;
+    const now = this.clock.now();
+    this.config = config;
+    this.probeOptions = { ...prepared.probeOptions, now: () => this.clock.now() };
+    this.limit.resize(config.probe.concurrency);
+    this.reconfigureHold();
+    for (const gone of hostChanges(previous, config).removed) this.forget(gone.name);
+    for (const pool of config.pools) {
+      for (const host of pool.hosts) {
+        const entry = this.entries.get(host.name);
+        if (entry) this.update(entry, host, pool.name, now);
+        else this.add(host, pool.name, now, prepared.first?.get(host.name));
+      }
+    }
+    const { interval, jitter, schedule } = previous.probe;
+    if (this.started && (interval !== config.probe.interval || jitter !== config.probe.jitter || schedule !== config.probe.schedule)) this.track(this.timers.retime(this.entries.values(), previous.probe));
   }
 
   /** Probes every host once (respecting the concurrency limit); resolves with each host's result. */
@@ -226,9 +257,9 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
       entry.again = true;
       return entry.running;
     }
-    this.cancelTimer(entry);
+    this.timers.cancel(entry);
     const running = this.limit
-      .run(() => this.safeProbe(entry))
+      .run(() => this.probeEntry(entry))
       .then((result) => {
         entry.running = undefined;
         this.record(entry, result);
@@ -238,11 +269,15 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     return running;
   }
 
-  private async safeProbe(entry: HostEntry): Promise<ProbeResult> {
+  private probeEntry(entry: HostEntry): Promise<ProbeResult> {
+    entry.startedAt = this.clock.now();
+    return this.safeProbe(entry.target, this.probeOptions);
+  }
+
+  private async safeProbe(target: ProbeTarget, options: ProbeOptions): Promise<ProbeResult> {
     const at = this.clock.now();
-    entry.startedAt = at;
     try {
-      return await this.probe(entry.target, this.probeOptions);
+      return await this.probe(target, options);
     } catch (error) {
       // probeSmtp never throws; an injected or future probe might — that is a failed probe, not a crash
       const reason = `probe error: ${error instanceof Error ? error.message : String(error)}`;
@@ -251,6 +286,8 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
   }
 
   private record(entry: HostEntry, result: ProbeResult): void {
+    // the host left the config (or moved to another address) while this probe ran: not its health any more
+    if (this.entries.get(entry.config.name) !== entry) return;
     entry.history.push(result);
     if (entry.history.length > HISTORY_LENGTH) entry.history.splice(0, entry.history.length - HISTORY_LENGTH);
     const { rise, fall } = this.config.probe;
@@ -265,10 +302,10 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
       return;
     }
     const spacing = transitionSpacing(entry.health, result, this.config.probe);
-    if (spacing === undefined && this.config.probe.schedule !== undefined) return; // the cron task probes
+    if (spacing === undefined && this.timers.cron) return; // the cron task probes
     // start-to-start: the time this probe took (up to its timeout) counts toward the spacing
     const elapsed = this.clock.now() - entry.startedAt;
-    this.schedule(entry, Math.max(0, (spacing ?? this.nextDelay()) - elapsed));
+    this.timers.schedule(entry, Math.max(0, (spacing ?? this.timers.nextDelay()) - elapsed));
   }
 
   private apply(entry: HostEntry, next: HostHealthState, result: ProbeResult | undefined): void {
@@ -295,24 +332,63 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     if (entry) void this.run(entry);
   }
 
-  /** interval x (1 ± jitter) */
-  private nextDelay(): number {
-    const { interval, jitter } = this.config.probe;
-    return Math.max(0, Math.round(interval * (1 + jitter * (2 * this.random() - 1))));
+  private newHold(): HoldManager {
+    return new HoldManager({
+      ...this.holdTuning,
+      helo: this.probeOptions.helo,
+      timeoutMs: this.probeOptions.timeoutMs,
+      logger: this.logger,
+      onLost: (host, reason) => this.onHoldLost(host, reason),
+    });
   }
 
-  private schedule(entry: HostEntry, delay: number): void {
-    this.cancelTimer(entry);
-    entry.timer = this.clock.setTimeout(() => {
-      entry.timer = undefined;
-      void this.run(entry);
-    }, delay);
+  /** `probe.hold` switched on or off, or its EHLO name / timeout changed. */
+  private reconfigureHold(): void {
+    if (this.config.probe.hold && !this.hold) {
+      this.hold = this.newHold();
+    } else if (!this.config.probe.hold && this.hold) {
+      this.track(this.hold.closeAll());
+      this.hold = undefined;
+    } else {
+      this.hold?.retune({ helo: this.probeOptions.helo, timeoutMs: this.probeOptions.timeoutMs });
+    }
   }
 
-  private cancelTimer(entry: HostEntry): void {
-    if (entry.timer === undefined) return;
-    this.clock.clearTimeout(entry.timer);
-    entry.timer = undefined;
+  /** A host that stays: same endpoint; its pool, weight or `disabled` may have changed. */
+  private update(entry: HostEntry, host: HostConfig, pool: string, now: number): void {
+    entry.config = host;
+    entry.target = targetOf(host);
+    if (entry.pool !== pool) {
+      entry.pool = pool;
+      entry.health = { ...entry.health, pool };
+    }
+    this.apply(entry, setDisabled(entry.health, host.disabled, now), undefined);
+    this.updateHold(entry);
+  }
+
+  private add(host: HostConfig, pool: string, now: number, first: ProbeResult | undefined): void {
+    const entry = newEntry(host, pool, now);
+    this.entries.set(host.name, entry);
+    if (first) {
+      entry.startedAt = first.at;
+      this.record(entry, first); // health, events, held session and the next probe, as after any probe
+    } else if (this.started) {
+      this.timers.schedule(entry, 0);
+    }
+  }
+
+  private forget(host: string): void {
+    const entry = this.entries.get(host);
+    if (!entry) return;
+    this.timers.cancel(entry);
+    this.entries.delete(host);
+    this.hold?.forget(host);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.then(() => undefined, () => undefined);
+    this.outside.add(settled);
+    void settled.then(() => this.outside.delete(settled));
   }
 
   private safeEmit<K extends keyof RunnerEvents>(event: K, ...args: RunnerEvents[K]): void {
@@ -323,4 +399,8 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
       this.logger.error({ err: error, event }, 'probe runner listener failed');
     }
   }
+}
+
+function newEntry(host: HostConfig, pool: string, now: number): HostEntry {
+  return { config: host, target: targetOf(host), pool, health: initialHealth(host, pool, now), timer: undefined, running: undefined, startedAt: now, again: false, history: [], dueAt: undefined };
 }

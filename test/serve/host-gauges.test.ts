@@ -24,10 +24,14 @@ function setup() {
   const metrics = new Metrics();
   const states = new Map<string, HealthState>([['mx1.example.com', 'healthy'], ['mx2.example.com', 'healthy'], ['mx3.example.com', 'unhealthy']]);
   const touched: string[] = [];
-  const recording = { hostState: (host: string, pool: string, healthy: boolean, inDns: boolean) => { touched.push(host); metrics.hostState(host, pool, healthy, inDns); } };
+  const recording = {
+    hostState: (host: string, pool: string, healthy: boolean, inDns: boolean) => { touched.push(host); metrics.hostState(host, pool, healthy, inDns); },
+    declareHost: (host: string, pool: string) => metrics.declareHost(host, pool),
+    forgetHost: (host: string, pool: string) => metrics.forgetHost(host, pool),
+  };
   const gauges = new HostGauges(recording, config, (host) => states.get(host));
   const value = async (metric: string, host: string) => Number(new RegExp(`^${metric}\\{host="${host.replace(/\./g, '\\.')}",pool="inbound"\\} (\\d+)$`, 'm').exec(await metrics.text())?.[1]);
-  return { states, touched, gauges, value };
+  return { states, touched, gauges, value, metrics };
 }
 
 describe('HostGauges', () => {
@@ -55,5 +59,29 @@ describe('HostGauges', () => {
     expect(touched).toEqual(['mx2.example.com']);
     expect(await value('mxpool_host_up', 'mx2.example.com')).toBe(0);
     expect(await value('mxpool_host_in_dns', 'mx2.example.com')).toBe(1);
+  });
+
+  it('a reload drops the series of a host that left (no "down" forever), declares a new one and keeps the rest', async () => {
+    const { states, gauges, value, metrics } = setup();
+    gauges.zoneChanged(zone(['mx1.example.com', 'mx2.example.com']));
+    const next = parseConfig(`zone: example.com
+pools:
+  - name: inbound
+    role: inbound
+    mx: { name: example.com }
+    hosts:
+      - { name: mx1.example.com, address: 192.0.2.1 }
+      - { name: mx2.example.com, address: 192.0.2.2 }
+      - { name: mx4.example.com, address: 192.0.2.4 }
+`);
+    states.set('mx4.example.com', 'healthy');
+    gauges.reconfigure(next);
+    const text = await metrics.text();
+    expect(text).not.toMatch(/host="mx3\.example\.com"/);
+    expect(await value('mxpool_host_up', 'mx4.example.com')).toBe(1);
+    expect(await value('mxpool_host_in_dns', 'mx4.example.com')).toBe(0); // not in the records until the next zone
+    expect(await value('mxpool_host_in_dns', 'mx1.example.com')).toBe(1);
+    gauges.zoneChanged(zone(['mx1.example.com', 'mx2.example.com', 'mx4.example.com']));
+    expect(await value('mxpool_host_in_dns', 'mx4.example.com')).toBe(1);
   });
 });

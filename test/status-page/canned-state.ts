@@ -96,5 +96,20 @@ export function cannedState(now: number): ApiState {
       ],
     },
     nameserver: { listen: ['127.0.0.1:5353'], queries: 1234 },
+    config: {
+      file: '/etc/mxpool/mxpool.yaml',
+      loadedAt: now - 7_200_000,
+      reloads: 1,
+      reloadFailures: 1,
+      lastReload: null,
+      lastReloadError: {
+        at: now - 20_000,
+        trigger: 'SIGHUP',
+        errors: [
+          '/etc/mxpool/mxpool.yaml:12:16: pools.0.hosts.1.address: an IPv4 or IPv6 address (got the string "192.0.2.300")',
+          `/etc/mxpool/mxpool.yaml:30:9: probe.helo: a DNS name ${HOSTILE}`,
+        ],
+      },
+    },
   };
 }

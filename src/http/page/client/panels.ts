@@ -20,13 +20,22 @@ function renderHeader(state) {
   document.getElementById('warmup').hidden = state.firstRoundDone !== false;
   var notes = document.getElementById('notes');
   var grace = state.spfGrace || [];
-  if (changed(notes, [state.notes, grace])) {
-    replaceChildren(notes, state.notes.map(function (note) { return h('p', { class: 'banner warn', text: note }); }).concat(grace.map(function (entry) {
+  var refused = state.config ? state.config.lastReloadError : null;
+  if (changed(notes, [state.notes, grace, refused])) {
+    replaceChildren(notes, reloadBanner(state.config).concat(state.notes.map(function (note) { return h('p', { class: 'banner warn', text: note }); })).concat(grace.map(function (entry) {
       var holder = entry.host ? ' (removed host ' + entry.host + ')' : '';
       return h('p', { class: 'banner info', 'data-spf-grace': entry.address, text: entry.address + holder + ' is no longer in the config; SPF keeps it until ' + fmtClock(entry.until) + ' (twice the TTL, for mail it queued before).' });
     })));
   }
   document.title = 'mxpool ' + state.zone + ' · ' + summaryTitle(state);
+}
+
+// A refused reload: the file on disk is not what serve runs; the operator must see that first.
+function reloadBanner(config) {
+  var refused = config ? config.lastReloadError : null;
+  if (!refused) return [];
+  var head = 'Config reload refused at ' + fmtClock(refused.at) + ' (' + refused.trigger + '): serve still runs the config loaded at ' + fmtClock(config.loadedAt) + '. Fix the file and reload again:';
+  return [h('div', { class: 'banner bad', role: 'alert', 'data-reload-error': '' }, [h('p', { text: head }), h('ul', { class: 'mono' }, refused.errors.map(function (line) { return h('li', { text: line }); }))])];
 }
 
 function summaryTitle(state) {

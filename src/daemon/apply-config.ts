@@ -1,0 +1,83 @@
+// A reload's two steps over the parts of a running `serve`.
+// - prepareReload: everything that can fail or take time, while the old config keeps running:
+//   read the new CA file, build new provider clients, and probe the hosts the new config adds —
+//   once, as `serve` does at a start-up without state, so a new host is published only after a
+//   probe passed, and a reload that adds and removes hosts changes the serial once.
+// - the commit it returns: cannot fail and runs in one synchronous step — swap the frozen config,
+//   hand it to every part, publish. No query, probe result or API call sees a mix of two configs.
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { DesiredZone } from '../model.ts';
+import { hostChanges, type HostChanges } from '../config/diff.ts';
+import { probeOptionsFrom } from '../probe/options.ts';
+import type { ProbeRunner } from '../probe/runner.ts';
+import type { ProbeResult } from '../probe/types.ts';
+import type { StateWriter } from '../state/writer.ts';
+import type { AuditLoop } from './audit-loop.ts';
+import type { HostGauges } from './host-gauges.ts';
+import type { LiveConfig } from './live-config.ts';
+import type { ProbeMemory } from './probe-memory.ts';
+import type { ZonePublisher } from './publisher.ts';
+import { announceRetired, configAddresses, retiredAtStart } from './retired.ts';
+import { withDeadline } from './deadline.ts';
+import type { NameserverService, SyncService } from './services.ts';
+
+export interface ReloadParts {
+  live: LiveConfig;
+  runner: ProbeRunner;
+  publisher: ZonePublisher;
+  gauges: HostGauges;
+  memory: ProbeMemory;
+  stateWriter: StateWriter;
+  auditLoop: AuditLoop | undefined;
+  syncer: SyncService | undefined;
+  nameserver: NameserverService | undefined;
+  logger: Logger;
+  /** the daemon's own bookkeeping (which hosts the first round still waits for) */
+  onHosts: (changes: HostChanges) => void;
+}
+
+/** Applies the prepared reload at `at` (epoch ms) and returns the zone served after it. */
+export type Commit = (at: number) => DesiredZone;
+
+export async function prepareReload(parts: ReloadParts, next: Config): Promise<Commit> {
+  const { live, runner, logger } = parts;
+  const probeOptions = probeOptionsFrom(next); // reads probe.caFile: a renewed CA is picked up here
+  const swapProviders = parts.syncer?.prepare?.(next);
+  const changes = hostChanges(live.current, next);
+  const first = new Map<string, ProbeResult>();
+  if (changes.added.length > 0) {
+    // each probe ends within probe.timeout; a queue behind the concurrency limit is cut off here and
+    // the hosts it did not reach start unprobed (out of DNS, probed at once), as at start-up
+    const deadlineMs = next.probe.timeout * 2 + 1000;
+    const targets = changes.added.map((host) => ({ name: host.name, address: host.address, port: host.port }));
+    const finished = await withDeadline(runner.probeFirst(targets, probeOptions, first), deadlineMs);
+    if (!finished) logger.warn({ probed: first.size, of: targets.length, waitedMs: deadlineMs }, 'reload: not every added host answered its first probe in time; the others start unprobed');
+  }
+
+  return (at) => {
+    const previous = live.current;
+    // Outbound addresses that no outbound host holds any more keep their SPF grace, by the same
+    // rules as across a restart; the longer TTL counts (receivers cached SPF with the old one).
+    const { retired, found } = retiredAtStart(
+      { ...next, ttl: Math.max(previous.ttl, next.ttl) },
+      { addresses: configAddresses(previous), retired: parts.publisher.retired, hosts: [...runner.snapshot().values()] },
+      at,
+    );
+    live.swap(next, at);
+    runner.reconfigure(next, { probeOptions, first });
+    // (a readdressed host's first probe at its new endpoint is recorded after this: the runner's
+    // probe event records it in a microtask)
+    for (const gone of changes.removed) parts.memory.forget(gone.name);
+    parts.gauges.reconfigure(next);
+    parts.onHosts(changes);
+    parts.publisher.reconfigure(next, retired);
+    announceRetired(logger, found, found);
+    swapProviders?.();
+    parts.nameserver?.reconfigure?.(next);
+    parts.auditLoop?.setInterval(next.audit.interval);
+    const zone = parts.publisher.publishNow('config reload');
+    parts.stateWriter.flush(true); // the new addresses and retirements survive a crash right after
+    return zone;
+  };
+}
