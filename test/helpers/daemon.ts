@@ -2,11 +2,11 @@
 // with the built-in nameserver and the HTTP API on loopback, and queries it with `dig`.
 // Used by test/serve/** and the status-page tests: `const d = await startTestDaemon({...}); d.url`.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { tempDir } from './temp-dir.ts';
 import { track } from './children.ts';
 
@@ -250,6 +250,16 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
       await Promise.all(hosts.map((h) => h.kill()));
     },
   };
+}
+
+export type PoolYaml = { name: string; role: string; hosts: Array<Record<string, unknown>> } & Record<string, unknown>;
+export type ConfigYaml = { pools: PoolYaml[]; auth: Record<string, unknown> } & Record<string, unknown>;
+
+/** Rewrites a daemon's config file, as an operator's edit would (before a restart or a reload). */
+export function editConfig(file: string, change: (config: ConfigYaml) => void): void {
+  const config = parse(readFileSync(file, 'utf8')) as ConfigYaml;
+  change(config);
+  writeFileSync(file, stringify(config));
 }
 
 /** Polls `check` every `everyMs` until it returns true; throws with `what` after `timeoutMs`. */

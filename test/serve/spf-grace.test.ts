@@ -3,10 +3,9 @@
 // after the restart, then leaves without any health change; a config whose SPF would fail its
 // checks keeps serving the SPF saved before the restart.
 import { describe, it, expect, afterEach } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
+import { editConfig as editFile, startTestDaemon, waitFor, type ConfigYaml, type TestDaemon } from '../helpers/daemon.ts';
 import type { ApiState } from '../../src/http/types.ts';
 
 let d: TestDaemon | undefined;
@@ -27,14 +26,9 @@ async function allHealthy(daemon: TestDaemon): Promise<void> {
   });
 }
 
-type PoolYaml = { name: string; hosts: Array<Record<string, unknown>> };
-type ConfigYaml = { pools: PoolYaml[]; auth: Record<string, unknown> };
-
 /** Rewrites the daemon's config file (as an operator's edit between two runs would). */
 function editConfig(daemon: TestDaemon, change: (config: ConfigYaml) => void): void {
-  const config = parse(readFileSync(daemon.configFile, 'utf8')) as ConfigYaml;
-  change(config);
-  writeFileSync(daemon.configFile, stringify(config));
+  editFile(daemon.configFile, change);
 }
 
 const pool = (config: ConfigYaml, name: string) => config.pools.find((p) => p.name === name)!;
