@@ -156,7 +156,7 @@ export const providersSchema = z.strictObject({
 
 export const httpSchema = z.strictObject({
   listen: listenAddress.default('127.0.0.1:8053').describe('address:port of the HTTP API, metrics and status page'),
-  tokenEnv: envVarName.optional().describe('name of the environment variable holding the Bearer token for drain/undrain'),
+  tokenEnv: envVarName.optional().describe('name of the environment variable holding the Bearer token for drain/undrain/reload'),
 }, { error: 'a mapping { listen, tokenEnv }' });
 
 export const auditSchema = z.strictObject({
