@@ -107,7 +107,8 @@ export class HttpServer {
       this.#options.logger.info({ host, action: action[2], remote: request.socket.remoteAddress }, 'operator request');
       return send(response, 200, result);
     }
-    if (path === '/api/reload' && handlers.reload) {
+    if (path === '/api/reload') {
+      if (!handlers.reload) return send(response, 404, { error: 'this serve has no config file to re-read (mxpool demo)' });
       if (!this.#mayWrite(request, response, method)) return;
       this.#options.logger.info({ remote: request.socket.remoteAddress }, 'operator request: reload');
       const result = await handlers.reload();
