@@ -2,7 +2,8 @@
 // them any more — a relay removed from the config, or the old address of a relay whose address
 // changed. Mail it queued before the change is still arriving at receivers, and receivers cache the
 // old SPF for one TTL, so the address stays authorised for twice the TTL (src/auth/senders.ts).
-// The daemon compares the addresses saved in the state file with the config's at start-up.
+// The daemon compares the addresses saved in the state file with the config's at start-up, and
+// the running config's with the new one at a reload (src/daemon/apply-config.ts): the same rules.
 // Pure but for `announceRetired`, which only logs.
 import { isIPv6 } from 'node:net';
 import type { Config } from '../config/schema.ts';
@@ -41,7 +42,8 @@ export function addressKey(address: string): string {
 }
 
 /**
- * The retired addresses at start-up: the saved ones still in their grace period, plus every saved
+ * The retired addresses at start-up (or at a reload, with the running config as `saved`): the
+ * saved ones still in their grace period, plus every saved
  * outbound address that was sending and that no outbound host of `config` holds now (`until` =
  * now + 2 x TTL). An address a host of the config holds again leaves the list: its host decides.
  */
