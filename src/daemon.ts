@@ -23,7 +23,7 @@ import { Metrics, failureClass } from './http/metrics.ts';
 import { HostGauges } from './daemon/host-gauges.ts';
 import { HttpServer, HttpError } from './http/server.ts';
 import { buildApiState, safeToStopAt } from './http/api.ts';
-import type { ApiConfigStatus, ApiDrainResponse, ApiReloadResult, ApiReloadTrigger, ApiState } from './http/types.ts';
+import type { ApiDrainResponse, ApiReloadResult, ApiReloadTrigger, ApiState } from './http/types.ts';
 import { LiveConfig } from './daemon/live-config.ts';
 import { withDeadline } from './daemon/deadline.ts';
 import { Reloader } from './daemon/reloader.ts';
@@ -92,7 +92,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let dnsQueries = 0;
   let firstRoundDone = false;
   let stopped: Promise<void> | undefined;
-  let reloader: Reloader | undefined;
   const probedSinceStart = new Set<string>();
 
   const stateWriter = new StateWriter({
@@ -130,6 +129,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       () => stateWriter.schedule(),
     ],
   });
+
+  const reloader = newReloader(options.reload);
 
   runner.on('probe', (host, result) => {
     const health = runner.healthOf(host);
@@ -183,20 +184,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       audit: auditLoop?.last ?? null,
       nameserver: nameserver ? { listen: nameserver.listen, queries: dnsQueries } : null,
       spfGrace: publisher.retired,
-      configStatus: configStatus(),
+      configStatus: reloader.status(),
     });
   }
 
-  function configStatus(): ApiConfigStatus {
-    return reloader?.status() ?? { file: options.reload?.file ?? null, loadedAt: live.loadedAt, reloads: 0, reloadFailures: 0, lastReload: null, lastReloadError: null };
-  }
-
   function reload(trigger: ApiReloadTrigger): Promise<ApiReloadResult> {
-    if (reloader) return reloader.request(trigger);
-    const why = options.reload ? (stopped ? 'serve is shutting down: the reload was not done' : 'serve is still starting: reload again once it serves') : 'this serve has no config file to re-read';
-    logger.warn({ trigger }, why);
-    const at = clock.now();
-    return Promise.resolve({ outcome: 'unavailable', trigger, at, ms: 0, file: options.reload?.file ?? null, changes: [], errors: [why], previousSerial: publisher.serial, serial: publisher.serial });
+    return reloader.request(trigger);
   }
 
   function operatorAction(host: string, kind: 'drain' | 'undrain'): ApiDrainResponse {
@@ -251,7 +244,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     auditLoop?.start(zone);
     runner.start();
     stateWriter.flush(true);
-    if (options.reload) reloader = newReloader(options.reload);
+    reloader.open();
     logger.info({ serial: zone.serial, from: saved ? 'state file' : 'first probe round', http: httpAddress ? `${httpAddress.address}:${httpAddress.port}` : undefined, nameserver: nameserver?.listen }, 'serving');
     return {
       get config() {
@@ -272,11 +265,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
 
-  function newReloader(source: { file: string; load: () => Promise<Config> }): Reloader {
+  function newReloader(source: DaemonOptions['reload']): Reloader {
     return new Reloader({
       live,
-      file: source.file,
-      load: source.load,
+      file: source?.file,
+      load: source?.load,
       serial: () => publisher.serial,
       now: () => clock.now(),
       logger,
@@ -293,7 +286,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   async function shutdown(): Promise<void> {
-    reloader?.close();
+    reloader.close();
     logger.info('shutting down: stopping probes');
     publisher.stop();
     auditLoop?.stop();

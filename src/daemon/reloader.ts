@@ -18,8 +18,8 @@ export interface ReloaderOptions {
   live: LiveConfig;
   /** the config file serve started from (positions of mistakes found after parsing point into it) */
   file: string | undefined;
-  /** reads and validates the file; throws ConfigError with every mistake */
-  load: () => Promise<Config>;
+  /** reads and validates the file; throws ConfigError with every mistake. None: nothing to reload (mxpool demo) */
+  load: (() => Promise<Config>) | undefined;
   /** everything that can fail or take time; the commit it returns cannot fail (src/daemon/apply-config.ts) */
   prepare: (next: Config) => Promise<Commit>;
   serial: () => number;
@@ -33,7 +33,8 @@ export class Reloader {
   readonly #options: ReloaderOptions;
   #running: Promise<ApiReloadResult> | undefined;
   #followUp: Promise<ApiReloadResult> | undefined;
-  #closed = false;
+  /** reloads wait for start-up to finish, and stop with shutdown */
+  #phase: 'starting' | 'open' | 'closed' = 'starting';
   #reloads = 0;
   #failures = 0;
   #last: ApiReloadResult | null = null;
@@ -56,21 +57,28 @@ export class Reloader {
 
   /** Reloads now, or after the reload running now (joining the one follow-up). Never throws. */
   request(trigger: ApiReloadTrigger): Promise<ApiReloadResult> {
-    if (this.#closed) return Promise.resolve(this.#unavailable(trigger, 'serve is shutting down: the reload was not done'));
+    if (!this.#options.load) return Promise.resolve(this.#unavailable(trigger, 'this serve has no config file to re-read'));
+    if (this.#phase === 'starting') return Promise.resolve(this.#unavailable(trigger, 'serve is still starting: reload again once it serves'));
+    if (this.#phase === 'closed') return Promise.resolve(this.#unavailable(trigger, 'serve is shutting down: the reload was not done'));
     if (!this.#running) return this.#start(trigger);
     if (!this.#followUp) {
       this.#options.logger.info({ trigger }, 'reload requested while one runs: it follows when that one is done');
       this.#followUp = this.#running.then(() => {
         this.#followUp = undefined;
-        return this.#closed ? this.#unavailable(trigger, 'serve is shutting down: the reload was not done') : this.#start(trigger);
+        return this.#phase === 'closed' ? this.#unavailable(trigger, 'serve is shutting down: the reload was not done') : this.#start(trigger);
       });
     }
     return this.#followUp;
   }
 
+  /** Start-up is done: reloads may run. */
+  open(): void {
+    if (this.#phase === 'starting') this.#phase = 'open';
+  }
+
   /** Shutdown: no reload starts from now on; one that is preparing is dropped before it commits. */
   close(): void {
-    this.#closed = true;
+    this.#phase = 'closed';
   }
 
   #start(trigger: ApiReloadTrigger): Promise<ApiReloadResult> {
@@ -89,7 +97,7 @@ export class Reloader {
     let commit: Commit;
     let next: Config;
     try {
-      next = await this.#options.load();
+      next = await (this.#options.load as () => Promise<Config>)();
       const restart = restartChanges(live.current, next);
       if (restart.length > 0) {
         const file = this.#options.file ?? '<config>';
@@ -100,7 +108,7 @@ export class Reloader {
     } catch (error) {
       return this.#refused(trigger, at, previousSerial, this.#mistakes(error));
     }
-    if (this.#closed) return this.#unavailable(trigger, 'serve is shutting down: the reload was not applied', at);
+    if (this.#phase === 'closed') return this.#unavailable(trigger, 'serve is shutting down: the reload was not applied', at);
     const changes = describeChanges(live.current, next);
     let zone: DesiredZone;
     try {

@@ -40,6 +40,7 @@ function setup() {
     logger: silentLogger,
     counted: (applied) => counted.push(applied),
   });
+  reloader.open();
   return {
     live, reloader, loads, commits, counted,
     hold() {
@@ -102,6 +103,13 @@ describe('Reloader', () => {
     const result = await t.reloader.request('api');
     expect(result.outcome).toBe('refused');
     expect(result.errors).toEqual(['<config>:1:1: stateDir: changed from "./.mxpool" to "/var/lib/elsewhere", which a reload cannot apply (serve keeps writing the state file it opened at start-up): put the old value back, or restart serve to use it']);
+  });
+
+  it('before start-up is done: not done, and said so', async () => {
+    const live = new LiveConfig(parseConfig(text('5s')), 1000);
+    const reloader = new Reloader({ live, file: undefined, load: async () => parseConfig(text('6s')), prepare: async () => () => ({ serial: 1 }) as DesiredZone, serial: () => 1, now: () => 0, logger: silentLogger, counted: () => undefined });
+    expect(await reloader.request('SIGHUP')).toMatchObject({ outcome: 'unavailable', errors: ['serve is still starting: reload again once it serves'] });
+    expect(live.current.probe.interval).toBe(5000);
   });
 
   it('during shutdown: refused, and a reload that was preparing is not applied', async () => {
