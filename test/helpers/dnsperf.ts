@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDir, tempDir } from './temp-dir.ts';
+import { track } from './children.ts';
 
 export interface DnsperfResult {
   sent: number;
@@ -33,7 +34,7 @@ export function dnsperf(options: DnsperfOptions): Promise<DnsperfResult> {
   writeFileSync(file, `${options.queries.join('\n')}\n`);
   const args = ['-s', options.server, '-p', String(options.port), '-d', file, '-l', String(options.seconds), '-Q', String(options.qps), '-c', '2', '-q', '50', '-t', String(options.timeout ?? 5)];
   return new Promise((resolve, reject) => {
-    const child = spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = track(spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

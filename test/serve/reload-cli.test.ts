@@ -5,6 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { track } from '../helpers/children.ts';
 import { editConfig, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
 import type { ApiReloadResult, ApiState } from '../../src/http/types.ts';
 
@@ -12,9 +13,9 @@ const TOKEN = 'reload-token-5c1e';
 
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['src/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+    track(execFile(process.execPath, ['src/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    }));
   });
 }
 
