@@ -7,11 +7,13 @@ import { mxRules } from './rules/mx.ts';
 import { poolRules } from './rules/pool.ts';
 import { ptrRules } from './rules/ptr.ts';
 import { spfRules } from './rules/spf.ts';
+import { tenantRules } from './rules/tenant.ts';
 import type { Family, Rule } from './types.ts';
 
 const families: [Family, Omit<Rule, 'family'>[]][] = [
   // first: a domain that cannot be read is reported once, and the runner skips the rest
   ['dns', dnsRules],
+  ['tenant', tenantRules],
   ['spf', spfRules],
   ['dmarc', dmarcRules],
   ['dkim', dkimRules],

@@ -5,6 +5,7 @@ import type { HealthSnapshot } from '../model.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
 import { RULES } from './registry.ts';
 import { UNREADABLE_IDS } from './rules/dns.ts';
+import type { TenantExpectation } from './rules/tenant.ts';
 import { cachingResolver, normaliseName, type Resolver } from './resolver.ts';
 import { spfFacts } from './facts.ts';
 import { renderTree } from './spf/tree.ts';
@@ -19,6 +20,8 @@ export interface AuditOptions {
   health?: HealthSnapshot;
   /** addresses removed from the config that SPF keeps for their grace period: not stale */
   retired?: readonly RetiredAddress[];
+  /** the domain is a tenant of the config: what it must hold (the tenant rules) */
+  tenant?: TenantExpectation;
   /** epoch ms (default Date.now()) */
   now?: number;
   /** a subset of the registry (tests); default every rule */
@@ -58,6 +61,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   if (options.config) context.config = options.config;
   if (options.health) context.health = options.health;
   if (options.retired) context.retired = options.retired;
+  if (options.tenant) context.tenant = options.tenant;
 
   const findings: Finding[] = [];
   for (const rule of options.rules ?? RULES) {

@@ -5,9 +5,10 @@ import type { Config } from '../config/schema.ts';
 import type { HealthSnapshot } from '../model.ts';
 import type { Resolver } from './resolver.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
+import type { TenantExpectation } from './rules/tenant.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type Family = 'dns' | 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool';
+export type Family = 'dns' | 'tenant' | 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool';
 
 export interface RfcRef {
   rfc: number;
@@ -52,6 +53,8 @@ export interface AuditContext {
   health?: HealthSnapshot;
   /** addresses removed from the config but still in SPF for their grace period (serve) */
   retired?: readonly RetiredAddress[];
+  /** present when the domain is a tenant of the config: what it must hold (enables the tenant rules; the pool rules are the top-level zone's) */
+  tenant?: TenantExpectation;
   now: number;
   /** shares one computation (the SPF tree, the DMARC discovery) between the rules that need it */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;

@@ -38,7 +38,7 @@ export const poolRules: PoolRule[] = [
     title: 'An outbound relay does not get SPF "pass": its mail fails SPF at receivers',
     fix: 'Let mxpool write the SPF record (auth.spf), or add the address to it',
     async check(context) {
-      if (!context.config) return [];
+      if (!context.config || context.tenant) return []; // a tenant zone has the tenant rules
       const hits: Hit[] = [];
       const { top } = await spfFacts(context);
       for (const address of await outboundAddresses(context)) {
@@ -55,7 +55,7 @@ export const poolRules: PoolRule[] = [
     title: 'The SPF record authorises addresses that no pool holds (a removed relay, a stale block)',
     fix: 'Remove them (mxpool does after the grace period), or list them in auth.spf.extra if they are other senders',
     async check(context) {
-      if (!context.config) return [];
+      if (!context.config || context.tenant) return []; // a tenant zone has the tenant rules
       const retired = (context.retired ?? []).filter((r) => r.until > context.now).map((r) => r.address);
       const held = [...context.config.pools.flatMap((pool) => pool.hosts.map((host) => host.address)), ...retired].map(parseAddress).filter((a) => a !== undefined);
       const heldText = new Set(held.map((a) => `${a.family}:${a.value}`));
@@ -87,7 +87,7 @@ export const poolRules: PoolRule[] = [
     title: 'The MX targets do not resolve to exactly the healthy hosts of the inbound pool',
     fix: 'Let mxpool publish the pool\'s MX and A/AAAA records; check that nothing else edits them',
     async check(context) {
-      if (!context.config) return [];
+      if (!context.config || context.tenant) return []; // a tenant zone has the tenant rules
       const hits: Hit[] = [];
       for (const pool of context.config.pools) {
         if (pool.role !== 'inbound' || !pool.mx) continue;
@@ -116,7 +116,7 @@ export const poolRules: PoolRule[] = [
     title: `Pool records have a TTL over ${MAX_POOL_TTL} s: resolvers keep sending to a failed host that long`,
     fix: 'Lower ttl in the config (30 s is the default)',
     async check(context) {
-      if (!context.config) return [];
+      if (!context.config || context.tenant) return []; // a tenant zone has the tenant rules
       const hits: Hit[] = [];
       for (const pool of context.config.pools) {
         const names = pool.hostname ? [pool.hostname] : pool.hosts.map((h) => h.name);

@@ -18,6 +18,8 @@ interface PtrFacts {
 
 /** Outbound addresses: the config's outbound hosts that may send, else the addresses of small blocks in the domain's own SPF. */
 export async function outboundAddresses(context: AuditContext): Promise<string[]> {
+  // the ISP's relays are the top-level zone's: a tenant audit checks their SPF pass (tenant rules), not their PTR again
+  if (context.tenant) return [];
   if (context.config) {
     const addresses = new Set<string>();
     for (const pool of context.config.pools) {
