@@ -1,4 +1,4 @@
-// `mxpool audit (--config F | --domain D | --domains FILE) [--dkim-selector S]... [--nameserver ip:port]
+// `mxpool audit (--config F [--live] | --domain D | --domains FILE) [--dkim-selector S]... [--nameserver ip:port]
 //  [--concurrency N] [--timeout T] [--format text|json|markdown|sarif|csv] [--fail-on error|warning]`:
 // 0 clean, 1 findings at or above --fail-on (any domain), 2 usage.
 import { Command, Option } from 'commander';
@@ -8,12 +8,13 @@ import { UsageError } from '../errors.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, liveDns } from '../audit/live-resolver.ts';
 import { FLEET_FORMATS, fleetFailsAt, fleetReport, writeFleetReport, writeReport, type FleetFormat, type FleetReport } from '../audit/report/index.ts';
 import { failsAt, runAudit, type AuditReport } from '../audit/run.ts';
-import { auditDomains } from '../audit/fleet/run.ts';
+import { auditZones, type ZoneJob } from '../audit/fleet/run.ts';
 import { isDomainName, readDomainList } from '../audit/fleet/domains-file.ts';
 import { showProgress } from './progress.ts';
 
 interface AuditOptions {
   config?: string;
+  live?: boolean;
   domain?: string;
   domains?: string;
   dkimSelector: string[];
@@ -31,6 +32,7 @@ export function auditCommand(context: CommandContext): Command {
   return new Command('audit')
     .description('lint SPF, DMARC, DKIM, MX, PTR and pool consistency: of the zone a config would publish (--config), or of live DNS (--domain, or every domain of a list with --domains)')
     .option('-c, --config <file>', 'audit the zone this config would publish (every host healthy), before publishing')
+    .option('--live', 'with --config: audit every zone the config names (the top-level zone, every tenant) as it resolves live, against what the config says')
     .option('-d, --domain <domain>', 'audit the live DNS of this domain')
     .option('--domains <file>', 'audit the live DNS of every domain in this file (one a line, # comments)')
     .option('--dkim-selector <selector>', 'a DKIM selector to check (repeat for several; with --domain/--domains)', (value: string, previous: string[]) => [...previous, value], [] as string[])
@@ -42,6 +44,7 @@ export function auditCommand(context: CommandContext): Command {
     .action(async (options: AuditOptions) => {
       const modes = [options.config, options.domain, options.domains].filter((m) => m !== undefined);
       if (modes.length !== 1) throw new UsageError('audit: give exactly one of --config FILE, --domain DOMAIN or --domains FILE');
+      if (options.live && !options.config) throw new UsageError('audit: --live goes with --config FILE');
       if (options.config && options.dkimSelector.length > 0) throw new UsageError('audit: --dkim-selector goes with --domain or --domains (with --config the selectors come from auth.dkim)');
       const concurrency = Number(options.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) throw new UsageError(`audit: --concurrency: expected a whole number from 1 to ${MAX_CONCURRENCY}, got "${options.concurrency}"`);
@@ -50,14 +53,20 @@ export function auditCommand(context: CommandContext): Command {
       const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
       const live = { timeoutMs, concurrency, ...(options.nameserver ? { nameserver: options.nameserver } : {}) };
 
-      if (options.domains) {
-        const list = readDomainList(options.domains);
+      if (options.domains || options.live) {
+        let jobs: ZoneJob[];
+        if (options.config) {
+          const [{ loadConfig }, { configZoneJobs }] = await Promise.all([import('../config/load.ts'), import('../audit/fleet/config-zones.ts')]);
+          jobs = configZoneJobs(loadConfig(options.config));
+        } else {
+          jobs = readDomainList(options.domains as string).domains.map((domain) => ({ domain, dkimSelectors: options.dkimSelector }));
+        }
         const dns = liveDns(live);
         let done = 0;
-        const stop = showProgress({ line: () => `auditing: ${done}/${list.domains.length} domains, ${dns.queries()} DNS queries` });
+        const stop = showProgress({ line: () => `auditing: ${done}/${jobs.length} domains, ${dns.queries()} DNS queries` });
         let report: FleetReport;
         try {
-          report = await auditDomains({ domains: list.domains, dns, dkimSelectors: options.dkimSelector, concurrency, onReport: () => void done++ });
+          report = await auditZones({ jobs, dns, concurrency, onReport: () => void done++ });
         } finally {
           stop();
           dns.close();

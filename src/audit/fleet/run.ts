@@ -1,32 +1,49 @@
-// `audit --domains`: every domain of a list audited live over ONE resolver (one cache, one query
-// budget), at most `concurrency` domains at once; reports in input order. A domain whose nameservers
-// fail costs its own timeouts (then dns-temperror) while the others go on; nothing one domain's
-// DNS does can stop the run.
+// Audits of many zones over ONE resolver (one cache, one query budget), at most `concurrency`
+// zones at once, reports in input order: `audit --domains` (every domain of a list) and
+// `audit --config F --live` (every zone of a config). A zone whose nameservers fail costs its own
+// timeouts (then dns-temperror) while the others go on; nothing one zone's DNS does can stop the run.
+import type { Config } from '../../config/schema.ts';
 import { ConcurrencyLimit } from '../../probe/limit.ts';
 import type { LiveDns } from '../live-resolver.ts';
 import { fleetReport, type FleetReport } from '../report/fleet.ts';
 import { runAudit, type AuditReport } from '../run.ts';
+import type { TenantExpectation } from '../rules/tenant.ts';
 
-export interface FleetAuditOptions {
-  domains: readonly string[];
+/** One zone to audit live, and what is known of what it must hold. */
+export interface ZoneJob {
+  domain: string;
+  dkimSelectors: readonly string[];
+  /** the config (the top-level zone: pool rules) */
+  config?: Config;
+  /** a tenant of the config (tenant rules) */
+  tenant?: TenantExpectation;
+}
+
+export interface ZonesAuditOptions {
+  jobs: readonly ZoneJob[];
   dns: LiveDns;
-  /** DKIM selectors checked at every domain */
-  dkimSelectors?: readonly string[];
-  /** domains audited at once */
+  /** zones audited at once */
   concurrency: number;
-  /** called as each domain's report is ready (progress) */
+  /** called as each zone's report is ready (progress) */
   onReport?: (report: AuditReport) => void;
   /** epoch ms when the run started (default Date.now()) */
   now?: number;
 }
 
-export async function auditDomains(options: FleetAuditOptions): Promise<FleetReport> {
+export async function auditZones(options: ZonesAuditOptions): Promise<FleetReport> {
   const started = options.now ?? Date.now();
   const limit = new ConcurrencyLimit(options.concurrency);
   const reports = await Promise.all(
-    options.domains.map((domain) =>
+    options.jobs.map((job) =>
       limit.run(async () => {
-        const report = await runAudit({ domain, source: 'live', resolver: options.dns.resolver, dkimSelectors: options.dkimSelectors ?? [] });
+        const report = await runAudit({
+          domain: job.domain,
+          source: 'live',
+          resolver: options.dns.resolver,
+          dkimSelectors: job.dkimSelectors,
+          ...(job.config ? { config: job.config } : {}),
+          ...(job.tenant ? { tenant: job.tenant } : {}),
+        });
         options.onReport?.(report);
         return report;
       }),

@@ -100,8 +100,14 @@ export const poolRules: PoolRule[] = [
           for (const lookup of [context.resolver.a(mx.exchange), context.resolver.aaaa(mx.exchange)]) for (const a of recordsOf(await lookup)) published.add(a.toLowerCase());
         }
         const poolAddresses = new Set(pool.hosts.map((h) => h.address.toLowerCase()));
-        const missing = healthy.filter((a) => !published.has(a));
-        const extra = [...published].filter((a) => poolAddresses.has(a) && !healthy.includes(a));
+        let missing = healthy.filter((a) => !published.has(a));
+        let extra = [...published].filter((a) => poolAddresses.has(a) && !healthy.includes(a));
+        if (context.source === 'live' && !context.health) {
+          // live DNS without the probes' health (audit --config --live): serve withdraws unhealthy hosts,
+          // so only an MX that reaches none of the pool, or a host disabled in the config, is wrong
+          if (missing.length < healthy.length) missing = [];
+          extra = extra.filter((a) => pool.hosts.some((h) => h.disabled && h.address.toLowerCase() === a));
+        }
         const label = recordLabel(pool.mx.name, 'MX');
         if (missing.length > 0) hits.push({ record: label, message: `pool ${pool.name}: healthy host address(es) not reachable through MX: ${missing.join(', ')}` });
         if (extra.length > 0) hits.push({ record: label, message: `pool ${pool.name}: MX leads to host address(es) that are not healthy: ${extra.join(', ')}` });

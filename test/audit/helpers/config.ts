@@ -6,7 +6,12 @@ import { rsaPublicKey } from './zones.ts';
 const KEY = rsaPublicKey(2048);
 
 export function mailConfig(options: { ttl?: number; listen?: string; dmarc?: string } = {}): Config {
-  return parseConfig(`zone: example.com
+  return parseConfig(mailConfigYaml(options));
+}
+
+/** The same config as YAML text (for the command line). */
+export function mailConfigYaml(options: { ttl?: number; listen?: string; dmarc?: string } = {}): string {
+  return `zone: example.com
 ttl: ${options.ttl ?? 30}
 pools:
   - name: inbound
@@ -34,5 +39,5 @@ nameserver:
   listen: ["${options.listen ?? '127.0.5.1:5353'}"]
   ns: [ns1.example.com]
   soa: { mname: ns1.example.com, rname: hostmaster.example.com }
-`);
+`;
 }
