@@ -76,9 +76,9 @@ class Channel {
     const failed = await this.#ready;
     if (failed) return entry.settle({ ok: false, kind: 'unreachable', reason: `${serverLabel(this.server)}: ${failed.message}` });
     this.pending.set(id, entry);
-    this.#socket.send(packet, (error) => {
-      if (error) this.#settle(id, { ok: false, kind: 'unreachable', reason: `${serverLabel(this.server)}: ${error.message}` });
-    });
+    // no callback: a send error comes as the socket's 'error' event (and fails what waits on it);
+    // a callback per datagram costs a request object and an extra completion on every query
+    this.#socket.send(packet);
   }
 
   freeId(): number {

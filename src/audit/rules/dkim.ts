@@ -14,6 +14,22 @@ interface SelectorResult {
   verdict?: DkimKeyVerdict;
 }
 
+/** Verdicts by key record: an ISP's customers publish the same key, whose parsing (RSA) is the costly part. */
+const verdicts = new Map<string, DkimKeyVerdict>();
+const MAX_VERDICTS = 1000;
+
+function lintKey(strings: readonly string[]): DkimKeyVerdict {
+  const key = strings.join('\u0000');
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    verdict = lintDkimKey(strings);
+    if (verdicts.size >= MAX_VERDICTS) verdicts.delete(verdicts.keys().next().value as string);
+    verdicts.set(key, verdict);
+  }
+  // a copy: the Ed25519-only filter below rewrites the findings of a domain's verdicts
+  return { ...verdict, findings: [...verdict.findings] };
+}
+
 function selectors(context: AuditContext): Promise<SelectorResult[]> {
   return context.memo('dkim', async () => {
     const results: SelectorResult[] = [];
@@ -28,7 +44,7 @@ function selectors(context: AuditContext): Promise<SelectorResult[]> {
       const records = answer.status === 'ok' ? answer.records.filter((s) => !/^v=(spf1|DMARC1)/i.test(s.join(''))) : [];
       if (records.length === 0) results.push({ selector, name, status: 'missing' });
       else if (records.length > 1) results.push({ selector, name, status: 'multiple', text: records.map((r) => r.join('')).join(' | ') });
-      else results.push({ selector, name, status: 'found', text: (records[0] as string[]).join(''), verdict: lintDkimKey(records[0] as string[]) });
+      else results.push({ selector, name, status: 'found', text: (records[0] as string[]).join(''), verdict: lintKey(records[0] as string[]) });
     }
     // Ed25519-only is worth an info only when no selector of the domain has a usable RSA key
     const rsaElsewhere = results.some((r) => r.verdict?.keyType === 'rsa' && r.verdict.usable);
