@@ -1,0 +1,100 @@
+// The tenant rules end to end on real DNS: NSD (127.14.8.1:53) serves generated customer zones with
+// seeded defects; each customer is a tenant of a config whose pools are the ISP's (isp.test: MX
+// hosts mx1/mx2, relays in 127.14.2.0/28, the DKIM key the ISP signs with). The zones of the config
+// are audited live over one resolver, as `audit --config F --live` does; every tenant defect found
+// with its tenant- id, nothing from the tenant rules on the clean ones.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { liveDns } from '../../src/audit/live-resolver.ts';
+import { auditZones } from '../../src/audit/fleet/run.ts';
+import { configZoneJobs } from '../../src/audit/fleet/config-zones.ts';
+import { buildFleet, type Defect, type Fleet } from '../helpers/fleet/zones.ts';
+import { blackHole, startNsd, type Nsd } from '../helpers/fleet/nsd.ts';
+
+const NS = '127.14.8.1';
+const LAME = '127.14.8.2';
+const DEAD = '127.14.8.99';
+
+/** What the tenant rules must say for each kind of customer. */
+const TENANT_IDS: Record<Defect, string[]> = {
+  clean: [],
+  'spf-none': ['tenant-spf-not-authorised'],
+  'include-gone': [], // the ISP's include is still there: its addresses pass
+  'eleven-lookups': [], // the ISP's include comes first: its addresses match before the limit (spf-too-many-lookups says the rest)
+  'spf-no-isp': ['tenant-spf-not-authorised'],
+  'mx-dangling': ['tenant-mx-elsewhere'],
+  'mx-elsewhere': ['tenant-mx-elsewhere'],
+  'dkim-missing': ['tenant-dkim-missing'],
+  'dkim-revoked': ['tenant-dkim-mismatch'],
+  'dkim-stale': ['tenant-dkim-mismatch'],
+  'dmarc-missing': ['tenant-dmarc-missing'],
+  'dmarc-none': [],
+  dead: ['dns-temperror'],
+  lame: ['dns-temperror'],
+  servfail: ['dns-temperror'],
+};
+
+let fleet: Fleet;
+let nsd: Nsd;
+let hole: Awaited<ReturnType<typeof blackHole>>;
+let config: Config;
+
+beforeAll(async () => {
+  fleet = buildFleet({ count: 60, addresses: { ns: NS, lame: LAME, dead: DEAD }, defectEvery: 2, dead: 1, lame: 1, servfail: 1 });
+  nsd = await startNsd({ addresses: [NS, LAME], zones: fleet.zones });
+  hole = await blackHole(DEAD);
+  const base = parseConfig(`zone: isp.test
+pools:
+  - name: inbound
+    role: inbound
+    mx: { name: isp.test, preference: 10 }
+    hosts:
+      - { name: mx1.isp.test, address: 127.14.1.10 }
+      - { name: mx2.isp.test, address: 127.14.1.11 }
+  - name: outbound
+    role: outbound
+    hostname: smtp.isp.test
+    hosts:
+      - { name: relay1.isp.test, address: 127.14.2.1 }
+      - { name: relay2.isp.test, address: 127.14.2.2 }
+      - { name: relay3.isp.test, address: 127.14.2.3, disabled: true }
+auth:
+  dkim: [ { selector: s1, key: "v=DKIM1; k=rsa; p=${fleet.keys.current}" } ]
+`);
+  const tenants = fleet.domains.map((d) => ({ zone: d.domain, mx: [{ pool: 'inbound' }], dkim: [{ selector: 's1', key: `v=DKIM1; k=rsa; p=${fleet.keys.current}` }], dmarc: { p: 'reject' } }));
+  config = { ...base, tenants } as Config;
+}, 60_000);
+
+afterAll(async () => {
+  await hole?.close();
+  await nsd?.stop();
+});
+
+describe('tenants audited live', () => {
+  it('every tenant defect with its id; the clean tenants without any tenant finding', async () => {
+    const jobs = configZoneJobs(config);
+    expect(jobs.map((j) => j.domain)).toEqual(['isp.test', ...fleet.domains.map((d) => d.domain)]);
+    expect(jobs[1]?.tenant).toEqual({
+      mxPools: [{ pool: 'inbound', names: ['mx1.isp.test', 'mx2.isp.test'] }],
+      senders: ['127.14.2.1', '127.14.2.2'],
+      dkim: [{ selector: 's1', key: `v=DKIM1; k=rsa; p=${fleet.keys.current}` }],
+      dmarc: true,
+    });
+    const dns = liveDns({ nameserver: `${NS}:53`, timeoutMs: 2000 });
+    try {
+      const report = await auditZones({ jobs: jobs.slice(1), dns, concurrency: 16 });
+      for (const [i, expected] of fleet.domains.entries()) {
+        const findings = report.domains[i]?.findings ?? [];
+        const ids = [...new Set(findings.filter((f) => f.id.startsWith('tenant-') || f.id === 'dns-temperror').map((f) => f.id))].sort();
+        expect(ids, `${expected.domain} (${expected.defect}): ${JSON.stringify(findings)}`).toEqual(TENANT_IDS[expected.defect]);
+        if (expected.defect === 'clean') expect(findings.filter((f) => f.severity !== 'info'), expected.domain).toEqual([]);
+      }
+      const noIsp = fleet.domains.findIndex((d) => d.defect === 'spf-no-isp');
+      expect(report.domains[noIsp]?.findings.find((f) => f.id === 'tenant-spf-not-authorised')?.message).toBe('2 of 2 outbound address(es) do not pass: 127.14.2.1 (fail), 127.14.2.2 (fail)');
+      expect(new Set(fleet.domains.map((d) => d.defect)).size).toBe(15);
+    } finally {
+      dns.close();
+    }
+  });
+});
