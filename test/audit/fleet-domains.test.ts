@@ -14,6 +14,7 @@ import { blackHole, startNsd, type Nsd } from '../helpers/fleet/nsd.ts';
 import { sarifViolations } from './helpers/sarif.ts';
 import { runCli } from './helpers/cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { track } from '../helpers/children.ts';
 
 const NS = '127.14.0.1';
 const LAME = '127.14.0.2';
@@ -44,9 +45,9 @@ afterAll(async () => {
 
 function run(args: string[], file = process.execPath): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TERM: 'dumb', NO_COLOR: '1' } }, (error, stdout, stderr) => {
+    track(execFile(file, args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TERM: 'dumb', NO_COLOR: '1' } }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    }));
   });
 }
 

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ZoneText } from './zones.ts';
 import { removeTempDir, tempDir } from '../temp-dir.ts';
+import { track } from '../children.ts';
 
 export interface Nsd {
   dir: string;
@@ -57,7 +58,7 @@ remote-control:
   control-interface: ${dir}/nsd.ctl
 ${zoneConf.join('')}`,
   );
-  const child: ChildProcess = spawn('nsd', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = track(spawn('nsd', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));
   child.stderr?.on('data', (d) => (output += String(d)));
