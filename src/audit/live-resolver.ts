@@ -57,7 +57,11 @@ export function liveDns(options: LiveResolverOptions = {}): LiveDns {
   return { resolver, queries: () => client.sent, close: () => client.close() };
 }
 
-/** A live resolver on its own (one domain: `audit --domain`, `spf --nameserver`, names outside a desired zone). */
+/**
+ * A live resolver on its own, for one-shot commands (`audit --domain`, `spf --nameserver`, names
+ * outside a desired zone): its sockets are unref'd and end with the process. A long-running caller
+ * uses liveDns() and close().
+ */
 export function liveResolver(options: LiveResolverOptions = {}): Resolver {
   return liveDns(options).resolver;
 }
