@@ -28,6 +28,8 @@ import { LiveConfig } from './daemon/live-config.ts';
 import { withDeadline } from './daemon/deadline.ts';
 import { Reloader } from './daemon/reloader.ts';
 import { prepareReload } from './daemon/apply-config.ts';
+import { checkSourceAddress } from './probe/source-address.ts';
+import type { ClusterNode } from './cluster/node.ts';
 
 export interface DaemonOptions {
   /** the config to run; a LiveConfig when the caller's services read it too (src/daemon/wiring.ts) */
@@ -100,7 +102,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     now: () => clock.now(),
     ...(options.stateWriteGapMs !== undefined ? { minGapMs: options.stateWriteGapMs } : {}),
     collect: () =>
-      newSavedState(live.current.zone, clock.now(), publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood, {
+      newSavedState(live.current.zone, clock.now(), servedZone()?.serial ?? publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood, {
         addresses: configAddresses(live.current),
         retired: publisher.retired,
         spf: spfToSave(live.current.zone, publisher.spf),
@@ -108,7 +110,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => runner.snapshot(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
-  const gauges = new HostGauges(metrics, config, (host) => runner.healthOf(host).state);
+  // cluster: (docs/cluster.md) the zone and the health shown are the agreed ones, not this node's own
+  let cluster: ClusterNode | undefined;
+  /** a syncer stopping because this node stopped leading (shutdown waits for its write in flight) */
+  let syncerStopping: Promise<void> | undefined;
+  const health = () => cluster?.snapshot() ?? runner.snapshot();
+  const servedZone = () => (cluster ? cluster.zone : publisher.zone);
+  const gauges = new HostGauges(metrics, config, (host) => (cluster ? cluster.stateOf(host) : runner.healthOf(host).state));
+  const zoneTargets: ((zone: DesiredZone) => void)[] = [
+    (zone) => nameserver?.setZone(zone),
+    (zone) => syncer?.push(zone),
+    (zone) => metrics.zone(zone.serial),
+    (zone) => gauges.zoneChanged(zone),
+    (zone) => auditLoop?.zoneChanged(zone),
+    () => stateWriter.schedule(),
+  ];
   const publisher: ZonePublisher = new ZonePublisher({
     config,
     logger,
@@ -120,14 +136,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     previousSpf: spfFromSaved(config.zone, saved?.spf ?? []),
     setTimer: (callback, ms) => clock.setTimeout(callback, ms),
     clearTimer: (handle) => clock.clearTimeout(handle),
-    targets: [
-      (zone) => nameserver?.setZone(zone),
-      (zone) => syncer?.push(zone),
-      (zone) => metrics.zone(zone.serial),
-      (zone) => gauges.zoneChanged(zone),
-      (zone) => auditLoop?.zoneChanged(zone),
-      () => stateWriter.schedule(),
-    ],
+    targets: zoneTargets,
   });
 
   const reloader = newReloader(options.reload);
@@ -149,6 +158,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   runner.on('transition', (event) => {
     metrics.transition(event.host, event.pool, event.to);
+    if (cluster) return stateWriter.schedule(); // this node's view is a vote; the cluster decides
     gauges.hostChanged(event.host, event.pool); // health the records may not reflect (whenAllDown) still shows
     publisher.request(`${event.host} ${event.from} -> ${event.to}`);
     stateWriter.schedule();
@@ -160,10 +170,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         token,
         logger,
         handlers: {
-          healthz: () => (publisher.zone ? { ok: true, status: 'serving' } : { ok: false, status: 'starting: first probe round' }),
+          healthz: () => (servedZone() ? { ok: true, status: 'serving' } : { ok: false, status: 'starting: first probe round' }),
           state: () => apiState(),
-          drain: async (host) => drainHost(host),
-          undrain: async (host) => undrainHost(host),
+          drain: async (host) => (cluster ? cluster.operator(host, 'drain') : drainHost(host)),
+          undrain: async (host) => (cluster ? cluster.operator(host, 'undrain') : undrainHost(host)),
           ...(options.reload ? { reload: () => reload('api') } : {}),
           metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
         },
@@ -177,14 +187,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       startedAt,
       startedFrom: saved ? 'state-file' : 'first-probe-round',
       firstRoundDone,
-      health: runner.snapshot(),
-      zone: publisher.zone,
+      health: health(),
+      zone: servedZone(),
       probes: memory.view(),
       providers: syncer?.status() ?? [],
       audit: auditLoop?.last ?? null,
       nameserver: nameserver ? { listen: nameserver.listen, queries: dnsQueries } : null,
       spfGrace: publisher.retired,
       configStatus: reloader.status(),
+      ...(cluster ? { cluster: cluster.status() } : {}),
     });
   }
 
@@ -193,6 +204,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   function operatorAction(host: string, kind: 'drain' | 'undrain'): ApiDrainResponse {
+    if (cluster) throw new MxpoolError('USAGE', 'cluster', `${kind} goes through the HTTP API in a cluster: it is recorded in etcd for every node`);
     try {
       if (kind === 'drain') {
         const blocked = drainWouldNotWithdraw(live.current, runner.snapshot(), host, publisher.lastKnownGood, clock.now());
@@ -221,21 +233,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const undrainHost = (host: string) => operatorAction(host, 'undrain');
 
   try {
+    await checkSourceAddress(config.probe.sourceAddress);
     const httpAddress = await http?.start();
+    if (config.cluster) {
+      cluster = await startCluster();
+      await cluster.start();
+    }
     if (!saved) {
       // No saved truth: learn it before answering (each probe ends within probe.timeout).
       await withDeadline(runner.probeAllOnce(), config.probe.timeout * 2 + 1000);
     }
-    const zone = publisher.publishNow(saved ? 'start-up from the state file' : 'start-up after the first probe round');
+    const zone = cluster
+      ? await cluster.firstZone(config.cluster!.lease + config.probe.timeout * 2 + 2000)
+      : publisher.publishNow(saved ? 'start-up from the state file' : 'start-up after the first probe round');
+    if (cluster) for (const target of zoneTargets) target(zone); // as publishNow does (nameserver and syncers come next)
     if (services.nameserver) {
-      nameserver = services.nameserver(zone);
+      nameserver = services.nameserver(servedZone() ?? zone);
       nameserver.onQuery((event) => {
         dnsQueries++;
         metrics.dnsQuery(event.type, event.rcode, event.transport);
       });
       await nameserver.start();
     }
-    if (services.syncer) {
+    if (services.syncer && !cluster) {
       syncer = services.syncer();
       syncer.onSync((event) => metrics.sync(event.provider, event.result));
       syncer.start();
@@ -254,7 +274,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         return http?.address();
       },
       state: apiState,
-      zone: () => publisher.zone,
+      zone: () => servedZone(),
       drain: drainHost,
       undrain: undrainHost,
       reload,
@@ -285,6 +305,43 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
   }
 
+  /** The cluster member (loaded only with `cluster:`: a single mxpool never loads the etcd client). */
+  async function startCluster(): Promise<ClusterNode> {
+    const { ClusterNode: Node } = await import('./cluster/node.ts');
+    return new Node({
+      config,
+      logger,
+      runner,
+      timers: clock,
+      registry: metrics.registry,
+      env: options.env ?? process.env,
+      deliver: (zone) => {
+        for (const target of zoneTargets) target(zone);
+      },
+      hostChanged: (host, pool) => gauges.hostChanged(host, pool),
+      setLeading: (leading) => void leadingChanged(leading),
+      http: config.http?.listen ?? null,
+      nameserver: config.nameserver?.listen ?? [],
+    });
+  }
+
+  /** Only the cluster's leader syncs providers: one writer, one write per change. */
+  async function leadingChanged(leading: boolean): Promise<void> {
+    if (leading && !syncer && services.syncer && !stopped) {
+      const started = services.syncer();
+      syncer = started;
+      started.onSync((event) => metrics.sync(event.provider, event.result));
+      started.start();
+      const zone = servedZone();
+      if (zone) started.push(zone);
+    } else if (!leading && syncer) {
+      const ending = syncer;
+      syncer = undefined;
+      syncerStopping = ending.stop();
+      await syncerStopping;
+    }
+  }
+
   async function shutdown(): Promise<void> {
     reloader.close();
     logger.info('shutting down: stopping probes');
@@ -294,9 +351,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // seconds left on its timeout, and its result no longer matters once we stop answering
     const drained = await withDeadline(runner.stop().then(() => true), PROBE_DRAIN_MS);
     if (!drained) logger.warn({ waitedMs: PROBE_DRAIN_MS }, 'probes still in flight at shutdown: abandoning them');
-    if (publisher.zone) stateWriter.flush(true);
+    if (servedZone()) stateWriter.flush(true);
+    // leave the cluster at once (the lease is revoked: another node leads without waiting it out)
+    await withDeadline(cluster?.stop() ?? Promise.resolve(), SOCKETS_CLOSE_MS);
     // a provider call in flight is abandoned after its share of the budget (the next start reconciles)
-    const closed = await withDeadline(Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop()]).then(() => true), SOCKETS_CLOSE_MS);
+    const closed = await withDeadline(Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop(), syncerStopping]).then(() => true), SOCKETS_CLOSE_MS);
     if (!closed) logger.warn({ waitedMs: SOCKETS_CLOSE_MS }, 'some connections did not close in time: leaving them');
     logger.info({ serial: publisher.serial, stateWritten: publisher.zone !== undefined }, publisher.zone ? 'stopped; state written' : 'stopped');
   }

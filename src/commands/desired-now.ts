@@ -3,6 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { ProbeRunner } from '../probe/runner.ts';
+import { checkSourceAddress } from '../probe/source-address.ts';
 import { allHealthy, desired, nextSerial } from '../desired.ts';
 import type { DesiredZone, HealthSnapshot, HostHealth } from '../model.ts';
 
@@ -13,6 +14,7 @@ export async function desiredNow(config: Config, logger: Logger, useAllHealthy: 
   if (useAllHealthy) {
     health = allHealthy(config, now);
   } else {
+    await checkSourceAddress(config.probe.sourceAddress);
     const runner = new ProbeRunner({ config, logger });
     try {
       await runner.probeAllOnce();

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../log.ts';
 import { ProbeRunner } from '../probe/runner.ts';
 import { showProgress } from './progress.ts';
+import { checkSourceAddress } from '../probe/source-address.ts';
 import { formatProbeJson, formatProbeTable, probeExitCode, type ProbeRow } from '../probe/report.ts';
 
 /** Progress appears only when a round takes longer than this (small pools finish first). */
@@ -19,6 +20,7 @@ export function probeCommand(context: CommandContext): Command {
     .action(async (options: { config: string; json?: boolean; logLevel: string }) => {
       const logger = createLogger(options.logLevel);
       const config = loadConfig(options.config);
+      await checkSourceAddress(config.probe.sourceAddress);
       // probe.caFile is read once, here, by the runner's constructor
       const runner = new ProbeRunner({ config, logger });
       const total = config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import type { ParsedConfig } from './schema.ts';
 import { parseHostPort } from './fields.ts';
 import { parseRData, RDataError } from '../dns/rdata.ts';
+import { clusterRules } from './cluster.ts';
 import type { RData, RecordType } from '../model.ts';
 
 type Path = (string | number)[];
@@ -68,6 +69,8 @@ export function crossFieldRules(config: ParsedConfig, ctx: z.RefinementCtx): voi
     fail(['probe', 'timeout'], `a timeout shorter than probe.interval (${timeout} ms is not shorter than ${interval} ms)`);
   }
   recordRules(view, fail);
+  sourceAddressRule(view, fail);
+  clusterRules(view.has(['cluster']) ? (config as { cluster?: unknown }).cluster : undefined, fail);
   const httpListen = view.text(['http', 'listen']);
   if (httpListen !== undefined && !view.present(['http', 'tokenEnv']) && !isLoopbackListen(httpListen)) {
     // the API can drain every host: serve refuses to open it beyond this machine without a token
@@ -127,6 +130,21 @@ function poolRules(view: View, fail: Fail): void {
       const firstAddress = address === undefined ? undefined : seenAddress.get(address);
       if (firstAddress !== undefined) fail([...path, 'address'], `an address used once per pool (${address} is already pools.${p}.hosts.${firstAddress})`);
       else if (address !== undefined) seenAddress.set(address, h);
+    }
+  }
+}
+
+/** Probes connect from probe.sourceAddress: a host of the other address family cannot be reached from it. */
+function sourceAddressRule(view: View, fail: Fail): void {
+  const source = view.text(['probe', 'sourceAddress']);
+  if (source === undefined) return;
+  const family = isIP(source);
+  for (const p of view.indexes(['pools'])) {
+    for (const h of view.indexes(['pools', p, 'hosts'])) {
+      const address = view.text(['pools', p, 'hosts', h, 'address']);
+      if (address !== undefined && isIP(address) !== 0 && isIP(address) !== family) {
+        fail(['pools', p, 'hosts', h, 'address'], `an IPv${family} address like probe.sourceAddress (${source}), or no probe.sourceAddress: probes of ${address} cannot connect from it`);
+      }
     }
   }
 }

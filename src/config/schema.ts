@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { anyCase, boolean, cronExpression, decimal, dnsName, duration, envVarName, httpUrl, integer, ipAddress, listenAddress, port } from './fields.ts';
 import { crossFieldRules } from './rules.ts';
+import { clusterSchema } from './cluster.ts';
 
 export { dnsName, duration, listenAddress, parseHostPort } from './fields.ts';
 
@@ -50,6 +51,7 @@ export const probeSchema = z.strictObject({
   caFile: z.string({ error: 'a path to a PEM file' }).min(1, { error: 'a path to a PEM file' }).optional().describe('also trust this CA (PEM); system CAs and NODE_EXTRA_CA_CERTS always count'),
   verifyCert: boolean.default(true).describe('false: a bad chain or name is reported but does not fail the probe'),
   concurrency: integer('a number of probes at once', 1, 10000).default(64).describe('at most this many probes run at the same time'),
+  sourceAddress: ipAddress.optional().describe('the local address probes and held sessions connect from (an address of this machine); default: chosen by the routing table'),
 }, { error: 'a mapping of probe settings (interval:, timeout:, ...)' });
 
 const spfTerm = z
@@ -176,6 +178,7 @@ const configShape = z.strictObject(
     stateDir: z.string({ error: 'a directory path' }).min(1, { error: 'a directory path' }).default('./.mxpool').describe('health, last-known-good records and SOA serial survive restarts here'),
     http: httpSchema.optional().describe('HTTP API, metrics and status page'),
     audit: auditSchema.prefault({}).describe('the SPF/DKIM/DMARC audit'),
+    cluster: clusterSchema.optional().describe('several mxpool instances that agree through etcd (docs/cluster.md)'),
   },
   { error: 'a mapping of config keys (zone:, pools:, ...)' },
 );
@@ -199,6 +202,7 @@ export type ProbeConfig = Parsed['probe'];
 export type AuthConfig = Parsed['auth'];
 export type NameserverConfig = NonNullable<Parsed['nameserver']>;
 export type ProvidersConfig = NonNullable<Parsed['providers']>;
+export type ClusterConfig = NonNullable<Parsed['cluster']>;
 export type StaticRecord = Parsed['records'][number];
 /** The config as written, before defaults (what the JSON Schema describes). */
 export type ConfigInput = z.input<typeof configShape>;

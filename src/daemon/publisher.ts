@@ -25,6 +25,8 @@ export interface PublisherOptions {
   retired?: readonly RetiredSender[];
   /** the SPF sets published before the restart (state file): kept when the first new SPF fails its checks */
   previousSpf?: readonly RecordSet[];
+  /** the zone served already (a cluster leader taking over the agreed one): no new serial for the same records */
+  current?: DesiredZone;
   targets: ZoneTarget[];
   /** how long a publish request waits for more to join it */
   coalesceMs?: number;
@@ -51,6 +53,7 @@ export class ZonePublisher {
     this.#options = options;
     this.#config = options.config;
     this.#serial = options.previousSerial;
+    this.#zone = options.current;
     this.#lastKnownGood = { ...options.lastKnownGood };
     this.#retired = [...(options.retired ?? [])];
   }

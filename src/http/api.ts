@@ -2,7 +2,7 @@
 import type { Config, PoolConfig } from '../config/schema.ts';
 import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
 import { presentSet } from './present.ts';
-import { API_STATE_VERSION, type ApiAudit, type ApiConfigStatus, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiSpfGrace, type ApiState } from './types.ts';
+import { API_STATE_VERSION, type ApiAudit, type ApiCluster, type ApiConfigStatus, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiSpfGrace, type ApiState } from './types.ts';
 
 /** What the daemon remembers of one host's probes. */
 export interface HostProbes {
@@ -31,6 +31,8 @@ export interface StateSource {
   spfGrace: readonly { address: string; host?: string; until: number }[];
   /** the config in force and the outcome of reloads */
   configStatus: ApiConfigStatus;
+  /** the cluster section (src/cluster/api.ts); absent without `cluster:` */
+  cluster?: ApiCluster;
 }
 
 export function buildApiState(source: StateSource): ApiState {
@@ -55,6 +57,7 @@ export function buildApiState(source: StateSource): ApiState {
     audit: source.audit,
     nameserver: source.nameserver,
     config: source.configStatus,
+    ...(source.cluster ? { cluster: source.cluster } : {}),
   };
 }
 

@@ -40,6 +40,8 @@ export interface ApiState {
   nameserver: ApiNameserver | null;
   /** the config in force and the outcome of reloads */
   config: ApiConfigStatus;
+  /** several mxpool agreeing through etcd (docs/cluster.md); absent or null without `cluster:` */
+  cluster?: ApiCluster | null;
 }
 
 /** The config `serve` runs on, and its reloads (SIGHUP, `POST /api/reload`, `mxpool reload`). */
@@ -90,6 +92,54 @@ export interface ApiReloadResult {
   /** the SOA serial served before and after (equal when the records did not change) */
   previousSerial: number;
   serial: number;
+}
+
+/** `cluster` in /api/state: this node's view of the cluster. Host states elsewhere in the document are the agreed ones. */
+export interface ApiCluster {
+  node: string;
+  prefix: string;
+  etcd: {
+    endpoints: string[];
+    /** live: joined and renewing; unreachable: serving the last agreed zone, withdrawing nothing */
+    state: 'connecting' | 'live' | 'unreachable' | 'stopped';
+    /** epoch ms when `state` last changed */
+    since: number;
+    error: string | null;
+  };
+  /** the node that decides the agreed zone and syncs providers; null when none is known */
+  leader: string | null;
+  isLeader: boolean;
+  quorum: { setting: 'majority' | number; live: number; downToWithdraw: number; upToReturn: number };
+  members: ApiClusterMember[];
+  /** the agreed version this node serves; null before the first one */
+  agreed: { serial: number; by: string; at: number } | null;
+  /** where the served zone came from: etcd, the copy in stateDir (etcd unreachable at start), or nothing agreed yet */
+  serving: 'agreed' | 'saved-agreed' | 'no-agreement-yet';
+  /** per host: every live node's vote (this node's own included) */
+  hosts: ApiClusterHost[];
+  /** things in etcd that were not believed (garbage, strangers, unknown hosts) */
+  findings: { key: string; message: string; at: number }[];
+  /** etcd writes this node made since start (votes, operator actions, agreed versions) */
+  writes: number;
+}
+
+export interface ApiClusterMember {
+  node: string;
+  startedAt: number;
+  http: string | null;
+  nameserver: string[];
+  /** false when its config differs from this node's in what decides the zone */
+  sameConfig: boolean;
+  self: boolean;
+  leader: boolean;
+}
+
+export interface ApiClusterHost {
+  host: string;
+  pool: string;
+  /** the agreed state (null before the first agreed version) */
+  agreed: HealthState | null;
+  votes: { node: string; vote: 'up' | 'down'; since: number; reason: string }[];
 }
 
 export interface ApiSpfGrace {

@@ -21,13 +21,15 @@ export interface HoldOptions {
   maxNoops?: number;
   /** pause before reopening after a polite close, a failed open or a loss */
   reopenDelayMs?: number;
+  /** the local address to connect from (probe.sourceAddress) */
+  localAddress?: string;
 }
 
 type Phase = 'greeting' | 'ehlo' | 'idle' | 'noop' | 'quit';
 
 class HeldSession {
   private readonly target: ProbeTarget;
-  private readonly options: Required<Omit<HoldOptions, 'logger' | 'onLost'>>;
+  private readonly options: Required<Omit<HoldOptions, 'logger' | 'onLost' | 'localAddress'>> & Pick<HoldOptions, 'localAddress'>;
   private readonly events: { closedPolitely: () => void; lost: (reason: string) => void; survived: () => void };
   private readonly socket: Socket;
   private readonly parser = new ReplyParser();
@@ -44,7 +46,8 @@ class HeldSession {
     this.target = target;
     this.options = options;
     this.events = events;
-    this.socket = connect({ host: target.address, port: target.port, noDelay: true });
+    const from = options.localAddress;
+    this.socket = connect({ host: target.address, port: target.port, noDelay: true, ...(from !== undefined ? { localAddress: from } : {}) });
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -233,6 +236,7 @@ export class HoldManager {
       noopIntervalMs: this.noopInterval,
       maxNoops: this.options.maxNoops ?? 50,
       reopenDelayMs: this.reopenDelay,
+      ...(this.options.localAddress !== undefined ? { localAddress: this.options.localAddress } : {}),
     };
     const forget = () => {
       if (this.sessions.get(target.name) === session) this.sessions.delete(target.name);

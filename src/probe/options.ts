@@ -38,6 +38,7 @@ export function probeOptionsFrom(config: Config, ca?: string | Buffer): ProbeOpt
     certMinDays: probe.certMinDays,
     verifyCert: probe.verifyCert,
   };
+  if (probe.sourceAddress !== undefined) options.localAddress = probe.sourceAddress;
   const trusted = ca ?? (probe.caFile !== undefined ? readCaFile(probe.caFile) : undefined);
   if (trusted !== undefined) options.ca = trusted;
   return options;

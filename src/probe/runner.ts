@@ -337,6 +337,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
       ...this.holdTuning,
       helo: this.probeOptions.helo,
       timeoutMs: this.probeOptions.timeoutMs,
+      ...(this.probeOptions.localAddress !== undefined ? { localAddress: this.probeOptions.localAddress } : {}),
       logger: this.logger,
       onLost: (host, reason) => this.onHoldLost(host, reason),
     });

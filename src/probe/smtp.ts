@@ -47,7 +47,7 @@ function networkFailure(error: NodeJS.ErrnoException, stage: ProbeStage): ProbeF
     case 'ENETUNREACH':
       return new ProbeFailure(`no route to the host (${error.code})`);
     case 'EADDRNOTAVAIL':
-      return new ProbeFailure('address not available on this machine (EADDRNOTAVAIL)');
+      return new ProbeFailure('address not available on this machine (EADDRNOTAVAIL): is probe.sourceAddress one of its addresses?');
     default:
       if (stage === 'tls') return new ProbeFailure(`TLS handshake failed: ${error.message}`);
       return new ProbeFailure(`${error.code ?? 'socket error'}: ${error.message}`);
@@ -154,7 +154,8 @@ class ProbeSession {
   }
 
   private connect(): Promise<void> {
-    const socket = netConnect({ host: this.target.address, port: this.target.port, noDelay: true });
+    const from = this.options.localAddress;
+    const socket = netConnect({ host: this.target.address, port: this.target.port, noDelay: true, ...(from !== undefined ? { localAddress: from } : {}) });
     this.plain = socket;
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     this.listen(socket);

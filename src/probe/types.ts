@@ -23,6 +23,8 @@ export interface ProbeOptions {
   ca?: string | Buffer;
   /** epoch ms; injectable so certificate-expiry checks can be tested */
   now?: () => number;
+  /** the local address to connect from (probe.sourceAddress); default: the routing table's choice */
+  localAddress?: string;
 }
 
 /**

@@ -113,12 +113,18 @@ export function readState(stateDir: string, zone: string, logger: Logger): Saved
 
 /** Writes the state atomically: a reader sees the old file or the new one, never half of one. */
 export function writeState(stateDir: string, state: SavedState): void {
-  mkdirSync(stateDir, { recursive: true });
-  const file = stateFilePath(stateDir);
+  writeFileAtomic(stateDir, STATE_FILE_NAME, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** Temp file, fsync, rename, fsync of the directory: a crash mid-write leaves the old file whole. */
+export function writeFileAtomic(dir: string, name: string, data: string | Buffer): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
+    if (typeof data === 'string') writeSync(fd, data);
+    else writeSync(fd, data);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -127,7 +133,7 @@ export function writeState(stateDir: string, state: SavedState): void {
   }
   closeSync(fd);
   renameSync(temp, file);
-  syncDirectory(stateDir);
+  syncDirectory(dir);
 }
 
 /** fsync of the directory makes the rename itself durable (ext4/xfs need it after a power loss). */

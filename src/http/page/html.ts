@@ -37,6 +37,10 @@ export function pageHtml(parts: PageParts): string {
   <div id="warmup" class="banner info" hidden>Warming up: answers come from the saved state until the first probe round finishes.</div>
   <div id="notes"></div>
   <p id="drain-result" class="banner info" role="status" hidden></p>
+  <section id="cluster-section" aria-labelledby="cluster-title" hidden>
+    <h2 id="cluster-title">Cluster</h2>
+    <div id="cluster"></div>
+  </section>
   <section aria-labelledby="pools-title">
     <h2 id="pools-title">Pools</h2>
     <div id="pools"><p class="muted">Loading…</p></div>

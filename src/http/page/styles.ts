@@ -100,6 +100,7 @@ ul.findings { list-style: none; margin: 0; padding: 0; background: var(--card); 
 ul.findings li { padding: 8px 10px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 ul.findings li:last-child { border-bottom: 0; }
 ul.findings .sev { text-transform: uppercase; font-size: 12px; margin-right: 6px; }
+ul.members, ul.findings { margin: 0; padding-left: 20px; overflow-wrap: anywhere; }
 ul.changes { margin: 0; padding-left: 20px; color: var(--muted); font-size: 13px; }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); gap: 16px; }
 .grid2 > section { margin: 0; min-width: 0; }

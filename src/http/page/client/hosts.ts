@@ -83,6 +83,8 @@ function buildHost(host) {
     tls: h('dd'),
     weight: h('dd'),
     dns: h('dd'),
+    votesLabel: h('dt', { text: 'votes', hidden: true }),
+    votes: h('dd', { 'data-votes': '', hidden: true }),
     chart: h('div'),
     caption: h('div', { class: 'chart-caption' }),
     button: button,
@@ -101,6 +103,7 @@ function buildHost(host) {
       h('dt', { text: 'TLS' }), view.tls,
       h('dt', { text: 'weight' }), view.weight,
       h('dt', { text: 'DNS' }), view.dns,
+      view.votesLabel, view.votes,
     ]),
     view.chart,
     view.caption,
@@ -113,7 +116,8 @@ function buildHost(host) {
 function updateHost(view, host, pool) {
   if (!view) return;
   // most refreshes change few hosts (probes run every few seconds, the page polls every 2)
-  var fingerprint = JSON.stringify(host) + pool.role;
+  var votes = clusterVotes.get(host.name);
+  var fingerprint = JSON.stringify(host) + pool.role + JSON.stringify(votes || null);
   if (view.fingerprint === fingerprint) return;
   view.fingerprint = fingerprint;
   var probe = host.lastProbe;
@@ -135,6 +139,8 @@ function updateHost(view, host, pool) {
   if (pool.role === 'outbound') dns += host.inSpf ? ' · in SPF' : ' · not in SPF';
   setText(view.dns, dns);
   view.dns.className = host.inDns ? '' : 'warn-text';
+  view.votesLabel.hidden = view.votes.hidden = votes === undefined;
+  if (votes !== undefined) replaceChildren(view.votes, votesSummary(votes));
   var chartKey = host.history.length ? host.history[host.history.length - 1].at + ':' + host.history.length : 'none';
   if (view.chart.getAttribute('data-key') !== chartKey) {
     view.chart.setAttribute('data-key', chartKey);

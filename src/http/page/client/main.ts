@@ -22,6 +22,7 @@ function render(state) {
   if (!state || !Array.isArray(state.pools)) throw new Error('api/state did not return the expected document');
   writeAuth = state.writeAuth === 'none' ? 'none' : 'bearer';
   renderHeader(state);
+  renderCluster(state);
   renderPools(state);
   renderProviders(state.providers || []);
   renderAudit(state.audit || null);

@@ -1,0 +1,75 @@
+// The cluster's shared vocabulary: what each node writes into etcd and what the leader agrees on.
+// Plain data; every time is epoch milliseconds. The key layout is in keys.ts.
+import type { DesiredZone, HealthState } from '../model.ts';
+import type { RetiredSender } from '../daemon/retired.ts';
+
+/** One node's verdict on one host: its own rise/fall outcome from where it stands. */
+export type VoteValue = 'up' | 'down';
+
+export interface Vote {
+  vote: VoteValue;
+  /** when this node's verdict became what it is */
+  since: number;
+  /** the failure that made it `down` (the last probe's reason), empty when up */
+  reason: string;
+}
+
+/** What a node says about itself under `members/<node>` (gone when its lease expires). */
+export interface MemberInfo {
+  node: string;
+  startedAt: number;
+  /** its HTTP API and nameserver, for the operator's eyes */
+  http: string | null;
+  nameserver: string[];
+  /** digest of the config parts that decide the zone: nodes that differ are flagged */
+  configDigest: string;
+}
+
+/** The agreed state of one host, as the leader last wrote it. */
+export interface AgreedHost {
+  state: HealthState;
+  /** what the votes say, underneath drain/disable (undrain returns to this) */
+  probed: 'healthy' | 'unhealthy';
+  since: number;
+  withdrawnAt?: number;
+}
+
+/** An operator's drain, under `operator/<host>` (no lease: it outlives every node). */
+export interface OperatorAction {
+  drained: true;
+  at: number;
+  /** the node whose API took the request */
+  by: string;
+}
+
+/**
+ * The agreed version, written by the leader in one transaction with the zones whose records
+ * changed. `serials` maps every zone the cluster serves to its SOA serial (today one zone).
+ */
+export interface AgreedVersion {
+  by: string;
+  at: number;
+  serials: Record<string, number>;
+  hosts: Record<string, AgreedHost>;
+  /** pool -> hosts published when it last had healthy hosts (whenAllDown: last-known-good) */
+  lastKnownGood: Record<string, string[]>;
+  /** addresses SPF keeps for their grace period (a relay removed from the config) */
+  retired: RetiredSender[];
+}
+
+/** The agreed version with its zones, as every node serves it. */
+export interface Agreed {
+  version: AgreedVersion;
+  zones: Record<string, DesiredZone>;
+  /** etcd mod revision of the version key (the leader's next write compares it) */
+  revision: number;
+}
+
+/** Something wrong in etcd that a peer wrote (or a stranger): logged once, shown in /api/state. */
+export interface ClusterFinding {
+  key: string;
+  message: string;
+  at: number;
+}
+
+export type QuorumSetting = 'majority' | number;
