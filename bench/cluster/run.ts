@@ -9,12 +9,11 @@
 //      raft proposals; and the lease renewals received), over several rounds.
 // Usage: npx node bench/cluster/run.ts [--rounds N] [--hosts N]   (default 3 rounds, 1000 hosts; ~4 min)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startEtcdCluster, type EtcdCluster } from '../../test/helpers/etcd.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { nodeProcess, type ClusterNodeProcess } from '../../test/helpers/cluster-nodes.ts';
 import { poolsOver, type Listener } from '../probe/pools.ts';
 import { queryA } from '../failover/dns-probe.ts';
@@ -33,7 +32,7 @@ const PORTS = { zone: DOMAIN, dnsPort: 5399, httpPort: 8199 };
 const PROBE = { interval: '5s', timeout: '3s', rise: 2, fall: 2, jitter: 0.1, hold: true, starttls: 'off' };
 const INTERVAL_MS = 5000;
 
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-bench-cluster-'));
+const dir = tempDir('mxpool-bench-cluster-');
 const peer = spawn(process.execPath, [fileURLToPath(new URL('./peer.ts', import.meta.url)), JSON.stringify({ addresses: PEER_ADDRESSES, perAddress: Math.ceil(HOSTS / PEER_ADDRESSES.length) })], { stdio: ['pipe', 'pipe', 'inherit'] });
 const peerLines = createInterface({ input: peer.stdout! });
 const waiting: Array<(line: string) => void> = [];
@@ -164,5 +163,4 @@ try {
   await Promise.all(running.map((n) => n.kill('SIGTERM')));
   await etcd?.close();
   peer.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
 }

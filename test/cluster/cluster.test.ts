@@ -4,14 +4,13 @@
 // Route 53 SDK against the local fake. The scenarios run in order on the same cluster.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { startEtcdCluster, waitHealthy, type EtcdCluster } from '../helpers/etcd.ts';
 import { startSmtpHost, waitFor, type SmtpHostProcess } from '../helpers/daemon.ts';
 import { Route53Fake } from '../helpers/fakes/route53.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { AXFR_SOURCE, metricValue, nodeProcess, type ClusterNodeProcess } from '../helpers/cluster-nodes.ts';
 import { Etcd3 } from 'etcd3';
 
@@ -62,7 +61,7 @@ describe('a cluster of three mxpool nodes agreeing through etcd', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mxpool-cluster-'));
+    dir = tempDir('mxpool-cluster-');
     etcd = await startEtcdCluster(ETCD);
     fake = await Route53Fake.start({ host: '127.15.3.1', zoneId: 'Z0CLUSTER', zoneName: 'example.com' });
     hosts = await Promise.all(MX.slice(0, 2).map((address, i) => startSmtpHost(address, `mx${i + 1}.example.com`, 2525)));
@@ -106,7 +105,6 @@ describe('a cluster of three mxpool nodes agreeing through etcd', () => {
     await new Promise<void>((done) => (picky ? picky.close(() => done()) : done()));
     await fake?.close();
     await etcd?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
   it('serves one zone everywhere; a host refusing one node only stays in (the partial view)', async () => {

@@ -3,9 +3,8 @@
 // Members can be killed and started again (same data dir, same URLs) to play failures; close()
 // kills every member and removes the data. Used by the cluster tests and bench/cluster.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeTempDir, tempDir } from './temp-dir.ts';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 
@@ -32,7 +31,7 @@ export interface EtcdCluster {
 export async function startEtcdCluster(addresses: string[], options: { clientPort?: number; peerPort?: number } = {}): Promise<EtcdCluster> {
   const clientPort = options.clientPort ?? 2379;
   const peerPort = options.peerPort ?? 2380;
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-etcd-'));
+  const dir = tempDir('mxpool-etcd-');
   const names = addresses.map((_, i) => `e${i + 1}`);
   const initialCluster = addresses.map((address, i) => `${names[i]}=http://${address}:${peerPort}`).join(',');
   const members: EtcdMember[] = addresses.map((address, i) => {
@@ -97,7 +96,7 @@ export async function startEtcdCluster(addresses: string[], options: { clientPor
     },
     async close() {
       await Promise.all(members.map((m) => m.kill('SIGKILL')));
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
   try {
