@@ -108,7 +108,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         spf: spfToSave(live.current.zone, publisher.spf),
       }),
   });
-  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => runner.snapshot(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
+  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
   // cluster: (docs/cluster.md) the zone and the health shown are the agreed ones, not this node's own
   let cluster: ClusterNode | undefined;
