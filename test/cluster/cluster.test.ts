@@ -35,11 +35,17 @@ describe('a cluster of three mxpool nodes agreeing through etcd', () => {
   const mxOf = async (node: ClusterNodeProcess) => (await node.dig('example.com', 'MX')).sort();
   const everywhere = async (check: (node: ClusterNodeProcess) => Promise<boolean>) => (await Promise.all(nodes.filter((n) => n.running).map(check))).every(Boolean);
   const serials = async () => Promise.all(nodes.filter((n) => n.running).map((n) => n.serial()));
-  /** same SOA serial AND the same records (whole AXFR) on every running node */
+  /** same SOA serial AND the same records (whole AXFR) on every running node — waited for, as a new
+   * agreed version takes a moment to reach every node */
   const expectOneZone = async () => {
-    const zones = await Promise.all(nodes.filter((n) => n.running).map((n) => n.axfr()));
+    let zones: string[][] = [];
+    let all: number[] = [];
+    await waitFor('one zone (serial and records) on every node', async () => {
+      zones = await Promise.all(nodes.filter((n) => n.running).map((n) => n.axfr()));
+      all = await serials();
+      return new Set(all).size === 1 && zones.every((zone) => JSON.stringify(zone) === JSON.stringify(zones[0]));
+    }, 15_000, 200).catch(() => undefined);
     for (const zone of zones.slice(1)) expect(zone).toEqual(zones[0]);
-    const all = await serials();
     expect(new Set(all).size).toBe(1);
     return all[0] as number;
   };
@@ -93,7 +99,7 @@ describe('a cluster of three mxpool nodes agreeing through etcd', () => {
         records: NODES.map((n, i) => ({ name: `ns${i + 1}.example.com`, type: 'A', value: n.address })),
         providers: { route53: { hostedZoneId: 'Z0CLUSTER', endpoint: fake.endpoint } },
         http: { listen: `${address}:8100` },
-        cluster: { etcd: { endpoints: etcd.endpoints, prefix: PREFIX, timeout: '1s' }, node: name, quorum: 'majority', lease: '3s' },
+        cluster: { etcd: { endpoints: etcd.endpoints, prefix: PREFIX, timeout: '2s' }, node: name, quorum: 'majority', lease: '4s' },
       }),
     );
     await Promise.all(nodes.map((n) => n.start()));
@@ -197,7 +203,7 @@ describe('a cluster of three mxpool nodes agreeing through etcd', () => {
   it('one etcd member killed: no effect', async () => {
     const before = await expectOneZone();
     await etcd.members[0]!.kill();
-    await new Promise((r) => setTimeout(r, 4000)); // more than a lease
+    await new Promise((r) => setTimeout(r, 5000)); // more than a lease
     expect(await serials()).toEqual([before, before, before]);
     for (const node of nodes) expect((await node.state()).cluster!.etcd.state).toBe('live');
     await etcd.members[0]!.start();

@@ -66,9 +66,9 @@ export async function startEtcdCluster(addresses: string[], options: { clientPor
           '--initial-cluster', initialCluster,
           '--initial-cluster-token', 'mxpool-test',
           '--initial-cluster-state', started ? 'existing' : 'new',
-          // faster than the WAN defaults (100/1000): a killed member's loss is noticed within a second
-          '--heartbeat-interval', '100',
-          '--election-timeout', '1000',
+          // etcd's LAN defaults doubled: a test machine under heavy load must not lose its etcd leader
+          '--heartbeat-interval', '200',
+          '--election-timeout', '2000',
           '--logger', 'zap',
           '--log-level', 'warn',
         ];
