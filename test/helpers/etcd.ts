@@ -66,9 +66,9 @@ export async function startEtcdCluster(addresses: string[], options: { clientPor
           '--initial-cluster', initialCluster,
           '--initial-cluster-token', 'mxpool-test',
           '--initial-cluster-state', started ? 'existing' : 'new',
-          // etcd's LAN defaults doubled: a test machine under heavy load must not lose its etcd leader
-          '--heartbeat-interval', '200',
-          '--election-timeout', '2000',
+          // etcd's LAN defaults; the nodes' lease (cluster.lease) stays several election timeouts long
+          '--heartbeat-interval', '100',
+          '--election-timeout', '1000',
           '--logger', 'zap',
           '--log-level', 'warn',
         ];
