@@ -71,12 +71,15 @@ async function until(what: string, check: () => Promise<boolean>, limitMs: numbe
   }
 }
 
+/** host index -> the peer's listener index serving it (poolsOver spreads hosts over the listeners) */
+let listenerOf: (host: number) => number = (host) => host;
+
 /** Kills host `index`, returns ms until it is out of every node's answers (polled every 20 ms). */
 async function withdrawalMs(nodes: ClusterNodeProcess[], index: number): Promise<number> {
   const name = `h${index}.${DOMAIN}`;
   const gone = new Map<string, number>();
   const t0 = performance.now();
-  await peerCommand(`stop ${index}`);
+  await peerCommand(`stop ${listenerOf(index)}`);
   while (gone.size < nodes.length) {
     if (performance.now() - t0 > 30_000) throw new Error(`${name} still in DNS 30 s after its death`);
     await Promise.all(nodes.filter((n) => !gone.has(n.name)).map(async (node) => {
@@ -98,7 +101,7 @@ async function measureFailover(label: string, nodes: ClusterNodeProcess[]): Prom
     if (new Set(serials).size !== 1) throw new Error(`${label}: serials differ after the withdrawal: ${serials.join(', ')}`);
     times.push(ms);
     process.stdout.write(`${label} round ${round}: h${index} out of DNS on ${nodes.length === 1 ? 'the node' : 'all three nodes'} after ${(ms / 1000).toFixed(2)} s (serial ${serials[0]})\n`);
-    await peerCommand(`start ${index}`);
+    await peerCommand(`start ${listenerOf(index)}`);
     await until(`h${index} back`, async () => (await Promise.all(nodes.map((n) => queryA(n.address, PORTS.dnsPort, `h${index}.${DOMAIN}`, 400)))).every((a) => a !== null && a.length > 0), 40_000);
   }
   return times;
@@ -125,6 +128,9 @@ const summary = (times: number[]) => {
 
 try {
   const { listeners } = JSON.parse(await nextLine()) as { listeners: Listener[] };
+  const byEndpoint = new Map(listeners.map((l, i) => [`${l.address}:${l.port}`, i]));
+  const hostEndpoints = new Map(poolsOver(listeners, HOSTS, DOMAIN).flatMap((pool) => pool.hosts.map((h) => [h.name, `${h.address}:${h.port}`] as const)));
+  listenerOf = (host) => byEndpoint.get(hostEndpoints.get(`h${host}.${DOMAIN}`) ?? '') ?? -1;
   process.stdout.write(`peer: ${listeners.length} SMTP servers on ${PEER_ADDRESSES.length} addresses; ${HOSTS} hosts, probe interval 5s, timeout 3s, rise 2, fall 2, hold on\n`);
 
   // 1. the reference: one node, no cluster

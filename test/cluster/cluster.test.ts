@@ -24,7 +24,7 @@ const NODES = [
 const MX = ['127.15.2.1', '127.15.2.2', '127.15.2.3'];
 const PREFIX = '/mxpool/cluster-test';
 
-describe('a cluster of three mxpool nodes agreeing through etcd', () => {
+describe('a cluster of three mxpool nodes agreeing through etcd', { timeout: 60_000 }, () => {
   let dir: string;
   let etcd: EtcdCluster;
   let fake: Route53Fake;
