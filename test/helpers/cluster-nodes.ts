@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { ApiState } from '../../src/http/types.ts';
+import { track } from './children.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -53,7 +54,7 @@ export function nodeProcess(name: string, address: string, dir: string, config: 
       return child !== undefined && child.exitCode === null && child.signalCode === null;
     },
     async start() {
-      const proc = spawn(process.execPath, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc = track(spawn(process.execPath, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { stdio: ['ignore', 'ignore', 'pipe'] }));
       child = proc;
       proc.stderr!.on('data', (chunk: Buffer) => {
         log = (log + chunk.toString()).slice(-400_000);
@@ -66,7 +67,10 @@ export function nodeProcess(name: string, address: string, dir: string, config: 
         } catch {
           // not up yet
         }
-        if (Date.now() > deadline) throw new Error(`node ${name} not serving within 60 s:\n${log.slice(-3000)}`);
+        if (Date.now() > deadline) {
+          proc.kill('SIGKILL'); // never left probing and holding its addresses
+          throw new Error(`node ${name} not serving within 60 s:\n${log.slice(-3000)}`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { removeTempDir, tempDir } from './temp-dir.ts';
+import { track } from './children.ts';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 
@@ -73,7 +74,7 @@ export async function startEtcdCluster(addresses: string[], options: { clientPor
           '--log-level', 'warn',
         ];
         started = true;
-        const proc = spawn(ETCD_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        const proc = track(spawn(ETCD_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
         child = proc;
         proc.stderr!.on('data', (chunk: Buffer) => {
           log = (log + chunk.toString()).slice(-20_000);
