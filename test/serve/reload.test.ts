@@ -124,20 +124,26 @@ describe('serve: reload on SIGHUP under DNS load', () => {
     expect(await metric('mxpool_config_last_reload_successful')).toBe(1);
   }, 60_000);
 
-  it('a reload that changes nothing keeps the serial; a SIGHUP storm makes at most two reloads', async () => {
+  it('a reload that changes nothing keeps the serial; a SIGHUP storm: one reload at a time, each one finished', async () => {
     const serial = await digSerial(d.dnsServer, d.dnsPort, 'example.com');
     const since = (await state()).config.lastReload?.at ?? 0;
     const unchanged = await hangup(since);
     expect(unchanged).toMatchObject({ outcome: 'applied', changes: [], serial, previousSerial: serial });
     expect(d.logs()).toContain('config reloaded: no change');
 
-    const reloadsBefore = (d.logs().match(/"msg":"reloading the config"/g) ?? []).length;
+    // How many reloads a storm costs depends on how the kernel delivers 20 signals (it merges a
+    // pending SIGHUP, and a loaded machine spreads them out); that requests arriving during a reload
+    // share one follow-up is table-tested in test/reload/reloader.test.ts. What a real process must
+    // show: reloads never overlap, each one that starts finishes, and nothing changes.
+    const logStart = d.logs().length;
     for (let i = 0; i < 20; i++) d.process!.kill('SIGHUP');
     await waitFor('the storm to settle', async () => ((await state()).config.lastReload?.at ?? 0) > unchanged.at);
-    await new Promise((r) => setTimeout(r, 500));
-    const reloads = (d.logs().match(/"msg":"reloading the config"/g) ?? []).length - reloadsBefore;
-    expect(reloads).toBeGreaterThanOrEqual(1);
-    expect(reloads).toBeLessThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 1000));
+    const events = [...d.logs().slice(logStart).matchAll(/"msg":"(reloading the config|config reloaded: no change|config reload[^"]*)"/g)].map((m) => m[1]);
+    const starts = events.filter((e) => e === 'reloading the config').length;
+    expect(starts).toBeGreaterThanOrEqual(1);
+    expect(starts).toBeLessThanOrEqual(20);
+    expect(events).toEqual(Array.from({ length: starts }, () => ['reloading the config', 'config reloaded: no change']).flat());
     expect(d.process!.exitCode).toBeNull();
     expect(await digSerial(d.dnsServer, d.dnsPort, 'example.com')).toBe(serial);
   }, 30_000);
