@@ -16,7 +16,9 @@ import { ZonePublisher } from './daemon/publisher.ts';
 import { announceRetired, configAddresses, retiredAtStart } from './daemon/retired.ts';
 import { spfFromSaved, spfToSave } from './daemon/saved-spf.ts';
 import { ProbeMemory } from './daemon/probe-memory.ts';
-import type { NameserverService, Services, SyncService } from './daemon/services.ts';
+import type { NameserverService, Services, SyncService, TenantSyncService } from './daemon/services.ts';
+import { TenantZones } from './tenants/zones.ts';
+import { apiZones, searchZones } from './http/zones.ts';
 import { AuditLoop } from './daemon/audit-loop.ts';
 import { drainWouldNotWithdraw } from './daemon/drain-check.ts';
 import { Metrics, failureClass } from './http/metrics.ts';
@@ -83,6 +85,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   for (const pool of config.pools) for (const host of pool.hosts) metrics.declareHost(host.name, pool.name);
 
   const saved = readState(config.stateDir, config.zone, logger);
+  // the customer zones, with the serials (and content hashes) they had before the restart
+  const tenants = new TenantZones(config, { marks: saved?.zones ?? {} });
   const runner = new ProbeRunner({ config, logger, clock, ...(options.random ? { random: options.random } : {}) });
   if (saved) runner.restore(saved.hosts);
   // relays gone from the config (or moved to another address) keep their SPF grace across the restart
@@ -91,6 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let nameserver: NameserverService | undefined;
   let syncer: SyncService | undefined;
+  let tenantSync: TenantSyncService | undefined;
   let dnsQueries = 0;
   let firstRoundDone = false;
   let stopped: Promise<void> | undefined;
@@ -105,7 +110,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       newSavedState(live.current.zone, clock.now(), servedZone()?.serial ?? publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood, {
         addresses: configAddresses(live.current),
         retired: publisher.retired,
-        spf: spfToSave(live.current.zone, publisher.spf),
+        spf: spfToSave(live.current.zone, publisher.spf, live.current.auth.spf?.sharedName),
+        zones: publisher.tenants?.marks() ?? {},
       }),
   });
   const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
@@ -124,7 +130,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     (zone) => gauges.zoneChanged(zone),
     (zone) => auditLoop?.zoneChanged(zone),
     () => stateWriter.schedule(),
+    (zone) => {
+      // a cluster delivers the agreed zone: the tenant zones follow its published hosts
+      if (cluster) deliverTenants(publisher.tenants?.publish(live.current, zone.published ?? {}, new Date(clock.now())) ?? []);
+    },
   ];
+  /** the tenant zones that got a new version: to the nameserver, their providers, the state file */
+  const tenantTargets: ((zones: readonly DesiredZone[]) => void)[] = [(zones) => nameserver?.setZones(zones), (zones) => tenantSync?.push(zones), () => stateWriter.schedule()];
+  const deliverTenants = (zones: readonly DesiredZone[]) => {
+    if (zones.length > 0) for (const target of tenantTargets) target(zones);
+  };
+  const tenantZones = () => publisher.tenants?.zones() ?? [];
+  const zoneProviders = (zone: string) => (zone === live.current.zone ? (syncer?.status() ?? []) : (tenantSync?.status(zone) ?? []));
   const publisher: ZonePublisher = new ZonePublisher({
     config,
     logger,
@@ -137,6 +154,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     setTimer: (callback, ms) => clock.setTimeout(callback, ms),
     clearTimer: (handle) => clock.clearTimeout(handle),
     targets: zoneTargets,
+    tenants,
+    tenantTargets,
   });
 
   const reloader = newReloader(options.reload);
@@ -171,7 +190,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         logger,
         handlers: {
           healthz: () => (servedZone() ? { ok: true, status: 'serving' } : { ok: false, status: 'starting: first probe round' }),
-          state: () => apiState(),
+          state: (stateOptions) => apiState(stateOptions?.listZones ?? true),
+          zones: (query, limit) => searchZones(apiZones(servedZone(), tenantZones(), zoneProviders), query, limit),
           drain: async (host) => (cluster ? cluster.operator(host, 'drain') : drainHost(host)),
           undrain: async (host) => (cluster ? cluster.operator(host, 'undrain') : undrainHost(host)),
           ...(options.reload ? { reload: () => reload('api') } : {}),
@@ -180,8 +200,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       })
     : undefined;
 
-  function apiState(): ApiState {
+  function apiState(listZones = true): ApiState {
     return buildApiState({
+      tenantZones: tenantZones(),
+      listZones,
+      tenantProviders: (zone) => tenantSync?.status(zone) ?? [],
       config: live.current,
       now: clock.now(),
       startedAt,
@@ -249,6 +272,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (cluster) for (const target of zoneTargets) target(zone); // as publishNow does (nameserver and syncers come next)
     if (services.nameserver) {
       nameserver = services.nameserver(servedZone() ?? zone);
+      // every tenant zone is loaded before the sockets open: the first query already finds its zone
+      if (tenantZones().length > 0) nameserver.setZones(tenantZones());
       nameserver.onQuery((event) => {
         dnsQueries++;
         metrics.dnsQuery(event.type, event.rcode, event.transport);
@@ -261,6 +286,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       syncer.start();
       syncer.push(zone);
     }
+    if (services.tenantSyncers && !cluster) startTenantSync();
     auditLoop?.start(zone);
     runner.start();
     stateWriter.flush(true);
@@ -325,8 +351,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
   }
 
+  /** The syncers of the tenant zones with providers of their own, fed every tenant zone at once. */
+  function startTenantSync(): void {
+    if (!services.tenantSyncers || tenantSync) return;
+    tenantSync = services.tenantSyncers();
+    tenantSync.onSync((event) => metrics.sync(event.provider, event.result));
+    tenantSync.start();
+    tenantSync.push(tenantZones());
+  }
+
   /** Only the cluster's leader syncs providers: one writer, one write per change. */
   async function leadingChanged(leading: boolean): Promise<void> {
+    if (leading && !stopped) startTenantSync();
+    else if (!leading && tenantSync) {
+      const ending = tenantSync;
+      tenantSync = undefined;
+      await ending.stop();
+    }
     if (leading && !syncer && services.syncer && !stopped) {
       const started = services.syncer();
       syncer = started;
@@ -355,7 +396,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // leave the cluster at once (the lease is revoked: another node leads without waiting it out)
     await withDeadline(cluster?.stop() ?? Promise.resolve(), SOCKETS_CLOSE_MS);
     // a provider call in flight is abandoned after its share of the budget (the next start reconciles)
-    const closed = await withDeadline(Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop(), syncerStopping]).then(() => true), SOCKETS_CLOSE_MS);
+    const closed = await withDeadline(Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop(), tenantSync?.stop(), syncerStopping]).then(() => true), SOCKETS_CLOSE_MS);
     if (!closed) logger.warn({ waitedMs: SOCKETS_CLOSE_MS }, 'some connections did not close in time: leaving them');
     logger.info({ serial: publisher.serial, stateWritten: publisher.zone !== undefined }, publisher.zone ? 'stopped; state written' : 'stopped');
   }

@@ -6,7 +6,7 @@
 //      last-known-good -> the hosts published last time (still enabled) plus the healthy ones,
 //      none            -> nothing for that pool (and a note says so);
 //  - weight-0 hosts are backups: published only when no host with weight > 0 is.
-import type { Config, HostConfig, PoolConfig } from './config/schema.ts';
+import type { Config, HostConfig, PoolConfig, SoaConfig } from './config/schema.ts';
 import type { DesiredZone, HealthSnapshot, HostHealth, RecordSet, RecordValue } from './model.ts';
 import { authRecordSets, type RetiredAddress } from './auth/records.ts';
 import { canonicalIPv6, parseRData, RDataError } from './dns/rdata.ts';
@@ -147,23 +147,26 @@ function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[]): Record
 
 function apexSets(config: Config, serial: number): RecordSet[] {
   const ns = config.nameserver;
-  if (!ns) return [];
-  const soa: RecordSet = {
-    name: config.zone,
-    type: 'SOA',
-    ttl: ZONE_TTL,
-    values: [{ data: { type: 'SOA', mname: ns.soa.mname, rname: ns.soa.rname, serial, refresh: ns.soa.refresh, retry: ns.soa.retry, expire: ns.soa.expire, minimum: ns.soa.minimum } }],
-    source: 'zone',
-  };
-  const nsSet: RecordSet = { name: config.zone, type: 'NS', ttl: ZONE_TTL, values: ns.ns.map((target) => ({ data: { type: 'NS', target } })), source: 'zone' };
+  return ns ? apexRecordSets(config.zone, ns.ns, ns.soa, serial) : [];
+}
+
+/** SOA and NS at a zone's apex (the top-level zone's, or a tenant's). */
+export function apexRecordSets(zone: string, ns: readonly string[], soaConfig: SoaConfig, serial: number): [RecordSet, RecordSet] {
+  const { mname, rname, refresh, retry, expire, minimum } = soaConfig;
+  const soa: RecordSet = { name: zone, type: 'SOA', ttl: ZONE_TTL, values: [{ data: { type: 'SOA', mname, rname, serial, refresh, retry, expire, minimum } }], source: 'zone' };
+  const nsSet: RecordSet = { name: zone, type: 'NS', ttl: ZONE_TTL, values: ns.map((target) => ({ data: { type: 'NS', target } })), source: 'zone' };
   return [soa, nsSet];
 }
 
 /** An in-zone NS name without an address record makes the delegation lame: say so. */
 function lameNsNotes(config: Config, sets: RecordSet[]): string[] {
+  return lameNs(config.zone, config.nameserver?.ns ?? [], sets);
+}
+
+export function lameNs(zone: string, ns: readonly string[], sets: readonly RecordSet[]): string[] {
   const notes: string[] = [];
-  for (const target of config.nameserver?.ns ?? []) {
-    if (target !== config.zone && !target.endsWith(`.${config.zone}`)) continue;
+  for (const target of ns) {
+    if (target !== zone && !target.endsWith(`.${zone}`)) continue;
     const hasAddress = sets.some((s) => s.name === target && (s.type === 'A' || s.type === 'AAAA'));
     if (!hasAddress) notes.push(`NS ${target} is inside the zone but has no A/AAAA record: add one under records: (glue)`);
   }

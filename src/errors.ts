@@ -32,6 +32,8 @@ export interface ConfigProblem {
   path: string;
   /** what was expected */
   message: string;
+  /** the file the problem is in, when not the config file itself (a tenantsFrom file) */
+  file?: string;
 }
 
 export class ConfigError extends MxpoolError {
@@ -45,9 +47,9 @@ export class ConfigError extends MxpoolError {
     this.message = ConfigError.format(file, problems);
   }
 
-  /** One line per problem: FILE:LINE:COL: key.path: what was expected */
+  /** One line per problem: FILE:LINE:COL: key.path: what was expected (FILE: the problem's own, else the config's) */
   static format(file: string, problems: readonly ConfigProblem[]): string {
-    return problems.map((p) => `${file}:${p.line}:${p.col}: ${p.path || '(document)'}: ${p.message}`).join('\n');
+    return problems.map((p) => `${p.file ?? file}:${p.line}:${p.col}: ${p.path || '(document)'}: ${p.message}`).join('\n');
   }
 }
 

@@ -10,8 +10,6 @@ const zone = JSON.parse(readFileSync(zoneFile as string, 'utf8')) as DesiredZone
 const server = new DnsServer({
   nameserver: {
     listen: [listen as string],
-    ns: ['ns1.example.com'],
-    soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com', refresh: 3600, retry: 600, expire: 604800, minimum: 60 },
     transfer: { allow: [], notify: [] },
     workers: Number(workers),
   },

@@ -27,6 +27,7 @@ function syntheticState(n: number, now: number): ApiState {
     }],
     records: [], notes: [], providers: [], audit: null, nameserver: { listen: ['127.0.0.1:5353'], queries: 0 },
     config: { file: '/etc/mxpool/mxpool.yaml', loadedAt: now - 3_600_000, reloads: 0, reloadFailures: 0, lastReload: null, lastReloadError: null },
+    zones: [{ zone: 'example.com', kind: 'zone', serial: 1, mx: [], notes: [], providers: [] }], zoneCounts: { total: 1, tenants: 0, withoutMx: 0, withNotes: 0, syncFailing: 0 },
   };
 }
 

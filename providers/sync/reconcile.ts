@@ -34,6 +34,8 @@ export interface ReconcileContext {
   now: () => number;
   /** warnings already logged, so a cron reconcile every minute does not repeat them */
   logged: Set<string>;
+  /** the pool record keys of this zone (default: the top-level zone's, from the config) */
+  poolKeys?: ReadonlyMap<string, string>;
 }
 
 export async function reconcile(provider: Provider, desired: DesiredZone, options: SyncOptions, context: ReconcileContext): Promise<SyncResult> {
@@ -49,9 +51,9 @@ export async function reconcile(provider: Provider, desired: DesiredZone, option
       desired: desired.sets,
       ownerId: context.config.providers?.ownerId ?? 'mxpool',
       maxDeletePercent: context.config.providers?.maxDeletePercent ?? 30,
-      poolKeys: poolRecordKeys(context.config),
+      poolKeys: context.poolKeys ?? poolRecordKeys(context.config),
       force: options.force ?? false,
-      ...(desired.spfWithheld ? { keepCurrentSpf: desired.zone } : {}),
+      ...(desired.spfWithheld ? { keepCurrentSpf: desired.zone, ...(context.config.auth.spf?.sharedName ? { sharedSpfName: context.config.auth.spf.sharedName } : {}) } : {}),
     });
     for (const text of [...plan.warnings, ...plan.conflicts.map((c) => c.message)]) {
       const key = `${provider.name}:${text}`;

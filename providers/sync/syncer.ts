@@ -44,6 +44,11 @@ export interface SyncerOptions {
   holdDownMs?: number;
   /** pushes and cron cycles only plan (`mxpool sync --dry-run`) */
   dryRun?: boolean;
+  /** a tenant zone's syncer: its own cron schedules and pool record keys (default: the top-level zone's) */
+  schedules?: Partial<Record<string, string>>;
+  poolKeys?: ReadonlyMap<string, string>;
+  /** runs each reconcile (a limiter shared by the syncers of many zones); default: at once */
+  limit?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface Syncer {
@@ -92,7 +97,8 @@ export function createSyncer(options: SyncerOptions): Syncer {
   const scheduler = options.scheduler ?? cronScheduler;
   const debounceMs = options.debounceMs ?? 250;
   const holdDownMs = () => options.holdDownMs ?? (config.probe.rise + config.probe.fall) * config.probe.interval;
-  const context: ReconcileContext = { config, logger, now: () => clock.now(), logged: new Set() };
+  const context: ReconcileContext = { config, logger, now: () => clock.now(), logged: new Set(), ...(options.poolKeys ? { poolKeys: options.poolKeys } : {}) };
+  const limit = options.limit ?? ((work) => work());
   const statuses = new Map<string, ProviderStatus>(providers.map((p) => [p.name, { name: p.name, at: null, ok: null, changes: 0, error: null }]));
   const chains = new Map<string, Promise<unknown>>();
   const listeners: Array<(event: SyncEvent) => void> = [];
@@ -106,7 +112,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
 
   function schedule(): void {
     for (const provider of providers) {
-      const expression = scheduleOf(config, provider.name);
+      const expression = options.schedules ? options.schedules[provider.name] : scheduleOf(config, provider.name);
       if (!expression) continue;
       tasks.push(
         scheduler.schedule(expression, () => {
@@ -130,7 +136,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
   /** Queues one provider's cycle behind its previous one (changes to one zone go in series). */
   function runFor(provider: Provider, desired: DesiredZone, syncOptions: SyncOptions): Promise<SyncResult> {
     const previous = chains.get(provider.name) ?? Promise.resolve();
-    const run = previous.then(() => reconcile(provider, desired, syncOptions, context));
+    const run = previous.then(() => limit(() => reconcile(provider, desired, syncOptions, context)));
     const settled = run.then((result) => record(result, syncOptions.dryRun ?? false));
     chains.set(provider.name, settled.catch(() => undefined));
     return settled.then(() => run);

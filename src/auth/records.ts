@@ -5,7 +5,7 @@
 import type { Config } from '../config/schema.ts';
 import type { HealthSnapshot, RecordSet } from '../model.ts';
 import { sendingAddresses, type RetiredAddress } from './senders.ts';
-import { buildSpf } from './spf-record.ts';
+import { buildSpf, sharedSpf } from './spf-record.ts';
 import { checkOwnSpf } from './spf-check.ts';
 import { splitTxt } from './txt.ts';
 import { isSpfRecord } from './spf-syntax.ts';
@@ -34,10 +34,12 @@ export function authRecordSets(
 
   if (config.auth.spf) {
     const addresses = sendingAddresses(config, health, now, retired);
-    const records = buildSpf(config, addresses);
-    const problems = checkOwnSpf(records);
+    const apex = buildSpf(config, addresses);
+    const shared = sharedSpf(config, apex, addresses);
+    const records = shared ? [...apex, shared] : apex;
+    const problems = [...checkOwnSpf(apex), ...(shared ? checkOwnSpf([shared, ...apex.slice(1)]) : [])];
     if (problems.length > 0) {
-      const kept = spfSetsOf(config.zone, previous);
+      const kept = spfSetsOf(config.zone, previous, config.auth.spf.sharedName);
       sets.push(...kept);
       spfWithheld = kept.length === 0;
       const fallback = kept.length > 0 ? 'the SPF published before stays' : 'none is served; a cloud target keeps the SPF it holds';
@@ -45,7 +47,7 @@ export function authRecordSets(
     } else {
       sets.push(...records.map((record) => txtSet(record.name, record.text)));
       if (addresses.length === 0) notes.push('SPF: no outbound address may send; the record authorises only the configured extra/include terms');
-      if (records.length > 1) notes.push(`SPF: ${addresses.length} addresses moved into an include chain of ${records.length - 1} record(s) to keep each under 450 octets`);
+      if (apex.length > 1) notes.push(`SPF: ${addresses.length} addresses moved into an include chain of ${apex.length - 1} record(s) to keep each under 450 octets`);
     }
   }
   if (config.auth.dmarc) sets.push(txtSet(`_dmarc.${config.zone}`, dmarcRecord(config.auth.dmarc)));
@@ -55,13 +57,18 @@ export function authRecordSets(
   return { sets, notes, spfWithheld };
 }
 
-/** The SPF sets among previously published ones: the apex SPF TXT and mxpool's _spfN chain. */
-export function spfSetsOf(zone: string, previous: readonly RecordSet[]): RecordSet[] {
+/**
+ * The SPF sets among previously published ones: the apex SPF TXT, mxpool's _spfN chain and the
+ * auth.spf.sharedName record (when named: nothing else below the apex counts, so a hand-edited
+ * state file cannot slip an SPF in at another name).
+ */
+export function spfSetsOf(zone: string, previous: readonly RecordSet[], sharedName?: string): RecordSet[] {
   const chain = new RegExp(`^_spf\\d+\\.${zone.replace(/\./g, '\\.')}$`);
   const isSpf = (value: RecordSet['values'][number]) => value.data.type === 'TXT' && isSpfRecord(value.data.strings.join(''));
   return previous.flatMap((set) => {
     if (set.type !== 'TXT' || set.source !== 'auth') return [];
     if (chain.test(set.name)) return [set];
+    if (set.name === sharedName && set.values.length > 0 && set.values.every(isSpf)) return [set];
     // the apex TXT set may hold other managed values merged in: keep only the SPF one
     const spf = set.name === zone ? set.values.filter(isSpf) : [];
     return spf.length > 0 ? [{ ...set, values: spf }] : [];

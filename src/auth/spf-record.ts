@@ -16,6 +16,20 @@ export function chainName(zone: string, index: number): string {
   return `_spf${index}.${zone}`;
 }
 
+/**
+ * The record at auth.spf.sharedName, for tenants and customers to include: the outbound addresses
+ * alone (the apex's extra/include terms stay at the apex: an included `a` or `mx` would be looked up
+ * at the shared name, not at the customer's domain). When the apex moved its addresses into the
+ * include chain, the shared record points at the same chain. Undefined without sharedName.
+ */
+export function sharedSpf(config: Config, records: readonly SpfRecord[], addresses: readonly string[]): SpfRecord | undefined {
+  const name = config.auth.spf?.sharedName;
+  if (name === undefined) return undefined;
+  const chain = records.slice(1);
+  const terms = chain.length > 0 ? [`include:${(chain[0] as SpfRecord).name}`] : aggregate(addresses).map(spfTerm);
+  return { name, text: ['v=spf1', ...terms, '-all'].join(' ') };
+}
+
 export function buildSpf(config: Config, addresses: readonly string[]): SpfRecord[] {
   const spf = config.auth.spf;
   if (!spf) return [];

@@ -1,4 +1,4 @@
-// `mxpool audit (--config F [--live] | --domain D | --domains FILE) [--dkim-selector S]... [--nameserver ip:port]
+// `mxpool audit (--config F [--zone Z] [--live] | --domain D | --domains FILE) [--dkim-selector S]... [--nameserver ip:port]
 //  [--concurrency N] [--timeout T] [--format text|json|markdown|sarif|csv] [--fail-on error|warning]`:
 // 0 clean, 1 findings at or above --fail-on (any domain), 2 usage.
 import { Command, Option } from 'commander';
@@ -15,6 +15,7 @@ import { showProgress } from './progress.ts';
 interface AuditOptions {
   config?: string;
   live?: boolean;
+  zone?: string;
   domain?: string;
   domains?: string;
   dkimSelector: string[];
@@ -33,6 +34,7 @@ export function auditCommand(context: CommandContext): Command {
     .description('lint SPF, DMARC, DKIM, MX, PTR and pool consistency: of the zone a config would publish (--config), or of live DNS (--domain, or every domain of a list with --domains)')
     .option('-c, --config <file>', 'audit the zone this config would publish (every host healthy), before publishing')
     .option('--live', 'with --config: audit every zone the config names (the top-level zone, every tenant) as it resolves live, against what the config says')
+    .option('--zone <zone>', 'with --config: audit only this zone (the top-level zone or a tenant zone); default: every zone the config publishes')
     .option('-d, --domain <domain>', 'audit the live DNS of this domain')
     .option('--domains <file>', 'audit the live DNS of every domain in this file (one a line, # comments)')
     .option('--dkim-selector <selector>', 'a DKIM selector to check (repeat for several; with --domain/--domains)', (value: string, previous: string[]) => [...previous, value], [] as string[])
@@ -45,6 +47,7 @@ export function auditCommand(context: CommandContext): Command {
       const modes = [options.config, options.domain, options.domains].filter((m) => m !== undefined);
       if (modes.length !== 1) throw new UsageError('audit: give exactly one of --config FILE, --domain DOMAIN or --domains FILE');
       if (options.live && !options.config) throw new UsageError('audit: --live goes with --config FILE');
+      if (options.zone !== undefined && !options.config) throw new UsageError('audit: --zone goes with --config FILE');
       if (options.config && options.dkimSelector.length > 0) throw new UsageError('audit: --dkim-selector goes with --domain or --domains (with --config the selectors come from auth.dkim)');
       const concurrency = Number(options.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) throw new UsageError(`audit: --concurrency: expected a whole number from 1 to ${MAX_CONCURRENCY}, got "${options.concurrency}"`);
@@ -57,7 +60,9 @@ export function auditCommand(context: CommandContext): Command {
         let jobs: ZoneJob[];
         if (options.config) {
           const [{ loadConfig }, { configZoneJobs }] = await Promise.all([import('../config/load.ts'), import('../audit/fleet/config-zones.ts')]);
-          jobs = configZoneJobs(loadConfig(options.config));
+          const config = loadConfig(options.config);
+          jobs = configZoneJobs(config).filter((job) => options.zone === undefined || job.domain === options.zone.toLowerCase().replace(/\.$/, ''));
+          if (jobs.length === 0) throw new UsageError(`audit: --zone ${options.zone} is not a zone of ${options.config} (its top-level zone is ${config.zone}; it has ${config.tenants.length} tenant zones)`);
         } else {
           jobs = readDomainList(options.domains as string).domains.map((domain) => ({ domain, dkimSelectors: options.dkimSelector }));
         }
@@ -82,7 +87,21 @@ export function auditCommand(context: CommandContext): Command {
         // loaded here, not at start-up: a live audit needs neither the config schema nor desired()
         const [{ loadConfig }, { auditConfig }] = await Promise.all([import('../config/load.ts'), import('../audit/desired-audit.ts')]);
         const config = loadConfig(options.config);
-        report = await auditConfig(config, options.nameserver ? { nameserver: options.nameserver } : {});
+        if (config.tenants.length > 0 || options.zone !== undefined) {
+          // every zone the config publishes: one report per domain (or the one asked for)
+          const { auditConfigZones } = await import('../audit/tenant-audit.ts');
+          const reports = await auditConfigZones(config, { ...(options.zone !== undefined ? { zone: options.zone } : {}), ...(options.nameserver ? { nameserver: options.nameserver } : {}) });
+          if (!reports) throw new UsageError(`audit: --zone ${options.zone} is not a zone of ${options.config} (its top-level zone is ${config.zone}; it has ${config.tenants.length} tenant zones)`);
+          if (options.zone === undefined) {
+            const fleet = fleetReport(reports, { queries: 0 });
+            process.stdout.write(writeFleetReport(fleet, options.format, { colour }));
+            context.exitCode = fleetFailsAt(fleet, options.failOn) ? 1 : 0;
+            return;
+          }
+          report = reports[0] as AuditReport;
+        } else {
+          report = await auditConfig(config, options.nameserver ? { nameserver: options.nameserver } : {});
+        }
       } else {
         const domain = (options.domain as string).toLowerCase().replace(/\.$/, '');
         if (!isDomainName(domain)) throw new UsageError(`audit: --domain: "${options.domain}" is not a domain name`);

@@ -7,7 +7,9 @@ import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../log.ts';
 import { UsageError } from '../errors.ts';
-import { createSyncer } from '../../providers/index.ts';
+import { createSyncer, type SyncResult, type TenantSyncResult } from '../../providers/index.ts';
+import { syncTenants, tenantsHaveProviders, zoneOf } from './tenant-sync.ts';
+import { createTenantProviders, createTenantSyncers } from '../../providers/index.ts';
 import { resultText, selectProviders } from './plan.ts';
 import { desiredNow } from './desired-now.ts';
 import { runUntilSignal } from './serve.ts';
@@ -41,10 +43,12 @@ export function syncCommand(context: CommandContext): Command {
         const zone = await desiredNow(config, logger, options.allHealthy ?? false);
         for (const note of zone.notes) logger.warn(note);
         const syncer = createSyncer({ config, logger, providers });
-        const results = await syncer.syncOnce(zone, { dryRun: options.dryRun ?? false, force: options.force ?? false });
+        const syncOptions = { dryRun: options.dryRun ?? false, force: options.force ?? false };
+        const results: (SyncResult | TenantSyncResult)[] = [...(providers.length > 0 ? await syncer.syncOnce(zone, syncOptions) : []), ...(await syncTenants(config, logger, zone, options.provider, syncOptions))];
         for (const result of results) {
           process.stdout.write(resultText(result));
-          if (result.applied) process.stdout.write(`${result.provider}: applied in ${result.writes} write call(s)\n`);
+          const where = zoneOf(result);
+          if (result.applied) process.stdout.write(`${where === undefined ? '' : `${where} `}${result.provider}: applied in ${result.writes} write call(s)\n`);
         }
         context.exitCode = results.every((r) => r.ok) ? 0 : 1;
         return;
@@ -56,7 +60,12 @@ export function syncCommand(context: CommandContext): Command {
       if (options.dryRun) syncer.onResult((result) => process.stdout.write(resultText(result)));
       const { http: _onlyServeRunsTheApi, ...withoutHttp } = config;
       const { startDaemon } = await import('../daemon.ts');
-      const daemon = await startDaemon({ config: { ...withoutHttp, stateDir: join(config.stateDir, 'sync') }, logger, services: { syncer: () => syncer } });
+      const tenantSyncers = tenantsHaveProviders(config, options.provider)
+        ? createTenantSyncers({ config, logger, dryRun: options.dryRun ?? false, providersFor: (tenant) => createTenantProviders(config, tenant, logger).filter((p) => options.provider === undefined || p.name === options.provider) })
+        : undefined;
+      if (options.dryRun) tenantSyncers?.onResult((result) => process.stdout.write(resultText(result)));
+      const services = { syncer: () => syncer, ...(tenantSyncers ? { tenantSyncers: () => tenantSyncers } : {}) };
+      const daemon = await startDaemon({ config: { ...withoutHttp, stateDir: join(config.stateDir, 'sync') }, logger, services });
       logger.info({ providers: providers.map((p) => p.name) }, 'sync: running on each provider\'s schedule until SIGINT/SIGTERM');
       context.exitCode = await runUntilSignal(daemon, logger);
     });

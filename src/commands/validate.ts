@@ -10,7 +10,8 @@ export function validateCommand(context: CommandContext): Command {
     .action((options: { config: string }) => {
       const config = loadConfig(options.config);
       const hosts = config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
-      process.stdout.write(`${options.config}: valid (zone ${config.zone}, ${config.pools.length} pools, ${hosts} hosts)\n`);
+      const tenants = config.tenants.length > 0 ? `, ${config.tenants.length} tenant zone${config.tenants.length === 1 ? '' : 's'}` : '';
+      process.stdout.write(`${options.config}: valid (zone ${config.zone}, ${config.pools.length} pools, ${hosts} hosts${tenants})\n`);
       context.exitCode = 0;
     });
 }

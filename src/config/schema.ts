@@ -66,38 +66,44 @@ const mailtoUri = z
   .regex(new RegExp(`^${anyCase('mailto')}:[^\\s,;!]+@[^\\s,;!]+$`), { error: 'a mailto: URI such as mailto:dmarc@example.com' });
 const alignment = z.enum(['r', 's'], { error: 'r (relaxed) or s (strict)' });
 
+/** include / extra / all: the SPF terms an operator writes (the apex record, and each tenant's) */
+const spfTermsShape = {
+  include: z.array(dnsName, { error: 'a list of domains' }).default([]).describe('domains added as include: (e.g. a mailing service)'),
+  extra: z.array(spfTerm, { error: 'a list of SPF terms' }).default([]).describe('further SPF mechanisms, e.g. ip4:198.51.100.0/24'),
+  all: z.enum(['-all', '~all', '?all'], { error: '-all, ~all or ?all (+all would authorise every address on the Internet)' }).default('-all').describe('the closing all mechanism'),
+};
+
+export const dmarcSchema = z.strictObject({
+  p: dmarcPolicy.describe('policy for the domain'),
+  sp: dmarcPolicy.optional().describe('policy for subdomains'),
+  pct: integer('a percentage', 0, 100).optional().describe('share of failing mail the policy applies to'),
+  rua: z.array(mailtoUri, { error: 'a list of mailto: URIs' }).default([]).describe('aggregate report addresses'),
+  ruf: z.array(mailtoUri, { error: 'a list of mailto: URIs' }).default([]).describe('failure report addresses'),
+  adkim: alignment.optional().describe('DKIM alignment'),
+  aspf: alignment.optional().describe('SPF alignment'),
+  fo: z.string({ error: 'fo options such as 1 or 0:d' }).regex(/^[01ds](:[01ds])*$/, { error: 'fo options such as 1 or 0:d' }).optional().describe('failure reporting options'),
+}, { error: 'a mapping with at least p: (none, quarantine or reject)' });
+
+export const dkimSchema = z
+  .array(
+    z.strictObject({
+      selector: z.string({ error: 'a DKIM selector such as s1' }).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'a DKIM selector such as s1' }).describe('published at <selector>._domainkey.<zone>'),
+      key: z.string({ error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).min(1, { error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).describe('the public key TXT record (public, so no secret)'),
+    }, { error: 'a mapping { selector, key }' }),
+    { error: 'a list of { selector, key }' },
+  )
+  .default([]);
+
 export const authSchema = z.strictObject({
   spf: z
     .strictObject({
-      include: z.array(dnsName, { error: 'a list of domains' }).default([]).describe('domains added as include: (e.g. a mailing service)'),
-      extra: z.array(spfTerm, { error: 'a list of SPF terms' }).default([]).describe('further SPF mechanisms, e.g. ip4:198.51.100.0/24'),
-      all: z.enum(['-all', '~all', '?all'], { error: '-all, ~all or ?all (+all would authorise every address on the Internet)' }).default('-all').describe('the closing all mechanism'),
-    }, { error: 'a mapping { include, extra, all }' })
+      ...spfTermsShape,
+      sharedName: dnsName.optional().describe('also publish the outbound addresses at this name inside zone (e.g. _spf.isp.example), for tenants and customers to include; the default SPF of every tenant includes it'),
+    }, { error: 'a mapping { include, extra, all, sharedName }' })
     .optional()
     .describe('SPF record at the zone apex; mxpool writes ip4/ip6 of every outbound host itself'),
-  dmarc: z
-    .strictObject({
-      p: dmarcPolicy.describe('policy for the domain'),
-      sp: dmarcPolicy.optional().describe('policy for subdomains'),
-      pct: integer('a percentage', 0, 100).optional().describe('share of failing mail the policy applies to'),
-      rua: z.array(mailtoUri, { error: 'a list of mailto: URIs' }).default([]).describe('aggregate report addresses'),
-      ruf: z.array(mailtoUri, { error: 'a list of mailto: URIs' }).default([]).describe('failure report addresses'),
-      adkim: alignment.optional().describe('DKIM alignment'),
-      aspf: alignment.optional().describe('SPF alignment'),
-      fo: z.string({ error: 'fo options such as 1 or 0:d' }).regex(/^[01ds](:[01ds])*$/, { error: 'fo options such as 1 or 0:d' }).optional().describe('failure reporting options'),
-    }, { error: 'a mapping with at least p: (none, quarantine or reject)' })
-    .optional()
-    .describe('DMARC record published at _dmarc.<zone>'),
-  dkim: z
-    .array(
-      z.strictObject({
-        selector: z.string({ error: 'a DKIM selector such as s1' }).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'a DKIM selector such as s1' }).describe('published at <selector>._domainkey.<zone>'),
-        key: z.string({ error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).min(1, { error: 'the public key record, e.g. "v=DKIM1; k=rsa; p=MIIB..."' }).describe('the public key TXT record (public, so no secret)'),
-      }, { error: 'a mapping { selector, key }' }),
-      { error: 'a list of { selector, key }' },
-    )
-    .default([])
-    .describe('DKIM public keys to publish'),
+  dmarc: dmarcSchema.optional().describe('DMARC record published at _dmarc.<zone>'),
+  dkim: dkimSchema.describe('DKIM public keys to publish'),
 }, { error: 'a mapping with spf:, dmarc: and/or dkim:' });
 
 const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR'], {
@@ -111,19 +117,19 @@ export const staticRecordSchema = z.strictObject({
   ttl: integer('a TTL in seconds', 1, 86400).optional().describe('TTL of this record; default: 3600'),
 }, { error: 'a record mapping { name, type, value }' });
 
+const soaSchema = z.strictObject({
+  mname: dnsName.describe('primary nameserver name'),
+  rname: dnsName.describe('responsible mailbox, with . for @ (hostmaster.example.com)'),
+  refresh: integer('seconds', 1).default(3600).describe('secondaries re-check after this many seconds'),
+  retry: integer('seconds', 1).default(600).describe('retry interval of a failed refresh'),
+  expire: integer('seconds', 1).default(604800).describe('secondaries stop answering after this long without us'),
+  minimum: integer('a negative-caching TTL in seconds', 0, 86400).default(60).describe('negative-caching TTL (RFC 2308)'),
+}, { error: 'a mapping { mname, rname }' });
+
 export const nameserverSchema = z.strictObject({
   listen: z.array(listenAddress, { error: 'a list of address:port' }).min(1, { error: 'at least one address:port' }).default(['127.0.0.1:5353']).describe('UDP and TCP on each address:port'),
   ns: z.array(dnsName, { error: 'a list of NS names' }).min(1, { error: 'at least one NS name' }).describe('NS records of the zone'),
-  soa: z
-    .strictObject({
-      mname: dnsName.describe('primary nameserver name'),
-      rname: dnsName.describe('responsible mailbox, with . for @ (hostmaster.example.com)'),
-      refresh: integer('seconds', 1).default(3600).describe('secondaries re-check after this many seconds'),
-      retry: integer('seconds', 1).default(600).describe('retry interval of a failed refresh'),
-      expire: integer('seconds', 1).default(604800).describe('secondaries stop answering after this long without us'),
-      minimum: integer('a negative-caching TTL in seconds', 0, 86400).default(60).describe('negative-caching TTL (RFC 2308)'),
-    }, { error: 'a mapping { mname, rname }' })
-    .describe('SOA fields; the serial is managed by mxpool'),
+  soa: soaSchema.describe('SOA fields; the serial is managed by mxpool'),
   transfer: z
     .strictObject({
       allow: z.array(ipAddress, { error: 'a list of IP addresses' }).default([]).describe('addresses allowed to AXFR the zone'),
@@ -156,6 +162,41 @@ export const providersSchema = z.strictObject({
   cloudflare: cloudflareSchema.optional().describe('Cloudflare; the token comes from the environment variable tokenEnv'),
 }, { error: 'a mapping with route53: and/or cloudflare:' });
 
+// ---------------------------------------------------------------- tenants (customer zones)
+
+/** One customer zone served beside `zone`: its MX names the healthy hosts of the operator's pools. */
+export const tenantSchema = z.strictObject({
+  zone: dnsName.describe('the customer\'s zone, e.g. customer1.example; must not overlap zone or another tenant'),
+  mx: z
+    .array(
+      z.strictObject({
+        pool: z.string({ error: 'the name of an inbound pool' }).min(1, { error: 'the name of an inbound pool' }).describe('an inbound pool: MX names its healthy hosts (their names in zone)'),
+        preference: integer('an MX preference', 0, 65535).optional().describe('MX preference; default: the pool\'s mx.preference'),
+      }, { error: 'a mapping { pool, preference }' }),
+      { error: 'a list of { pool, preference }' },
+    )
+    .default([])
+    .describe('MX records at the tenant\'s apex: the healthy hosts of these pools, with the same whenAllDown/minHealthy rules as the pool\'s own MX'),
+  spf: z.strictObject(spfTermsShape, { error: 'a mapping { include, extra, all }' }).optional().describe('SPF record at the tenant\'s apex; default when auth.spf.sharedName is set: { include: [sharedName], all: -all }'),
+  dmarc: dmarcSchema.optional().describe('DMARC record published at _dmarc.<tenant zone>'),
+  dkim: dkimSchema.describe('DKIM public keys published at <selector>._domainkey.<tenant zone>'),
+  records: z.array(staticRecordSchema, { error: 'a list of records' }).default([]).describe('static records of the tenant\'s zone; names inside it'),
+  providers: z
+    .strictObject({
+      route53: route53Schema.optional().describe('the tenant\'s Route 53 hosted zone'),
+      cloudflare: cloudflareSchema.optional().describe('the tenant\'s Cloudflare zone'),
+    }, { error: 'a mapping with route53: and/or cloudflare:' })
+    .optional()
+    .describe('DNS providers kept in step with this tenant\'s zone (ownerId and maxDeletePercent come from the top-level providers:)'),
+  nameserver: z
+    .strictObject({
+      ns: z.array(dnsName, { error: 'a list of NS names' }).min(1, { error: 'at least one NS name' }).optional().describe('NS records of the tenant\'s zone; default: nameserver.ns'),
+      soa: soaSchema.optional().describe('SOA fields of the tenant\'s zone; default: nameserver.soa'),
+    }, { error: 'a mapping { ns, soa }' })
+    .optional()
+    .describe('the tenant\'s own NS and SOA; default: those of the top-level nameserver'),
+}, { error: 'a tenant mapping with at least zone:' });
+
 export const httpSchema = z.strictObject({
   listen: listenAddress.default('127.0.0.1:8053').describe('address:port of the HTTP API, metrics and status page'),
   tokenEnv: envVarName.optional().describe('name of the environment variable holding the Bearer token for drain/undrain/reload'),
@@ -179,6 +220,8 @@ const configShape = z.strictObject(
     http: httpSchema.optional().describe('HTTP API, metrics and status page'),
     audit: auditSchema.prefault({}).describe('the SPF/DKIM/DMARC audit'),
     cluster: clusterSchema.optional().describe('several mxpool instances that agree through etcd (docs/cluster.md)'),
+    tenants: z.array(tenantSchema, { error: 'a list of tenants' }).default([]).describe('customer zones served beside zone; the files of tenantsFrom are appended'),
+    tenantsFrom: z.string({ error: 'a folder path' }).min(1, { error: 'a folder path' }).optional().describe('a folder, relative to this file\'s folder: every *.yaml in it is one tenant (the keys of tenants[])'),
   },
   { error: 'a mapping of config keys (zone:, pools:, ...)' },
 );
@@ -204,6 +247,9 @@ export type NameserverConfig = NonNullable<Parsed['nameserver']>;
 export type ProvidersConfig = NonNullable<Parsed['providers']>;
 export type ClusterConfig = NonNullable<Parsed['cluster']>;
 export type StaticRecord = Parsed['records'][number];
+export type TenantConfig = Parsed['tenants'][number];
+export type TenantMx = TenantConfig['mx'][number];
+export type SoaConfig = NameserverConfig['soa'];
 /** The config as written, before defaults (what the JSON Schema describes). */
 export type ConfigInput = z.input<typeof configShape>;
 /** The unvalidated shape the cross-field rules see. */

@@ -9,9 +9,13 @@ import { desired, nextSerial } from '../desired.ts';
 import { graceMs } from '../auth/senders.ts';
 import { spfSetsOf } from '../auth/records.ts';
 import { stillRetired, type RetiredSender } from './retired.ts';
+import type { TenantZones } from '../tenants/zones.ts';
 
 /** Something that takes each new zone: the nameserver, a provider syncer, metrics, the state file. */
 export type ZoneTarget = (zone: DesiredZone) => void;
+
+/** Something that takes the tenant zones that got a new version (each with its own new serial). */
+export type TenantTarget = (zones: readonly DesiredZone[]) => void;
 
 export interface PublisherOptions {
   config: Config;
@@ -28,6 +32,9 @@ export interface PublisherOptions {
   /** the zone served already (a cluster leader taking over the agreed one): no new serial for the same records */
   current?: DesiredZone;
   targets: ZoneTarget[];
+  /** the tenant zones (customer zones) published beside the top-level zone from the same snapshot */
+  tenants?: TenantZones;
+  tenantTargets?: TenantTarget[];
   /** how long a publish request waits for more to join it */
   coalesceMs?: number;
   setTimer?: (callback: () => void, ms: number) => unknown;
@@ -38,6 +45,8 @@ export class ZonePublisher {
   readonly #options: PublisherOptions;
   /** the config in force: replaced whole by `reconfigure` (a reload) */
   #config: Config;
+  /** the tenant zones of that config (replaced with it) */
+  #tenants: TenantZones | undefined;
   #zone: DesiredZone | undefined;
   #serial: number;
   #lastKnownGood: Record<string, string[]>;
@@ -52,6 +61,7 @@ export class ZonePublisher {
   constructor(options: PublisherOptions) {
     this.#options = options;
     this.#config = options.config;
+    this.#tenants = options.tenants;
     this.#serial = options.previousSerial;
     this.#zone = options.current;
     this.#lastKnownGood = { ...options.lastKnownGood };
@@ -78,7 +88,7 @@ export class ZonePublisher {
 
   /** The SPF sets served now; before the first publish, the ones carried over from the state file. */
   get spf(): RecordSet[] {
-    return spfSetsOf(this.#config.zone, this.#zone?.sets ?? this.#options.previousSpf ?? []);
+    return spfSetsOf(this.#config.zone, this.#zone?.sets ?? this.#options.previousSpf ?? [], this.#config.auth.spf?.sharedName);
   }
 
   /** Asks for a publish soon; requests within `coalesceMs` become one. */
@@ -111,13 +121,14 @@ export class ZonePublisher {
     const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood, retired, previous });
     this.#rememberGood(snapshot, candidate);
     this.#armGraceTimer(snapshot, at);
+    const tenantsChanged = this.#publishTenants(candidate, at, reasons);
     this.#lastCostMs = Math.max(0, now() - at);
     if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) return this.#zone;
     const serial = nextSerial(this.#serial, new Date(at));
     const zone = withSerial(candidate, serial);
     this.#serial = serial;
     this.#zone = zone;
-    logger.info({ serial, reasons, notes: zone.notes.length > 0 ? zone.notes : undefined, published: zone.published }, 'zone published');
+    logger.info({ serial, reasons, notes: zone.notes.length > 0 ? zone.notes : undefined, published: zone.published, tenantZonesChanged: tenantsChanged }, 'zone published');
     for (const target of this.#options.targets) {
       try {
         target(zone);
@@ -128,14 +139,41 @@ export class ZonePublisher {
     return zone;
   }
 
+  /** The tenant zones in force (undefined without tenants). */
+  get tenants(): TenantZones | undefined {
+    return this.#tenants;
+  }
+
+  /**
+   * The tenant zones follow the same snapshot: each zone whose MX (or parts) changed gets a new
+   * version with its own next serial; the rest keep theirs. Returns how many changed.
+   */
+  #publishTenants(candidate: DesiredZone, at: number, reasons: string[]): number {
+    const tenants = this.#tenants;
+    if (!tenants || tenants.size === 0) return 0;
+    const changed = tenants.publish(this.#config, candidate.published ?? {}, new Date(at));
+    if (changed.length === 0) return 0;
+    this.#options.logger.info({ zones: changed.length, of: tenants.size, first: changed[0]?.zone, reasons }, 'tenant zones published');
+    for (const target of this.#options.tenantTargets ?? []) {
+      try {
+        target(changed);
+      } catch (error) {
+        this.#options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'a tenant zone target failed; the others got the zones');
+      }
+    }
+    return changed.length;
+  }
+
   /**
    * A reload: the next publish uses `config`, and SPF keeps `retired` (the addresses the reload
    * retired plus the earlier ones still in their grace, src/daemon/retired.ts). The last known good
    * set of a pool that left is forgotten. Call `publishNow` next: the serial changes only when the
    * records do.
    */
-  reconfigure(config: Config, retired: readonly RetiredSender[]): void {
+  reconfigure(config: Config, retired: readonly RetiredSender[], tenants?: TenantZones): void {
     this.#config = config;
+    // the new config's tenant zones, built with `previous` = the current ones (unchanged zones keep their serial)
+    if (tenants !== undefined) this.#tenants = tenants;
     this.#retired = [...retired];
     for (const pool of Object.keys(this.#lastKnownGood)) if (!config.pools.some((p) => p.name === pool)) delete this.#lastKnownGood[pool];
   }

@@ -6,8 +6,8 @@ import { spfSetsOf } from '../auth/records.ts';
 import type { SavedSpfSet } from '../state/file.ts';
 
 /** The SPF sets of a published zone, as the state file keeps them. */
-export function spfToSave(zone: string, sets: readonly RecordSet[]): SavedSpfSet[] {
-  return spfSetsOf(zone, sets).map((set) => ({
+export function spfToSave(zone: string, sets: readonly RecordSet[], sharedName?: string): SavedSpfSet[] {
+  return spfSetsOf(zone, sets, sharedName).map((set) => ({
     name: set.name,
     ttl: set.ttl,
     values: set.values.flatMap((value) => (value.data.type === 'TXT' ? [[...value.data.strings]] : [])),
@@ -18,7 +18,7 @@ export function spfToSave(zone: string, sets: readonly RecordSet[]): SavedSpfSet
  * The saved SPF as record sets. Filtered again through `spfSetsOf`: a hand-edited file cannot slip
  * anything but the zone's SPF TXT and its `_spfN` chain into the "previous" sets.
  */
-export function spfFromSaved(zone: string, saved: readonly SavedSpfSet[]): RecordSet[] {
+export function spfFromSaved(zone: string, saved: readonly SavedSpfSet[], sharedName?: string): RecordSet[] {
   const sets: RecordSet[] = saved.map((set) => ({
     name: set.name.toLowerCase().replace(/\.$/, ''),
     type: 'TXT',
@@ -26,5 +26,5 @@ export function spfFromSaved(zone: string, saved: readonly SavedSpfSet[]): Recor
     values: set.values.map((strings) => ({ data: { type: 'TXT', strings: [...strings] } })),
     source: 'auth',
   }));
-  return spfSetsOf(zone, sets);
+  return spfSetsOf(zone, sets, sharedName);
 }

@@ -16,6 +16,8 @@ export interface NameserverService {
   start(): Promise<void>;
   /** swaps the served zone at once and NOTIFYs secondaries */
   setZone(zone: DesiredZone): void;
+  /** swaps in new versions of these zones (tenant zones), the others unchanged; NOTIFY per zone */
+  setZones(zones: readonly DesiredZone[]): void;
   stop(): Promise<void>;
   onQuery(listener: (event: QueryEvent) => void): void;
   listen: string[];
@@ -45,8 +47,19 @@ export interface SyncService {
 /** audits the published zone (as served, with the health and retired addresses it was built from) */
 export type AuditService = (zone: DesiredZone, health: HealthSnapshot, retired?: readonly RetiredAddress[]) => Promise<ApiAudit>;
 
+/** The provider syncers of the tenant zones that have `providers:` (src: providers/sync/tenants.ts). */
+export interface TenantSyncService {
+  start(): void;
+  /** hands each changed tenant zone to its syncer */
+  push(zones: readonly DesiredZone[]): void;
+  status(zone: string): ApiProviderSync[];
+  onSync(listener: (event: SyncResultEvent & { zone: string }) => void): void;
+  stop(): Promise<void>;
+}
+
 export interface Services {
   nameserver?: (zone: DesiredZone) => NameserverService;
   syncer?: () => SyncService;
+  tenantSyncers?: () => TenantSyncService;
   audit?: AuditService;
 }

@@ -4,7 +4,7 @@
 // The only place in src/ (with cli.ts) that reaches into providers/ (DESIGN.md).
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { createSyncer, providersForReload } from '../../providers/index.ts';
+import { createSyncer, createTenantSyncers, providersForReload } from '../../providers/index.ts';
 import { DnsServer } from '../dns/server.ts';
 import { auditPublished } from '../audit/desired-audit.ts';
 import type { NameserverService, Services, SyncService } from './services.ts';
@@ -21,6 +21,7 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
       return {
         start: () => server.start(),
         setZone: (next) => server.setZone(next),
+        setZones: (zones) => server.setZones(zones),
         stop: () => server.stop(),
         onQuery: (listener) => void server.on('query', listener),
         get listen() {
@@ -47,6 +48,10 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
       },
     };
   };
+  // tenant zones with providers of their own: one syncer each (providers/sync/tenants.ts)
+  if (live.current.tenants.some((tenant) => tenant.providers?.route53 || tenant.providers?.cloudflare)) {
+    services.tenantSyncers = () => createTenantSyncers({ config: live.current, logger: logger.child({ component: 'sync' }) });
+  }
   // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
   services.audit = async (zone, health, retired) => {
     // retired addresses in their grace period are expected in SPF, not stale authorisations

@@ -27,8 +27,10 @@ export interface Response {
   edns?: { payload: number; do: boolean };
   /** 'transfer': AXFR/IXFR over TCP, which the server answers as a stream (transfer.ts) */
   transfer?: 'axfr' | 'ixfr';
-  /** true when a weighted rotation was picked: the fast path then precomputes every rotation */
+  /** true when a weighted rotation was picked: the fast path then learns the answer per rotation slot */
   rotated?: boolean;
+  /** the weighted sets whose rotation was picked (their slot classes say which slots answer alike) */
+  rotatedSets?: CompiledSet[];
 }
 
 export interface AnswerContext {
@@ -100,7 +102,7 @@ export function answer(zone: ZoneIndex, query: Query, context: AnswerContext): R
     const cname = node.get('CNAME');
     if (cname && type !== TYPE.CNAME && type !== TYPE.ANY) {
       response.answer.push(...toRecord(ownerLabels, cname, context.random));
-      if (cname.rotations) response.rotated = true;
+      if (cname.rotations) markRotated(response, cname);
       const target = (cname.data[0] as Extract<RData, { type: 'CNAME' }>).target;
       if (ownerName(nameLabels(target), zone) === undefined) return response;
       if (response.answer.filter((r) => r.type === TYPE.CNAME).some((r) => r.labels.join('.').toLowerCase() === target)) return response; // loop
@@ -111,7 +113,7 @@ export function answer(zone: ZoneIndex, query: Query, context: AnswerContext): R
     const set = type === TYPE.ANY ? ANY_PREFERENCE.map((t) => node.get(t)).find((s) => s !== undefined) : node.get(TYPE_BY_CODE.get(type) as RecordType);
     if (!set) return withSoa(response, zone);
     const records = toRecord(ownerLabels, set, context.random);
-    if (set.rotations) response.rotated = true;
+    if (set.rotations) markRotated(response, set);
     response.answer.push(...records);
     response.additional.push(...targetAddresses(records, zone, context));
     return response;
@@ -142,7 +144,14 @@ function delegationFor(owner: string, zone: ZoneIndex): string | undefined {
 function referral(response: Response, zone: ZoneIndex, cut: string, context: AnswerContext): Response {
   const ns = zone.nodes.get(cut)?.get('NS') as CompiledSet;
   const records = toRecord(nameLabels(cut), ns, context.random);
-  return { ...response, aa: false, rotated: ns.rotations !== undefined, authority: records, additional: targetAddresses(records, zone, context) };
+  const result: Response = { ...response, aa: false, authority: records, additional: targetAddresses(records, zone, context) };
+  if (ns.rotations) markRotated(result, ns);
+  return result;
+}
+
+function markRotated(response: Response, set: CompiledSet): void {
+  response.rotated = true;
+  (response.rotatedSets ??= []).push(set);
 }
 
 function withSoa(response: Response, zone: ZoneIndex): Response {

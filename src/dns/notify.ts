@@ -1,104 +1,206 @@
-// NOTIFY (RFC 1996) to the secondaries in `transfer.notify` on every serial change: sent over UDP
-// from the nameserver's own address (secondaries check the source against allow-notify), retried
-// with doubling delays until the secondary answers, abandoned when a newer serial supersedes it.
+// NOTIFY (RFC 1996) to the secondaries in `transfer.notify` whenever a zone's serial changes: sent
+// over UDP from the nameserver's own address (secondaries check the source against allow-notify),
+// retried with doubling delays until the secondary answers, abandoned when a newer serial of the
+// same zone supersedes it. Many zones: one socket per address family, at most `maxInFlight`
+// NOTIFYs awaiting an answer at once (the rest queue), so a health change that touches 10,000
+// tenant zones neither opens 10,000 sockets nor floods a secondary.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../log.ts';
-import { parseHostPort } from '../config/schema.ts';
+import { parseEndpoint } from './listeners.ts';
 import { decodeQuery } from './query.ts';
 import { OPCODE, RCODE, TYPE, CLASS } from './constants.ts';
 import { nameLabels, Writer } from './writer.ts';
 
 export interface NotifyOptions {
-  zone: string;
+  /** secondaries as address:port */
   targets: string[];
   /** local addresses to send from, one per family (the first listen address of each) */
   sources: { v4?: string; v6?: string };
   logger: Logger;
-  /** delays between attempts (ms); the default tries 5 times over about 30 s */
+  /** delays between attempts (ms); the default tries 6 times over about 30 s */
   delays?: number[];
+  /** NOTIFYs awaiting an answer at once (default 64) */
+  maxInFlight?: number;
+}
+
+interface Job {
+  zone: string;
+  serial: number;
+  target: string;
+  host: string;
+  port: number;
+  generation: number;
+  attempt: number;
+}
+
+interface Waiting {
+  job: Job;
+  timer: NodeJS.Timeout;
 }
 
 export class Notifier {
   readonly #options: NotifyOptions;
   readonly #delays: number[];
-  #generation = 0;
+  readonly #maxInFlight: number;
+  /** zone -> generation of its latest serial (older rounds stop) */
+  readonly #generations = new Map<string, number>();
+  #nextGeneration = 0;
+  readonly #queue: Job[] = [];
+  readonly #waiting = new Map<number, Waiting>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #sockets = new Set<Socket>();
+  readonly #sockets = new Map<'v4' | 'v6', Promise<Socket | undefined>>();
+  /** target -> zones whose NOTIFY was never acknowledged, logged together */
+  readonly #unacknowledged = new Map<string, { zone: string; serial: number }[]>();
+  #summaryTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(options: NotifyOptions) {
     this.#options = options;
     this.#delays = options.delays ?? [1000, 2000, 4000, 8000, 16000];
+    this.#maxInFlight = options.maxInFlight ?? 64;
   }
 
-  /** Notifies every target of `serial`; earlier rounds still retrying stop. */
-  notify(serial: number): void {
-    const generation = ++this.#generation;
-    for (const target of this.#options.targets) void this.#notifyOne(target, serial, generation);
+  /** NOTIFYs currently waiting for an answer or queued (for tests and logs). */
+  get pending(): number {
+    return this.#waiting.size + this.#queue.length;
+  }
+
+  /** Notifies every target of `zone` at `serial`; earlier rounds for that zone still retrying stop. */
+  notify(zone: string, serial: number): void {
+    if (this.#stopped) return;
+    const generation = ++this.#nextGeneration;
+    this.#generations.set(zone, generation);
+    for (const target of this.#options.targets) {
+      let endpoint;
+      try {
+        endpoint = parseEndpoint(target);
+      } catch {
+        continue;
+      }
+      this.#queue.push({ zone, serial, target, host: endpoint.host, port: endpoint.port, generation, attempt: 0 });
+    }
+    this.#pump();
+  }
+
+  /** A zone no longer served: its retries stop. */
+  forget(zone: string): void {
+    this.#generations.delete(zone);
   }
 
   stop(): void {
-    this.#generation++;
+    this.#stopped = true;
+    this.#generations.clear();
+    this.#queue.length = 0;
+    for (const waiting of this.#waiting.values()) clearTimeout(waiting.timer);
+    this.#waiting.clear();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    for (const socket of this.#sockets) socket.close();
+    if (this.#summaryTimer) clearTimeout(this.#summaryTimer);
+    for (const socket of this.#sockets.values()) void socket.then((s) => s?.close());
     this.#sockets.clear();
   }
 
-  async #notifyOne(target: string, serial: number, generation: number): Promise<void> {
-    const parsed = parseHostPort(target);
-    if (!parsed) return;
-    const log = this.#options.logger.child({ secondary: target, serial });
-    for (let attempt = 0; attempt <= this.#delays.length; attempt++) {
-      if (generation !== this.#generation) return;
-      const outcome = await this.#attempt(parsed.host, parsed.port, Math.min(this.#delays[attempt] ?? 2000, 2000));
-      if (outcome === 'acknowledged') {
-        log.debug({ attempt: attempt + 1 }, 'NOTIFY acknowledged');
-        return;
-      }
-      log.debug({ attempt: attempt + 1, outcome }, 'NOTIFY not acknowledged');
-      const delay = this.#delays[attempt];
-      if (delay === undefined) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
-          resolve();
-        }, delay);
-        this.#timers.add(timer);
-      });
-    }
-    if (generation === this.#generation) log.warn('secondary never acknowledged NOTIFY; it will still refresh on its SOA timer');
+  #current(job: Job): boolean {
+    return !this.#stopped && this.#generations.get(job.zone) === job.generation;
   }
 
-  #attempt(host: string, port: number, timeoutMs: number): Promise<string> {
-    const v6 = isIPv6(host);
-    const source = v6 ? this.#options.sources.v6 : this.#options.sources.v4;
-    const socket = createSocket(v6 ? 'udp6' : 'udp4');
-    this.#sockets.add(socket);
-    const id = randomInt(0, 0x10000);
-    return new Promise<string>((resolve) => {
-      const finish = (outcome: string) => {
-        clearTimeout(timer);
-        this.#timers.delete(timer);
-        this.#sockets.delete(socket);
-        try {
-          socket.close();
-        } catch {
-          // already closed by stop()
-        }
-        resolve(outcome);
-      };
-      const timer = setTimeout(() => finish('timeout'), timeoutMs);
-      this.#timers.add(timer);
-      socket.on('error', (error) => finish(`error: ${error.message}`));
-      socket.on('message', (msg) => {
-        const decoded = decodeQuery(msg);
-        if (!decoded.ok || !decoded.query.response || decoded.query.id !== id || decoded.query.opcode !== OPCODE.NOTIFY) return;
-        finish(decoded.query.rcode === RCODE.NOERROR ? 'acknowledged' : `rcode ${decoded.query.rcode}`);
+  #pump(): void {
+    while (this.#waiting.size < this.#maxInFlight && this.#queue.length > 0) {
+      const job = this.#queue.shift() as Job;
+      if (!this.#current(job)) continue;
+      this.#send(job);
+    }
+  }
+
+  #send(job: Job): void {
+    let id = randomInt(0, 0x10000);
+    while (this.#waiting.has(id)) id = (id + 1) & 0xffff;
+    const timeout = Math.min(this.#delays[job.attempt] ?? 2000, 2000);
+    const timer = setTimeout(() => this.#finish(id, 'timeout'), timeout);
+    this.#waiting.set(id, { job, timer });
+    void this.#socket(isIPv6(job.host) ? 'v6' : 'v4').then((socket) => {
+      if (!socket || !this.#waiting.has(id)) return this.#finish(id, 'no socket to send from');
+      socket.send(notifyMessage(id, job.zone), job.port, job.host, (error) => {
+        if (error) this.#finish(id, `error: ${error.message}`);
       });
-      socket.bind({ address: source ?? (v6 ? '::' : '0.0.0.0'), port: 0 }, () => {
-        socket.send(notifyMessage(id, this.#options.zone), port, host);
+    });
+  }
+
+  #finish(id: number, outcome: string): void {
+    const waiting = this.#waiting.get(id);
+    if (!waiting) return;
+    clearTimeout(waiting.timer);
+    this.#waiting.delete(id);
+    const { job } = waiting;
+    const log = this.#options.logger;
+    if (outcome === 'acknowledged') {
+      log.debug({ zone: job.zone, serial: job.serial, secondary: job.target, attempt: job.attempt + 1 }, 'NOTIFY acknowledged');
+    } else if (this.#current(job)) {
+      log.debug({ zone: job.zone, serial: job.serial, secondary: job.target, attempt: job.attempt + 1, outcome }, 'NOTIFY not acknowledged');
+      const delay = this.#delays[job.attempt];
+      if (delay === undefined) this.#giveUp(job);
+      else {
+        const retry = setTimeout(() => {
+          this.#timers.delete(retry);
+          if (!this.#current(job)) return;
+          this.#queue.push({ ...job, attempt: job.attempt + 1 });
+          this.#pump();
+        }, delay);
+        this.#timers.add(retry);
+      }
+    }
+    this.#pump();
+  }
+
+  /** The secondary never answered: one warning per secondary for the zones that failed together. */
+  #giveUp(job: Job): void {
+    const zones = this.#unacknowledged.get(job.target) ?? [];
+    zones.push({ zone: job.zone, serial: job.serial });
+    this.#unacknowledged.set(job.target, zones);
+    this.#summaryTimer ??= setTimeout(() => {
+      this.#summaryTimer = undefined;
+      for (const [target, failed] of this.#unacknowledged) {
+        const first = failed[0] as { zone: string; serial: number };
+        const what = failed.length === 1 ? `zone ${first.zone} (serial ${first.serial})` : `${failed.length} zones (${failed.slice(0, 3).map((f) => f.zone).join(', ')}${failed.length > 3 ? ', ...' : ''})`;
+        this.#options.logger.warn({ secondary: target, zones: failed.length, zone: first.zone, serial: first.serial }, `secondary never acknowledged NOTIFY for ${what}; it will still refresh on its SOA timer`);
+      }
+      this.#unacknowledged.clear();
+    }, 1000);
+  }
+
+  #socket(family: 'v4' | 'v6'): Promise<Socket | undefined> {
+    let socket = this.#sockets.get(family);
+    if (!socket) {
+      socket = this.#open(family);
+      this.#sockets.set(family, socket);
+    }
+    return socket;
+  }
+
+  #open(family: 'v4' | 'v6'): Promise<Socket | undefined> {
+    const source = this.#options.sources[family];
+    const socket = createSocket(family === 'v6' ? 'udp6' : 'udp4');
+    socket.on('message', (msg, remote) => {
+      const decoded = decodeQuery(msg);
+      if (!decoded.ok || !decoded.query.response || decoded.query.opcode !== OPCODE.NOTIFY) return;
+      const waiting = this.#waiting.get(decoded.query.id);
+      // only the secondary asked may answer (an answer from elsewhere is ignored, not trusted)
+      if (!waiting || remote.address.toLowerCase() !== waiting.job.host.toLowerCase()) return;
+      const zone = decoded.query.question.lower.join('.');
+      if (zone !== waiting.job.zone) return;
+      this.#finish(decoded.query.id, decoded.query.rcode === RCODE.NOERROR ? 'acknowledged' : `rcode ${decoded.query.rcode}`);
+    });
+    return new Promise((resolve) => {
+      socket.once('error', (error) => {
+        this.#options.logger.error({ err: error.message, source }, 'cannot open the NOTIFY socket');
+        resolve(undefined);
+      });
+      socket.bind({ address: source ?? (family === 'v6' ? '::' : '0.0.0.0'), port: 0 }, () => {
+        socket.removeAllListeners('error');
+        socket.on('error', () => undefined); // an ICMP error for one secondary must not close it for all
+        resolve(socket);
       });
     });
   }

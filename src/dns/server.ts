@@ -1,11 +1,11 @@
-// The authoritative nameserver: UDP and TCP on every `nameserver.listen` address, the zone swapped
-// atomically (a whole new Engine per zone version), NOTIFY on every serial change, AXFR/IXFR to
-// `transfer.allow`, and `workers` > 1 extra processes sharing the UDP ports (SO_REUSEPORT).
+// The authoritative nameserver: every zone (the top-level zone and the tenant zones) on the same
+// UDP and TCP listeners of `nameserver.listen`; each zone's version swapped atomically (a query sees
+// one version of its zone, never a mix), NOTIFY per zone on every serial change, AXFR/IXFR of any
+// zone to `transfer.allow`, and `workers` > 1 extra processes sharing the UDP ports (SO_REUSEPORT).
 import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import { isIPv6 } from 'node:net';
 import type { Socket } from 'node:dgram';
-import type { NameserverConfig } from '../config/schema.ts';
 import type { DesiredZone } from '../model.ts';
 import type { Logger } from '../log.ts';
 import { Engine, type Handled } from './engine.ts';
@@ -15,9 +15,17 @@ import { Notifier } from './notify.ts';
 import { notLoadedReply } from './notloaded.ts';
 import type { ToWorker, FromWorker } from './worker-protocol.ts';
 
+/** What the server needs of `nameserver:` (plain values: src/dns does not depend on the config module). */
+export interface NameserverSettings {
+  listen: readonly string[];
+  transfer: { allow: readonly string[]; notify: readonly string[] };
+  workers: number;
+}
+
 export interface DnsServerOptions {
-  nameserver: NameserverConfig;
-  zone: string;
+  nameserver: NameserverSettings;
+  /** the top-level zone (logs only: the zones served are the ones set) */
+  zone?: string;
   logger: Logger;
   random?: () => number;
   /** NOTIFY retry delays in ms (tests shorten them) */
@@ -34,13 +42,14 @@ export class DnsServer extends EventEmitter {
   readonly #options: DnsServerOptions;
   readonly #random: () => number;
   readonly #logger: Logger;
-  #engine: Engine | undefined;
+  readonly #engine: Engine;
   #udp: Socket[] = [];
   #tcp: TcpListener[] = [];
   #workers: ChildProcess[] = [];
   #notifier: Notifier | undefined;
-  #notifiedSerial: number | undefined;
-  #transfer: NameserverConfig['transfer'];
+  /** zone -> the serial NOTIFY went out for */
+  readonly #notified = new Map<string, number>();
+  #transfer: NameserverSettings['transfer'];
   #allow: Set<string>;
 
   constructor(options: DnsServerOptions) {
@@ -50,6 +59,7 @@ export class DnsServer extends EventEmitter {
     this.#logger = options.logger.child({ component: 'nameserver' });
     this.#transfer = options.nameserver.transfer;
     this.#allow = new Set(this.#transfer.allow.map(plainAddress));
+    this.#engine = new Engine([], this.#random);
   }
 
   async start(): Promise<void> {
@@ -64,7 +74,7 @@ export class DnsServer extends EventEmitter {
       }
       this.#notifier = this.#newNotifier();
       if (workers > 1) await this.#startWorkers(workers - 1);
-      this.#notifyIfChanged();
+      for (const version of this.#engine.versions()) this.#notifyIfChanged(version.zone);
     } catch (error) {
       await this.stop();
       throw error;
@@ -77,8 +87,7 @@ export class DnsServer extends EventEmitter {
     const v4 = endpoints.find((e) => !isIPv6(e.host));
     const v6 = endpoints.find((e) => isIPv6(e.host));
     return new Notifier({
-      zone: this.#options.zone,
-      targets: this.#transfer.notify,
+      targets: [...this.#transfer.notify],
       sources: { ...(v4 ? { v4: v4.host } : {}), ...(v6 ? { v6: v6.host } : {}) },
       logger: this.#logger,
       ...(this.#options.notifyDelays ? { delays: this.#options.notifyDelays } : {}),
@@ -87,34 +96,65 @@ export class DnsServer extends EventEmitter {
 
   /**
    * New `transfer.allow` / `transfer.notify` (a config reload): the next AXFR is checked against
-   * the new list; with new NOTIFY targets, every target is notified of the current serial (a
-   * secondary added by the reload learns of the zone at once).
+   * the new list; with new NOTIFY targets, every target is notified of every zone's current serial
+   * (a secondary added by the reload learns of the zones at once).
    */
-  setTransfer(transfer: NameserverConfig['transfer']): void {
+  setTransfer(transfer: NameserverSettings['transfer']): void {
     const notifyChanged = JSON.stringify(transfer.notify) !== JSON.stringify(this.#transfer.notify);
     this.#transfer = transfer;
     this.#allow = new Set(transfer.allow.map(plainAddress));
     if (!notifyChanged || !this.#notifier) return;
     this.#notifier.stop();
     this.#notifier = this.#newNotifier();
-    this.#notifiedSerial = undefined;
-    this.#notifyIfChanged();
+    this.#notified.clear();
+    for (const version of this.#engine.versions()) this.#notifyIfChanged(version.zone);
   }
 
-  /** Swaps in a new zone version atomically; NOTIFY goes out when the serial changed. */
+  /** Swaps in a new version of one zone (or adds the zone); NOTIFY goes out when its serial changed. */
   setZone(zone: DesiredZone): void {
-    this.#engine = new Engine(zone, this.#random);
-    const message: ToWorker = { kind: 'zone', zone };
-    for (const worker of this.#workers) if (worker.connected) worker.send(message);
-    this.#notifyIfChanged();
+    this.setZones([zone]);
   }
 
-  /** NOTIFY for the current serial unless already sent (a zone set before start() is notified by start()). */
-  #notifyIfChanged(): void {
-    const serial = this.#engine?.zone.serial;
-    if (!this.#notifier || serial === undefined || serial === this.#notifiedSerial) return;
-    this.#notifiedSerial = serial;
-    this.#notifier.notify(serial);
+  /**
+   * Swaps in new versions of these zones (adding the ones not served yet); the other zones stay as
+   * they are. With `replaceAll`, the zones not listed stop being served (a reload's whole set).
+   */
+  setZones(zones: readonly DesiredZone[], options: { replaceAll?: boolean } = {}): void {
+    const removed: string[] = [];
+    if (options.replaceAll) {
+      const keep = new Set(zones.map((zone) => zone.zone));
+      for (const version of [...this.#engine.versions()]) if (!keep.has(version.zone.zone)) removed.push(version.zone.zone);
+      for (const name of removed) this.#forget(name);
+    }
+    for (const zone of zones) this.#engine.set(zone);
+    const message: ToWorker = { kind: 'zones', zones: [...zones], removed };
+    for (const worker of this.#workers) if (worker.connected) worker.send(message);
+    for (const zone of zones) this.#notifyIfChanged(zone);
+  }
+
+  /** Stops serving a zone. */
+  removeZone(zone: string): void {
+    if (!this.#forget(zone)) return;
+    const message: ToWorker = { kind: 'zones', zones: [], removed: [zone] };
+    for (const worker of this.#workers) if (worker.connected) worker.send(message);
+  }
+
+  /** The zones served now, by name. */
+  zones(): string[] {
+    return [...this.#engine.versions()].map((version) => version.zone.zone);
+  }
+
+  #forget(zone: string): boolean {
+    this.#notified.delete(zone);
+    this.#notifier?.forget(zone);
+    return this.#engine.remove(zone);
+  }
+
+  /** NOTIFY for the zone's serial unless already sent (zones set before start() are notified by start()). */
+  #notifyIfChanged(zone: DesiredZone): void {
+    if (!this.#notifier || this.#notified.get(zone.zone) === zone.serial) return;
+    this.#notified.set(zone.zone, zone.serial);
+    this.#notifier.notify(zone.zone, zone.serial);
   }
 
   listening(): { udp: string[]; tcp: string[] } {
@@ -144,7 +184,7 @@ export class DnsServer extends EventEmitter {
     const engine = this.#engine;
     let handled: Handled | undefined;
     try {
-      handled = engine ? engine.handle(msg, 'udp') : notLoadedReply(msg);
+      handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
     } catch (error) {
       this.#logger.error({ err: error }, 'internal error answering a UDP query; dropped');
       return;
@@ -156,16 +196,17 @@ export class DnsServer extends EventEmitter {
 
   #onTcp(msg: Buffer, remote: string): Buffer[] {
     const engine = this.#engine;
-    const handled = engine ? engine.handle(msg, 'tcp') : notLoadedReply(msg);
+    const handled = engine.size > 0 ? engine.handle(msg, 'tcp') : notLoadedReply(msg);
     if (!handled) return [];
     this.#emit(handled, 'tcp');
-    if (handled.transfer && engine) {
+    if (handled.transfer) {
+      const { query, kind, version } = handled.transfer;
       if (!this.#allow.has(plainAddress(remote))) {
-        this.#logger.warn({ remote, kind: handled.transfer.kind }, 'zone transfer refused: address not in nameserver.transfer.allow');
-        return [refusedTransfer(handled.transfer.query)];
+        this.#logger.warn({ remote, kind, zone: version.zone.zone }, 'zone transfer refused: address not in nameserver.transfer.allow');
+        return [refusedTransfer(query)];
       }
-      this.#logger.info({ remote, kind: handled.transfer.kind, serial: engine.zone.serial }, 'zone transfer');
-      return transferMessages(engine.index, handled.transfer.query, handled.transfer.kind);
+      this.#logger.info({ remote, kind, zone: version.zone.zone, serial: version.zone.serial }, 'zone transfer');
+      return transferMessages(version.index, query, kind);
     }
     return handled.reply ? [handled.reply] : [];
   }
@@ -198,7 +239,7 @@ export class DnsServer extends EventEmitter {
           }
         });
       }));
-      const start: ToWorker = { kind: 'start', listen, ...(this.#engine ? { zone: this.#engine.zone } : {}) };
+      const start: ToWorker = { kind: 'start', listen, zones: [...this.#engine.versions()].map((version) => version.zone) };
       worker.send(start);
     }
     await Promise.all(ready);

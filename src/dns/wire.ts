@@ -1,22 +1,35 @@
 // The fast path: precompiled wire answers per (question name, type, EDNS shape). A query in the
 // common shape (one question, no compression, at most an OPT) is answered by copying a template and
 // patching the ID, the RD/CD bits, the question's case (0x20) and the OPT payload — no decoding, no
-// encoding. Weighted sets keep one template per precomputed rotation. Everything else, and every
-// first query for a key, goes through the generic path (decode -> answer -> encode), which teaches
-// the fast path the template. A FastPath belongs to one zone version: a zone swap drops it whole.
+// encoding. Everything else, and every first query for a key, goes through the generic path
+// (decode -> answer -> encode), which teaches the fast path the template.
+// Weighted sets: a query picks one of 256 rotation slots at random; a slot's template is learned the
+// first time that slot is picked, together with every slot of the same rotation order (4 hosts of
+// equal weight have at most 24 orders), so 10,000 tenant MX names do not precompute 256 answers each.
+// Each entry belongs to one zone version (its `owner`): when the version is replaced, its entries
+// are dropped lazily, at their next hit — one zone's change does not flush the other zones' answers.
 import type { Response } from './answer.ts';
 import { replyPayload } from './answer.ts';
 import { encodeResponse } from './encode.ts';
 import { MAX_UDP_PAYLOAD, MIN_UDP_PAYLOAD, RCODE, rcodeName, TYPE, typeName } from './constants.ts';
 
+/** Whatever a learned answer depends on; `retired` once it was replaced (a zone version). */
+export interface FastOwner {
+  readonly retired: boolean;
+}
+
 export interface FastEntry {
-  templates: Buffer[];
+  /** the distinct templates of this key (one unless the answer rotates) */
+  distinct: Buffer[];
+  /** rotated answers: per rotation slot, 1 + the index of its template in `distinct`; 0 = not learnt yet */
+  slots?: Uint16Array;
   /** octets of the question name (all templates of a key share it) */
   nameLength: number;
   /** offset of the OPT CLASS (payload) field, or -1 */
   optPayloadAt: number;
   type: string;
   rcode: string;
+  owner: FastOwner;
 }
 
 export interface FastProbe {
@@ -24,16 +37,21 @@ export interface FastProbe {
   nameLength: number;
   /** client's EDNS payload, or 0 without EDNS */
   payload: number;
+  /** the rotation slot a weighted answer must be built for (the slot not learned yet) */
+  slot?: number;
 }
 
 export type FastResult = { hit: true; reply: Buffer; entry: FastEntry } | { hit: false; probe?: FastProbe };
 
 /** Bound on remembered keys: random names (NXDOMAIN floods) cannot grow memory without limit. */
-export const MAX_FAST_ENTRIES = 50_000;
+export const MAX_FAST_ENTRIES = 100_000;
+/** Bound on template bytes: many weighted answers over many zones stay within this much memory. */
+export const MAX_FAST_BYTES = 48 * 1024 * 1024;
 
 export class FastPath {
   readonly #entries = new Map<string, FastEntry>();
   readonly #random: () => number;
+  #bytes = 0;
 
   constructor(random: () => number) {
     this.#random = random;
@@ -43,16 +61,38 @@ export class FastPath {
     return this.#entries.size;
   }
 
+  /** Bytes held by templates. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Forgets every template (the set of zones changed: any name may now belong elsewhere). */
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+
   /** Answers `msg` from a template, or says why not (with the key to learn when the shape was right). */
   respond(msg: Buffer): FastResult {
     const probe = probeShape(msg);
     if (!probe) return { hit: false };
     const entry = this.#entries.get(probe.key);
     if (!entry) return { hit: false, probe };
-    const templates = entry.templates;
-    const template = templates.length === 1 ? (templates[0] as Buffer) : (templates[Math.min(Math.floor(this.#random() * templates.length), templates.length - 1)] as Buffer);
+    if (entry.owner.retired) {
+      this.#drop(probe.key, entry);
+      return { hit: false, probe };
+    }
+    let template: Buffer | undefined;
+    const slots = entry.slots;
+    if (!slots) template = entry.distinct[0];
+    else {
+      const slot = Math.min(Math.floor(this.#random() * slots.length), slots.length - 1);
+      const index = slots[slot] as number;
+      if (index === 0) return { hit: false, probe: { ...probe, slot } };
+      template = entry.distinct[index - 1];
+    }
     const limit = probe.payload === 0 ? MIN_UDP_PAYLOAD : replyPayload({ payload: probe.payload, version: 0, do: false });
-    if (template.length > limit) return { hit: false }; // needs truncation: the generic path does it
+    if (!template || template.length > limit) return { hit: false }; // needs truncation: the generic path does it
     const reply = Buffer.allocUnsafe(template.length);
     template.copy(reply);
     reply[0] = msg[0] as number;
@@ -64,16 +104,52 @@ export class FastPath {
     return { hit: true, reply, entry };
   }
 
-  /** Stores the templates for a key; `build(slot)` answers the query with rotation `slot` of `slots`. */
-  learn(probe: FastProbe, first: Response, build: (pick: () => number) => Response, slots: number): void {
-    if (!cacheable(first)) return;
-    if (this.#entries.size >= MAX_FAST_ENTRIES) this.#entries.clear();
-    const responses = first.rotated ? Array.from({ length: slots }, (_, slot) => build(() => (slot + 0.5) / slots)) : [first];
-    const templates = responses.map((response) => encodeResponse({ ...response, id: 0, rd: false, cd: false }, 0xffff));
-    if (templates.some((t) => t.length > MAX_UDP_PAYLOAD)) return;
-    const optPayloadAt = first.edns ? (templates[0] as Buffer).length - 11 + 3 : -1;
-    this.#entries.set(probe.key, { templates, nameLength: probe.nameLength, optPayloadAt, type: typeName(first.question?.type ?? 0), rcode: rcodeName(first.rcode) });
+  /**
+   * Stores the template of `response` for the probe's key: the only one, or — when the answer picked
+   * weighted rotations — the one of rotation `slot` of `slotCount`, also for every other slot whose
+   * rotations of the same sets are equal (they would give the same bytes).
+   */
+  learn(probe: FastProbe, response: Response, owner: FastOwner, slot: number, slotCount: number): void {
+    if (!cacheable(response)) return;
+    const template = encodeResponse({ ...response, id: 0, rd: false, cd: false }, 0xffff);
+    if (template.length > MAX_UDP_PAYLOAD) return;
+    const rotated = response.rotated === true;
+    let entry = this.#entries.get(probe.key);
+    if (entry && (entry.owner !== owner || (entry.slots !== undefined) !== rotated)) {
+      this.#drop(probe.key, entry);
+      entry = undefined;
+    }
+    if (!entry) {
+      if (this.#entries.size >= MAX_FAST_ENTRIES || this.#bytes >= MAX_FAST_BYTES) this.clear();
+      const optPayloadAt = response.edns ? template.length - 11 + 3 : -1;
+      entry = { distinct: [], nameLength: probe.nameLength, optPayloadAt, type: typeName(response.question?.type ?? 0), rcode: rcodeName(response.rcode), owner };
+      if (rotated) entry.slots = new Uint16Array(slotCount);
+      this.#entries.set(probe.key, entry);
+    }
+    let index = entry.distinct.findIndex((known) => known.equals(template));
+    if (index < 0) {
+      index = entry.distinct.push(template) - 1;
+      this.#bytes += template.length;
+    }
+    if (!entry.slots) return;
+    for (const peer of peerSlots(response, slot, slotCount)) entry.slots[peer] = index + 1;
   }
+
+  #drop(key: string, entry: FastEntry): void {
+    this.#entries.delete(key);
+    for (const template of entry.distinct) this.#bytes -= template.length;
+  }
+}
+
+/** The slots whose rotations of every rotated set in `response` equal those of `slot`. */
+function peerSlots(response: Response, slot: number, slotCount: number): number[] {
+  const sets = response.rotatedSets ?? [];
+  if (sets.length === 0 || sets.some((set) => set.slotClass === undefined || set.slotClass.length !== slotCount)) return [slot];
+  const peers: number[] = [];
+  for (let other = 0; other < slotCount; other++) {
+    if (sets.every((set) => (set.slotClass as Uint16Array)[other] === (set.slotClass as Uint16Array)[slot])) peers.push(other);
+  }
+  return peers;
 }
 
 function cacheable(response: Response): boolean {

@@ -2,8 +2,9 @@
 import type { DesiredZone } from '../model.ts';
 
 export type ToWorker =
-  | { kind: 'start'; listen: { host: string; port: number }[]; zone?: DesiredZone }
-  | { kind: 'zone'; zone: DesiredZone };
+  | { kind: 'start'; listen: { host: string; port: number }[]; zones: DesiredZone[] }
+  /** new versions of these zones (added when new); the zones in `removed` stop being served */
+  | { kind: 'zones'; zones: DesiredZone[]; removed: string[] };
 
 export type FromWorker =
   | { kind: 'ready' }

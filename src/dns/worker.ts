@@ -1,12 +1,12 @@
 // A UDP worker process (nameserver.workers > 1): binds the same addresses as the main process with
-// SO_REUSEPORT, so the kernel spreads queries over every process; gets each zone version over IPC.
+// SO_REUSEPORT, so the kernel spreads queries over every process; gets each zone's versions over IPC.
 import type { Socket } from 'node:dgram';
 import { Engine } from './engine.ts';
 import { bindUdp } from './listeners.ts';
 import { notLoadedReply } from './notloaded.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
-let engine: Engine | undefined;
+const engine = new Engine([], Math.random);
 const sockets: Socket[] = [];
 const counts = new Map<string, number>();
 
@@ -17,7 +17,7 @@ function send(message: FromWorker): void {
 function onMessage(msg: Buffer, socket: Socket, port: number, address: string): void {
   let handled;
   try {
-    handled = engine ? engine.handle(msg, 'udp') : notLoadedReply(msg);
+    handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
   } catch {
     return;
   }
@@ -35,9 +35,12 @@ const statsTimer = setInterval(() => {
 statsTimer.unref();
 
 process.on('message', (message: ToWorker) => {
-  if (message.kind === 'zone') engine = new Engine(message.zone, Math.random);
+  if (message.kind === 'zones') {
+    for (const zone of message.removed) engine.remove(zone);
+    for (const zone of message.zones) engine.set(zone);
+  }
   if (message.kind === 'start') {
-    if (message.zone) engine = new Engine(message.zone, Math.random);
+    for (const zone of message.zones) engine.set(zone);
     Promise.all(message.listen.map((endpoint) => bindUdp(endpoint, true, onMessage)))
       .then((bound) => {
         sockets.push(...bound);

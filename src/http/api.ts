@@ -3,6 +3,7 @@ import type { Config, PoolConfig } from '../config/schema.ts';
 import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
 import { presentSet } from './present.ts';
 import { API_STATE_VERSION, type ApiAudit, type ApiCluster, type ApiConfigStatus, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiSpfGrace, type ApiState } from './types.ts';
+import { apiZones, zoneCounts } from './zones.ts';
 
 /** What the daemon remembers of one host's probes. */
 export interface HostProbes {
@@ -33,6 +34,12 @@ export interface StateSource {
   configStatus: ApiConfigStatus;
   /** the cluster section (src/cluster/api.ts); absent without `cluster:` */
   cluster?: ApiCluster;
+  /** the tenant (customer) zones published now */
+  tenantZones?: readonly DesiredZone[];
+  /** false: `zones` comes back empty (counts only), for the status page's poll */
+  listZones?: boolean;
+  /** the provider syncs of a tenant zone */
+  tenantProviders?: (zone: string) => ApiProviderSync[];
 }
 
 export function buildApiState(source: StateSource): ApiState {
@@ -58,7 +65,14 @@ export function buildApiState(source: StateSource): ApiState {
     nameserver: source.nameserver,
     config: source.configStatus,
     ...(source.cluster ? { cluster: source.cluster } : {}),
+    ...zonesPart(source),
   };
+}
+
+function zonesPart(source: StateSource): Pick<ApiState, 'zones' | 'zoneCounts'> {
+  const top = source.zone?.zone;
+  const zones = apiZones(source.zone, source.tenantZones ?? [], (zone) => (zone === top ? source.providers : (source.tenantProviders?.(zone) ?? [])));
+  return { zones: source.listZones === false ? [] : zones, zoneCounts: zoneCounts(zones) };
 }
 
 function apiPool(pool: PoolConfig, source: StateSource, sets: RecordSet[], spfTerms: Set<string>): ApiPool {

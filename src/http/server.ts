@@ -6,12 +6,15 @@ import type { Logger } from '../log.ts';
 import { MxpoolError } from '../errors.ts';
 import { parseHostPort } from '../config/schema.ts';
 import { checkBearer, isLoopbackHost } from './auth.ts';
-import type { ApiDrainResponse, ApiReloadResult, ApiState } from './types.ts';
+import type { ApiDrainResponse, ApiReloadResult, ApiState, ApiZoneSearch } from './types.ts';
 import { statusPage } from './page/index.ts';
 
 export interface HttpHandlers {
   healthz(): { ok: boolean; status: string };
-  state(): ApiState;
+  /** `listZones: false` (the status page's `?zones=none`): counts only, no list of every zone */
+  state(options?: { listZones: boolean }): ApiState;
+  /** `GET /api/zones?q=&limit=`: the zones whose name contains q */
+  zones?(query: string, limit: number): ApiZoneSearch;
   /** throws `HttpError` 404 for an unknown host */
   drain(host: string): Promise<ApiDrainResponse>;
   undrain(host: string): Promise<ApiDrainResponse>;
@@ -121,7 +124,12 @@ export class HttpServer {
         return send(response, health.ok ? 200 : 503, health);
       }
       case '/api/state':
-        return send(response, 200, handlers.state());
+        return send(response, 200, handlers.state({ listZones: url.searchParams.get('zones') !== 'none' }));
+      case '/api/zones': {
+        if (!handlers.zones) return send(response, 404, { error: `no such endpoint: ${path}` });
+        const limit = Number(url.searchParams.get('limit') ?? '50');
+        return send(response, 200, handlers.zones((url.searchParams.get('q') ?? '').slice(0, 253), Number.isFinite(limit) ? limit : 50));
+      }
       case '/metrics': {
         const metrics = await handlers.metrics();
         return sendText(response, 200, metrics.body, metrics.contentType);

@@ -42,6 +42,12 @@ export interface ApiState {
   config: ApiConfigStatus;
   /** several mxpool agreeing through etcd (docs/cluster.md); absent or null without `cluster:` */
   cluster?: ApiCluster | null;
+  /**
+   * every zone published: the top-level zone first, then the tenant (customer) zones in config
+   * order; empty when asked for with `?zones=none` (the status page, which searches instead)
+   */
+  zones: ApiZone[];
+  zoneCounts: ApiZoneCounts;
 }
 
 /** The config `serve` runs on, and its reloads (SIGHUP, `POST /api/reload`, `mxpool reload`). */
@@ -140,6 +146,43 @@ export interface ApiClusterHost {
   /** the agreed state (null before the first agreed version) */
   agreed: HealthState | null;
   votes: { node: string; vote: 'up' | 'down'; since: number; reason: string }[];
+}
+
+export interface ApiZone {
+  zone: string;
+  /** "zone": the top-level zone; "tenant": a customer zone (tenants:, tenantsFrom:) */
+  kind: 'zone' | 'tenant';
+  /** the SOA serial of the version published now (each zone has its own) */
+  serial: number;
+  /** the MX exchanges at the zone apex now, lowest preference first */
+  mx: string[];
+  /** operator notes for this zone ("no MX published: its pools publish no host") */
+  notes: string[];
+  /** the zone's provider syncs (the top-level `providers:`, or the tenant's own); empty without */
+  providers: ApiProviderSync[];
+}
+
+export interface ApiZoneCounts {
+  /** zones published, the top-level zone included */
+  total: number;
+  tenants: number;
+  /** zones whose apex has no MX now */
+  withoutMx: number;
+  /** zones with operator notes */
+  withNotes: number;
+  /** zones whose last sync at some provider failed */
+  syncFailing: number;
+}
+
+/** `GET /api/zones?q=TEXT&limit=N`: the zones whose name contains TEXT (case-insensitive). */
+export interface ApiZoneSearch {
+  query: string;
+  /** zones published in all */
+  total: number;
+  /** zones matching the query */
+  matched: number;
+  /** the first `limit` matches, in the order of `ApiState.zones` */
+  zones: ApiZone[];
 }
 
 export interface ApiSpfGrace {

@@ -8,9 +8,9 @@ import { spfSetsOf } from '../auth/records.ts';
 import type { CurrentSet } from './types.ts';
 
 /** `desired` plus the SPF sets mxpool owns at the target now, so the diff leaves them alone. */
-export function withCurrentSpf(desired: readonly RecordSet[], current: readonly CurrentSet[], ownerId: string, zone: string): { sets: RecordSet[]; kept: number } {
+export function withCurrentSpf(desired: readonly RecordSet[], current: readonly CurrentSet[], ownerId: string, zone: string, sharedName?: string): { sets: RecordSet[]; kept: number } {
   const ownedAsAuth = current.filter((set) => set.owner === ownerId).map((set): RecordSet => ({ ...set, source: 'auth' }));
-  const held = spfSetsOf(zone, ownedAsAuth);
+  const held = spfSetsOf(zone, ownedAsAuth, sharedName);
   const sets = [...desired];
   for (const set of held) {
     const at = sets.findIndex((wanted) => wanted.name === set.name && wanted.type === set.type);

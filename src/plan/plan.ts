@@ -8,7 +8,7 @@ import { withCurrentSpf } from './keep-spf.ts';
 import type { Plan, PlanInput } from './types.ts';
 
 export function makePlan(input: PlanInput): Plan {
-  const keep = input.keepCurrentSpf === undefined ? undefined : withCurrentSpf(input.desired, input.current, input.ownerId, input.keepCurrentSpf);
+  const keep = input.keepCurrentSpf === undefined ? undefined : withCurrentSpf(input.desired, input.current, input.ownerId, input.keepCurrentSpf, input.sharedSpfName);
   const adapted = adaptToTarget(input.provider, keep?.sets ?? input.desired, input.capabilities);
   const diff = diffSets(input.current, adapted.sets, input.ownerId, input.capabilities);
   const safety = checkSafety(diff.changes, diff.owned, input.poolKeys, input.maxDeletePercent);

@@ -77,4 +77,6 @@ export interface PlanInput {
    * the target keeps the SPF it holds instead of having it deleted (src/plan/keep-spf.ts)
    */
   keepCurrentSpf?: string;
+  /** with keepCurrentSpf: the auth.spf.sharedName record is mxpool's SPF too */
+  sharedSpfName?: string;
 }

@@ -41,6 +41,12 @@ const savedSpfSetSchema = z.object({
   values: z.array(z.array(z.string())).min(1),
 });
 
+/** A tenant zone's SOA serial and the content hash of the version it names. */
+const zoneMarkSchema = z.object({
+  serial: z.number().int().min(0).max(0xffffffff),
+  hash: z.string(),
+});
+
 const savedStateSchema = z.object({
   version: z.literal(STATE_VERSION),
   zone: z.string(),
@@ -58,18 +64,22 @@ const savedStateSchema = z.object({
   retired: z.array(retiredSchema).default([]),
   /** the SPF record sets last published: kept after a restart when a new SPF fails its checks */
   spf: z.array(savedSpfSetSchema).default([]),
+  /** per tenant zone: the serial last published and its content hash (unchanged content keeps its serial) */
+  zones: z.record(z.string(), zoneMarkSchema).default({}),
 });
 
 export type SavedState = z.infer<typeof savedStateSchema>;
 export type SavedAddress = z.infer<typeof savedAddressSchema>;
 export type SavedRetired = z.infer<typeof retiredSchema>;
 export type SavedSpfSet = z.infer<typeof savedSpfSetSchema>;
+export type SavedZoneMark = z.infer<typeof zoneMarkSchema>;
 
 /** The parts of the state added after the first release; absent = empty. */
 export interface SavedExtras {
   addresses?: SavedAddress[];
   retired?: SavedRetired[];
   spf?: SavedSpfSet[];
+  zones?: Record<string, SavedZoneMark>;
 }
 
 export function stateFilePath(stateDir: string): string {
@@ -160,6 +170,7 @@ export function newSavedState(zone: string, now: number, serial: number, hosts: 
     addresses: (extras.addresses ?? []).map((a) => ({ host: a.host, pool: a.pool, role: a.role, address: a.address })),
     retired: (extras.retired ?? []).map((r) => (r.host === undefined ? { address: r.address, until: r.until } : { address: r.address, until: r.until, host: r.host })),
     spf: (extras.spf ?? []).map((set) => ({ name: set.name, ttl: set.ttl, values: set.values.map((strings) => [...strings]) })),
+    zones: Object.fromEntries(Object.entries(extras.zones ?? {}).map(([zone, mark]) => [zone, { serial: mark.serial, hash: mark.hash }])),
   };
 }
 

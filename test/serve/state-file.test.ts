@@ -46,7 +46,7 @@ describe('state file', () => {
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 
-  it('reads a state file written before addresses, retired and spf were saved (missing = empty)', () => {
+  it('reads a state file written before addresses, retired, spf and zones were saved (missing = empty)', () => {
     const old = {
       version: 1, zone: 'example.com', savedAt: 1_700_000_000_000, serial: 2026120101,
       hosts: [{ host: 'relay1.example.com', pool: 'relays', state: 'draining', since: 2, withdrawnAt: 2 }],
@@ -54,7 +54,7 @@ describe('state file', () => {
     };
     writeFileSync(stateFilePath(dir), JSON.stringify(old));
     const { logger, lines } = capturingLogger();
-    expect(readState(dir, 'example.com', logger)).toEqual({ ...old, addresses: [], retired: [], spf: [] });
+    expect(readState(dir, 'example.com', logger)).toEqual({ ...old, addresses: [], retired: [], spf: [], zones: {} });
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 

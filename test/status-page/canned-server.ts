@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { statusPage } from '../../src/http/page/index.ts';
 import type { ApiDrainResponse, ApiState } from '../../src/http/types.ts';
+import { searchZones } from '../../src/http/zones.ts';
 
 export interface CannedServer {
   url: string;
@@ -17,11 +18,13 @@ export interface CannedServer {
   acceptAnyToken: boolean;
   /** how many times /api/state was read */
   requests: number;
+  /** the query strings /api/state and /api/zones were asked with */
+  queries: string[];
   close(): Promise<void>;
 }
 
 export async function startCannedServer(address: string, state: ApiState, token: string): Promise<CannedServer> {
-  const canned: CannedServer = { url: '', state, posts: [], failState: null, acceptAnyToken: false, requests: 0, close: async () => {} };
+  const canned: CannedServer = { url: '', state, posts: [], failState: null, acceptAnyToken: false, requests: 0, queries: [], close: async () => {} };
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -36,8 +39,14 @@ export async function startCannedServer(address: string, state: ApiState, token:
     }
     if (req.method === 'GET' && url.pathname === '/api/state') {
       canned.requests += 1;
+      canned.queries.push(`${url.pathname}${url.search}`);
       if (canned.failState !== null) return json(res, canned.failState, { error: 'canned failure' });
-      return json(res, 200, { ...canned.state, generatedAt: Date.now() });
+      // like the daemon: ?zones=none leaves out the list of every zone (counts stay)
+      return json(res, 200, { ...canned.state, generatedAt: Date.now(), ...(url.searchParams.get('zones') === 'none' ? { zones: [] } : {}) });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/zones') {
+      canned.queries.push(`${url.pathname}${url.search}`);
+      return json(res, 200, searchZones(canned.state.zones, url.searchParams.get('q') ?? '', Number(url.searchParams.get('limit') ?? '50')));
     }
     const action = /^\/api\/hosts\/([^/]+)\/(drain|undrain)$/.exec(url.pathname);
     if (req.method === 'POST' && action) {

@@ -111,5 +111,7 @@ export function cannedState(now: number): ApiState {
         ],
       },
     },
+    zones: [{ zone: 'example.com', kind: 'zone', serial: 2026113001, mx: ['mx1.example.com'], notes: [], providers: [] }],
+    zoneCounts: { total: 1, tenants: 0, withoutMx: 0, withNotes: 0, syncFailing: 0 },
   };
 }

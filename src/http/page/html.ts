@@ -45,6 +45,14 @@ export function pageHtml(parts: PageParts): string {
     <h2 id="pools-title">Pools</h2>
     <div id="pools"><p class="muted">Loading…</p></div>
   </section>
+  <section id="zones-section" aria-labelledby="zones-title" hidden>
+    <h2 id="zones-title">Zones</h2>
+    <div id="zone-counts"></div>
+    <p class="zone-search"><label for="zone-search">Find a zone</label>
+      <input id="zone-search" type="search" placeholder="customer1.example" autocomplete="off" spellcheck="false" aria-describedby="zone-status"></p>
+    <p id="zone-status" class="muted" role="status"></p>
+    <div id="zone-results"></div>
+  </section>
   <div class="grid2">
     <section aria-labelledby="providers-title">
       <h2 id="providers-title">Provider sync</h2>

@@ -11,6 +11,7 @@ import { chartJs } from './client/chart.ts';
 import { hostsJs } from './client/hosts.ts';
 import { panelsJs } from './client/panels.ts';
 import { drainJs } from './client/drain.ts';
+import { zonesJs } from './client/zones.ts';
 import { mainJs } from './client/main.ts';
 import { clusterJs } from './client/cluster.ts';
 
@@ -29,7 +30,7 @@ function sha256(text: string): string {
 
 /** The browser script: every client module inside one strict-mode function scope. */
 export function statusPageScript(): string {
-  return `(function () {\n'use strict';\n${[domJs, chartJs, clusterJs, hostsJs, panelsJs, drainJs, mainJs].join('\n')}\n})();`;
+  return `(function () {\n'use strict';\n${[domJs, chartJs, clusterJs, hostsJs, panelsJs, drainJs, zonesJs, mainJs].join('\n')}\n})();`;
 }
 
 export function statusPageCsp(script: string, css: string): string {

@@ -82,6 +82,9 @@ button:disabled { opacity: .6; cursor: progress; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 input:focus-visible { outline-offset: 0; }
 .safe { font-size: 13px; }
+.zone-search { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 0 0 6px; }
+.zone-search label { font-weight: 600; }
+.zone-search input { font: inherit; padding: 6px 8px; border: 1px solid var(--muted); border-radius: 6px; background: var(--card); color: var(--text); width: min(420px, 100%); }
 .result { font-weight: 600; }
 
 .table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; }

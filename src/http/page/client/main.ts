@@ -24,6 +24,7 @@ function render(state) {
   renderHeader(state);
   renderCluster(state);
   renderPools(state);
+  renderZones(state);
   renderProviders(state.providers || []);
   renderAudit(state.audit || null);
   renderRecords(state.records || []);
@@ -45,7 +46,8 @@ async function poll() {
   if (inFlight) return;
   inFlight = true;
   try {
-    var response = await fetch('api/state', { cache: 'no-store', headers: { Accept: 'application/json' } });
+    // the list of every zone stays on the server: the Zones panel searches instead
+    var response = await fetch('api/state?zones=none', { cache: 'no-store', headers: { Accept: 'application/json' } });
     if (!response.ok) throw new Error('api/state answered HTTP ' + response.status);
     var state = await response.json();
     if (typeof state.generatedAt === 'number') clockOffset = state.generatedAt - Date.now();

@@ -1,0 +1,82 @@
+// `tenantsFrom: tenants.d`: a folder next to the config file whose every *.yaml file is one tenant
+// mapping (the keys of tenants[]). Each file is read as its own document, so a mistake in it is
+// reported at FILE:LINE:COL of that file. Bounded: the number of files, each file's size and the
+// total, so a wrong folder (a home directory, a mail spool) fails fast instead of eating memory.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConfigProblem } from '../errors.ts';
+import { readBounded, readDocument, type ConfigDocument } from './document.ts';
+
+export const MAX_TENANT_FILES = 50_000;
+export const MAX_TENANT_FILE_BYTES = 256 * 1024;
+export const MAX_TENANT_TOTAL_BYTES = 256 * 1024 * 1024;
+
+export interface TenantSource {
+  /** the file as messages name it: the folder as given, joined to the config file's folder */
+  file: string;
+  /** the tenant mapping's plain values; undefined when the file did not parse */
+  plain: unknown;
+  /** dotted paths of inline secrets in the file */
+  secretPaths: ReadonlySet<string>;
+  /**
+   * The parsed document, for positions. Kept only for a file that already has problems; the others
+   * are parsed again when the schema finds one (10,000 YAML trees would cost hundreds of MB).
+   */
+  document(): ConfigDocument | undefined;
+}
+
+export interface TenantFiles {
+  sources: TenantSource[];
+  /** problems inside the files (each names its file) */
+  problems: ConfigProblem[];
+  /** what is wrong with the folder itself (reported at the tenantsFrom key) */
+  folderProblem?: string;
+}
+
+/** A tenant file: *.yaml or *.yml, not hidden (editors' lock and swap files start with a dot). */
+export function isTenantFileName(name: string): boolean {
+  return !name.startsWith('.') && /\.ya?ml$/i.test(name);
+}
+
+/** Reads every tenant file of `folder` (as messages name it) in name order. */
+export function readTenantFiles(folder: string): TenantFiles {
+  let names: string[];
+  try {
+    if (!statSync(folder).isDirectory()) return { sources: [], problems: [], folderProblem: `a folder of tenant files (${folder} is a file)` };
+    names = readdirSync(folder).filter(isTenantFileName).sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read: permission denied' : `cannot be read: ${code ?? String(error)}`;
+    return { sources: [], problems: [], folderProblem: `a folder of tenant files (${folder} ${why})` };
+  }
+  if (names.length > MAX_TENANT_FILES) {
+    return { sources: [], problems: [], folderProblem: `a folder of at most ${MAX_TENANT_FILES} tenant files (${folder} holds ${names.length})` };
+  }
+  const sources: TenantSource[] = [];
+  const problems: ConfigProblem[] = [];
+  let total = 0;
+  for (const name of names) {
+    const file = join(folder, name);
+    const read = readBounded(file, MAX_TENANT_FILE_BYTES, 'a readable YAML tenant file');
+    if ('problem' in read) {
+      problems.push({ ...read.problem, file });
+      continue;
+    }
+    total += Buffer.byteLength(read.text);
+    if (total > MAX_TENANT_TOTAL_BYTES) {
+      return { sources: [], problems: [], folderProblem: `tenant files of at most ${MAX_TENANT_TOTAL_BYTES} bytes together (${folder} holds more)` };
+    }
+    const document = readDocument(read.text);
+    problems.push(...document.problems.map((problem) => ({ ...problem, file })));
+    if (document.empty) problems.push({ line: 1, col: 1, path: '', message: 'a tenant mapping with at least zone: (the file is empty)', file });
+    let kept = document.problems.length > 0 ? document : undefined;
+    sources.push({ file, plain: document.plain, secretPaths: document.secretPaths, document: () => (kept ??= reread(file)) });
+  }
+  return { sources, problems };
+}
+
+/** The file parsed again for positions (undefined when it can no longer be read). */
+function reread(file: string): ConfigDocument | undefined {
+  const read = readBounded(file, MAX_TENANT_FILE_BYTES, 'a readable YAML tenant file');
+  return 'problem' in read ? undefined : readDocument(read.text);
+}

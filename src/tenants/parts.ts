@@ -1,0 +1,90 @@
+// PURE: the parts of a tenant zone that depend on the config alone — SOA (serial left at 0), NS,
+// SPF, DMARC, DKIM and static records — built once per config. Health changes only the apex MX, so
+// a new version of the zone is these parts + the shared MX set + a new serial (src/tenants/zones.ts).
+import { createHash } from 'node:crypto';
+import type { Config, TenantConfig } from '../config/schema.ts';
+import type { RecordSet } from '../model.ts';
+import { apexRecordSets, lameNs, STATIC_TTL } from '../desired.ts';
+import { ZoneSets } from '../dns/zonesets.ts';
+import { parseRData, RDataError } from '../dns/rdata.ts';
+import { splitTxt } from '../auth/txt.ts';
+import { dmarcRecord } from '../auth/dmarc-record.ts';
+import { checkOwnSpf } from '../auth/spf-check.ts';
+
+/** One MX entry with its preference resolved (the pool's own when the tenant gives none). */
+export interface MxEntry {
+  pool: string;
+  preference: number;
+}
+
+export interface TenantParts {
+  zone: string;
+  /** the SOA with serial 0; absent without a nameserver (a provider-only tenant) */
+  soa?: RecordSet;
+  /** every other set, in master-file order, without SOA and the managed MX */
+  sets: RecordSet[];
+  /** where the managed MX goes in `sets` */
+  mxAt: number;
+  mx: MxEntry[];
+  /** MX TTL */
+  ttl: number;
+  notes: string[];
+  /** equal hashes = equal parts (a reload compares them; the state file keeps them) */
+  hash: string;
+}
+
+export function buildTenantParts(config: Config): TenantParts[] {
+  return config.tenants.map((tenant) => tenantParts(config, tenant));
+}
+
+export function tenantParts(config: Config, tenant: TenantConfig): TenantParts {
+  const { zone } = tenant;
+  const notes: string[] = [];
+  const sets = new ZoneSets(notes);
+  const txt = (name: string, text: string): RecordSet => ({ name, type: 'TXT', ttl: config.ttl, values: [{ data: { type: 'TXT', strings: splitTxt(text) } }], source: 'auth' });
+  const placeholder: RecordSet = { name: zone, type: 'MX', ttl: config.ttl, values: [], source: 'pool' };
+  const mx = tenant.mx.map((entry): MxEntry => ({ pool: entry.pool, preference: entry.preference ?? config.pools.find((p) => p.name === entry.pool)?.mx?.preference ?? 10 }));
+  if (mx.length > 0) sets.addManaged(placeholder);
+
+  let soa: RecordSet | undefined;
+  const served = config.nameserver;
+  if (served) {
+    const [soaSet, nsSet] = apexRecordSets(zone, tenant.nameserver?.ns ?? served.ns, tenant.nameserver?.soa ?? served.soa, 0);
+    soa = soaSet;
+    sets.addManaged(nsSet);
+  }
+  const spf = spfText(config, tenant);
+  if (spf !== undefined) {
+    const problems = checkOwnSpf([{ name: zone, text: spf }]);
+    if (problems.length > 0) notes.push(`${zone}: SPF not published: ${problems.join('; ')}`);
+    else sets.addManaged(txt(zone, spf));
+  }
+  if (tenant.dmarc) sets.addManaged(txt(`_dmarc.${zone}`, dmarcRecord(tenant.dmarc)));
+  for (const entry of tenant.dkim) sets.addManaged(txt(`${entry.selector.toLowerCase()}._domainkey.${zone}`, entry.key.replace(/\s+/g, ' ').trim()));
+  tenant.records.forEach((record, index) => {
+    const origin = `${zone}: records.${index}`;
+    try {
+      const data = parseRData(record.type, record.value, zone);
+      sets.addStatic({ name: record.name, type: record.type, ttl: record.ttl ?? STATIC_TTL, values: [{ data }], source: 'static' }, origin);
+    } catch (error) {
+      if (!(error instanceof RDataError)) throw error;
+      notes.push(`${origin}: ${record.name} ${record.type} ignored: ${error.message}`);
+    }
+  });
+
+  const ordered = sets.result(zone);
+  const at = ordered.findIndex((set) => set.name === zone && set.type === 'MX' && set.source === 'pool');
+  const rest = ordered.filter((_, index) => index !== at);
+  if (served) notes.push(...lameNs(zone, tenant.nameserver?.ns ?? served.ns, rest));
+  const mxAt = at >= 0 ? at : rest.length;
+  const hash = createHash('sha1').update(JSON.stringify([soa ?? null, rest, mx, config.ttl])).digest('base64url');
+  return { zone, ...(soa ? { soa } : {}), sets: rest, mxAt, mx, ttl: config.ttl, notes, hash };
+}
+
+/** The tenant's SPF text: its own spf:, else an include of auth.spf.sharedName; undefined: none. */
+export function spfText(config: Config, tenant: TenantConfig): string | undefined {
+  const sharedName = config.auth.spf?.sharedName;
+  const spf = tenant.spf ?? (sharedName ? { include: [sharedName], extra: [], all: '-all' as const } : undefined);
+  if (!spf) return undefined;
+  return ['v=spf1', ...spf.extra, ...spf.include.map((domain) => `include:${domain}`), spf.all].join(' ');
+}
