@@ -6,6 +6,7 @@
 // - the commit it returns: cannot fail and runs in one synchronous step — swap the frozen config,
 //   hand it to every part, publish. No query, probe result or API call sees a mix of two configs.
 import type { Config } from '../config/schema.ts';
+import { MxpoolError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DesiredZone } from '../model.ts';
 import { hostChanges, type HostChanges } from '../config/diff.ts';
@@ -42,6 +43,11 @@ export type Commit = (at: number) => DesiredZone;
 
 export async function prepareReload(parts: ReloadParts, next: Config): Promise<Commit> {
   const { live, runner, logger } = parts;
+  if (live.current.cluster) {
+    // the nodes of a cluster vote on one host list and compare config digests: one node alone must
+    // not start running another config (docs/cluster.md)
+    throw new MxpoolError('CONFIG_INVALID', 'cluster', 'serve runs in a cluster, whose nodes must agree on one config: a reload is not supported there; restart the nodes one by one with the new file');
+  }
   const probeOptions = probeOptionsFrom(next); // reads probe.caFile: a renewed CA is picked up here
   const swapProviders = parts.syncer?.prepare?.(next);
   const changes = hostChanges(live.current, next);

@@ -68,6 +68,7 @@ describe('restartChanges: what a reload refuses', () => {
     ['http.listen and stateDir', { rest: base.rest.replace('8053', '8054') + '\nstateDir: /var/lib/mxpool' }, ['stateDir', 'http.listen']],
     ['http.tokenEnv', { rest: base.rest.replace('listen: "127.0.0.1:8053"', 'listen: "127.0.0.1:8053", tokenEnv: MXPOOL_TOKEN') }, ['http.tokenEnv']],
     ['the http section removed', { rest: base.rest.replace(/http: .*$/, '') }, ['http']],
+    ['a cluster added', { rest: `${base.rest}\ncluster: { etcd: { endpoints: ["http://127.0.0.1:2379"] } }` }, ['cluster']],
   ];
   it.each(cases)('%s', (_what, overrides, paths) => {
     expect(restartChanges(config(), config(overrides)).map((change) => change.path)).toEqual(paths);
