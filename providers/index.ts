@@ -142,6 +142,6 @@ export interface CreateTenantSyncersOptions extends Omit<TenantSyncersOptions, '
 
 /** One syncer per tenant zone with providers (none when no tenant has any). */
 export function createTenantSyncers(options: CreateTenantSyncersOptions): TenantSyncers {
-  const providersFor = options.providersFor ?? ((tenant: TenantConfig) => createTenantProviders(options.config, tenant, options.logger, options.deps));
+  const providersFor = options.providersFor ?? ((tenant: TenantConfig, config: Config) => createTenantProviders(config, tenant, options.logger, options.deps));
   return createTenantSyncersWith({ ...options, providersFor });
 }

@@ -322,7 +322,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       counted: (applied, loadedAt) => metrics.reload(applied, loadedAt),
       prepare: (next) =>
         prepareReload({
-          live, runner, publisher, gauges, memory, stateWriter, auditLoop, syncer, nameserver, logger,
+          live, runner, publisher, gauges, memory, stateWriter, auditLoop, syncer, tenantSync, nameserver, logger,
           onHosts: (changes) => {
             for (const gone of changes.removed) probedSinceStart.delete(gone.name);
             hostCount = countHosts(live.current);

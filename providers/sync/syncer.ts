@@ -68,7 +68,7 @@ export interface Syncer {
    * the current ones (a provider of the same name queues behind the cycle it may have in flight),
    * and a provider that is new or was rebuilt gets the latest zone at once.
    */
-  reconfigure(config: Config, providers: Provider[]): void;
+  reconfigure(config: Config, providers: Provider[], zone?: Pick<SyncerOptions, 'schedules' | 'poolKeys'>): void;
   stop(): Promise<void>;
 }
 
@@ -92,7 +92,7 @@ function scheduleOf(config: Config, provider: string): string | undefined {
 
 export function createSyncer(options: SyncerOptions): Syncer {
   const { logger } = options;
-  let { config, providers } = options;
+  let { config, providers, schedules } = options;
   const clock = options.clock ?? realClock;
   const scheduler = options.scheduler ?? cronScheduler;
   const debounceMs = options.debounceMs ?? 250;
@@ -112,7 +112,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
 
   function schedule(): void {
     for (const provider of providers) {
-      const expression = options.schedules ? options.schedules[provider.name] : scheduleOf(config, provider.name);
+      const expression = schedules ? schedules[provider.name] : scheduleOf(config, provider.name);
       if (!expression) continue;
       tasks.push(
         scheduler.schedule(expression, () => {
@@ -186,10 +186,13 @@ export function createSyncer(options: SyncerOptions): Syncer {
       return [...providers];
     },
 
-    reconfigure(next, nextProviders) {
+    reconfigure(next, nextProviders, zone) {
       const fresh = nextProviders.filter((provider) => !providers.includes(provider));
       config = next;
       context.config = next;
+      // a tenant zone's syncer: its own schedules and pool keys come with the reload too
+      if (zone?.schedules) schedules = zone.schedules;
+      if (zone?.poolKeys) context.poolKeys = zone.poolKeys;
       providers = [...nextProviders];
       for (const name of [...statuses.keys()]) if (!providers.some((p) => p.name === name)) statuses.delete(name);
       for (const provider of providers) if (!statuses.has(provider.name)) statuses.set(provider.name, { name: provider.name, at: null, ok: null, changes: 0, error: null });

@@ -77,11 +77,12 @@ export interface ChangedKey {
   after: unknown;
 }
 
-/** Every key outside `pools` whose value differs (lists compared whole, mappings key by key). */
+/** Every key outside `pools` and `tenants` whose value differs (lists compared whole, mappings key by key). */
 export function changedKeys(previous: Config, next: Config): ChangedKey[] {
   const changes: ChangedKey[] = [];
   const keys = new Set([...Object.keys(previous), ...Object.keys(next)]);
   keys.delete('pools');
+  keys.delete('tenants');
   for (const key of [...keys].sort()) walk(key, (previous as Record<string, unknown>)[key], (next as Record<string, unknown>)[key], changes);
   return changes;
 }
@@ -130,9 +131,48 @@ export function describeRestartChange(change: RestartChange): string {
 
 const DURATION_KEYS = new Set(['probe.interval', 'probe.timeout', 'audit.interval']);
 
-/** The changes in words, one line each, most useful first (pools and hosts, then other keys). */
+/** The changes in words, one line each, most useful first (pools and hosts, tenants, then other keys). */
 export function describeChanges(previous: Config, next: Config): string[] {
-  return [...poolChanges(previous, next), ...changedKeys(previous, next).map((change) => `${change.path}: ${show(change.before, change.path)} -> ${show(change.after, change.path)}`)];
+  return [
+    ...poolChanges(previous, next),
+    ...describeTenants(tenantChanges(previous, next)),
+    ...changedKeys(previous, next).map((change) => `${change.path}: ${show(change.before, change.path)} -> ${show(change.after, change.path)}`),
+  ];
+}
+
+export interface TenantChanges {
+  added: string[];
+  removed: string[];
+  /** in both configs with any key different (its zone gets a new serial if its records differ) */
+  changed: string[];
+}
+
+/** Tenant zones (tenants: and the files of tenantsFrom) added, removed and changed, by zone name. */
+export function tenantChanges(previous: Config, next: Config): TenantChanges {
+  const before = new Map(previous.tenants.map((tenant) => [tenant.zone, tenant]));
+  const changes: TenantChanges = { added: [], removed: [], changed: [] };
+  const kept = new Set<string>();
+  for (const tenant of next.tenants) {
+    kept.add(tenant.zone);
+    const old = before.get(tenant.zone);
+    if (!old) changes.added.push(tenant.zone);
+    else if (JSON.stringify(old) !== JSON.stringify(tenant)) changes.changed.push(tenant.zone);
+  }
+  for (const zone of before.keys()) if (!kept.has(zone)) changes.removed.push(zone);
+  return changes;
+}
+
+/** A few zones by name, the rest counted: 10,000 tenants changed must not make 10,000 lines. */
+const LISTED_ZONES = 10;
+
+function describeTenants(changes: TenantChanges): string[] {
+  const line = (zones: string[], what: string) => {
+    if (zones.length === 0) return [];
+    if (zones.length === 1) return [`tenant zone ${zones[0]} ${what}`];
+    const listed = zones.slice(0, LISTED_ZONES).join(', ');
+    return [`${zones.length} tenant zones ${what}: ${listed}${zones.length > LISTED_ZONES ? ` and ${zones.length - LISTED_ZONES} more` : ''}`];
+  };
+  return [...line(changes.added, 'added'), ...line(changes.removed, 'removed (no longer served: REFUSED)'), ...line(changes.changed, 'changed')];
 }
 
 function poolChanges(previous: Config, next: Config): string[] {

@@ -2,7 +2,7 @@
 // and returns it frozen. Every problem is reported as FILE:LINE:COL: key.path: what was expected —
 // all of them, not the first; a problem inside a tenant file names that file and its own key path.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, tenantSchema, type Config } from './schema.ts';
@@ -52,7 +52,8 @@ export function parseConfig(text: string, file = '<config>', options: ParseOptio
 function tenantsFromFiles(main: ConfigDocument, baseDir: string, problems: ConfigProblem[]): TenantSource[] {
   const folder = (main.plain as { tenantsFrom?: unknown } | null)?.tenantsFrom;
   if (typeof folder !== 'string' || folder === '') return [];
-  const read = readTenantFiles(join(baseDir, folder));
+  // relative to the config file's folder; an absolute path (/etc/mxpool/tenants.d) as it is
+  const read = readTenantFiles(isAbsolute(folder) ? folder : join(baseDir, folder));
   if (read.folderProblem) problems.push({ ...locate(main.doc, ['tenantsFrom'], main.at), path: 'tenantsFrom', message: read.folderProblem });
   problems.push(...read.problems);
   return read.sources;

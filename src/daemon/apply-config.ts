@@ -1,8 +1,9 @@
 // A reload's two steps over the parts of a running `serve`.
 // - prepareReload: everything that can fail or take time, while the old config keeps running:
-//   read the new CA file, build new provider clients, and probe the hosts the new config adds —
-//   once, as `serve` does at a start-up without state, so a new host is published only after a
-//   probe passed, and a reload that adds and removes hosts changes the serial once.
+//   read the new CA file, build new provider clients (the zone's and the tenants'), build the
+//   tenant zones' parts, and probe the hosts the new config adds — once, as `serve` does at a
+//   start-up without state, so a new host is published only after a probe passed, and a reload
+//   that adds and removes hosts changes the serial once.
 // - the commit it returns: cannot fail and runs in one synchronous step — swap the frozen config,
 //   hand it to every part, publish. No query, probe result or API call sees a mix of two configs.
 import type { Config } from '../config/schema.ts';
@@ -21,7 +22,8 @@ import type { ProbeMemory } from './probe-memory.ts';
 import type { ZonePublisher } from './publisher.ts';
 import { announceRetired, configAddresses, retiredAtStart } from './retired.ts';
 import { withDeadline } from './deadline.ts';
-import type { NameserverService, SyncService } from './services.ts';
+import type { NameserverService, SyncService, TenantSyncService } from './services.ts';
+import { TenantZones } from '../tenants/zones.ts';
 
 export interface ReloadParts {
   live: LiveConfig;
@@ -32,6 +34,7 @@ export interface ReloadParts {
   stateWriter: StateWriter;
   auditLoop: AuditLoop | undefined;
   syncer: SyncService | undefined;
+  tenantSync: TenantSyncService | undefined;
   nameserver: NameserverService | undefined;
   logger: Logger;
   /** the daemon's own bookkeeping (which hosts the first round still waits for) */
@@ -50,6 +53,11 @@ export async function prepareReload(parts: ReloadParts, next: Config): Promise<C
   }
   const probeOptions = probeOptionsFrom(next); // reads probe.caFile: a renewed CA is picked up here
   const swapProviders = parts.syncer?.prepare?.(next);
+  const swapTenantSyncers = parts.tenantSync?.prepare?.(next);
+  // the tenant zones of the new config (their parts built now, while the old ones serve); a zone
+  // whose content is the same keeps its version and serial
+  const tenants = new TenantZones(next, parts.publisher.tenants ? { previous: parts.publisher.tenants } : {});
+  const goneZones = removedTenants(live.current, next);
   const changes = hostChanges(live.current, next);
   const first = new Map<string, ProbeResult>();
   if (changes.added.length > 0) {
@@ -77,13 +85,24 @@ export async function prepareReload(parts: ReloadParts, next: Config): Promise<C
     for (const gone of changes.removed) parts.memory.forget(gone.name);
     parts.gauges.reconfigure(next);
     parts.onHosts(changes);
-    parts.publisher.reconfigure(next, retired);
+    const previousTenants = parts.publisher.tenants;
+    if (previousTenants) tenants.carryOver(previousTenants); // versions published since the prepare
+    parts.publisher.reconfigure(next, retired, tenants);
     announceRetired(logger, found, found);
     swapProviders?.();
+    swapTenantSyncers?.();
+    // tenants removed: their names are REFUSED from now on, and no syncer writes them any more
+    if (goneZones.length > 0) parts.nameserver?.removeZones?.(goneZones);
     parts.nameserver?.reconfigure?.(next);
     parts.auditLoop?.setInterval(next.audit.interval);
     const zone = parts.publisher.publishNow('config reload');
     parts.stateWriter.flush(true); // the new addresses and retirements survive a crash right after
     return zone;
   };
+}
+
+/** Tenant zones of `previous` that `next` no longer has. */
+function removedTenants(previous: Config, next: Config): string[] {
+  const kept = new Set(next.tenants.map((tenant) => tenant.zone));
+  return previous.tenants.map((tenant) => tenant.zone).filter((zone) => !kept.has(zone));
 }

@@ -18,6 +18,8 @@ export interface NameserverService {
   setZone(zone: DesiredZone): void;
   /** swaps in new versions of these zones (tenant zones), the others unchanged; NOTIFY per zone */
   setZones(zones: readonly DesiredZone[]): void;
+  /** stops serving these zones (tenants a reload removed): their names are REFUSED from now on */
+  removeZones?(zones: readonly string[]): void;
   stop(): Promise<void>;
   onQuery(listener: (event: QueryEvent) => void): void;
   listen: string[];
@@ -55,6 +57,8 @@ export interface TenantSyncService {
   status(zone: string): ApiProviderSync[];
   onSync(listener: (event: SyncResultEvent & { zone: string }) => void): void;
   stop(): Promise<void>;
+  /** a reload, in two steps as SyncService.prepare: tenants' syncers added, stopped, reconfigured */
+  prepare?(next: Config): () => void;
 }
 
 export interface Services {

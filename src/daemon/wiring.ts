@@ -1,6 +1,6 @@
 // Builds the real services `serve` wires together from the config: the built-in nameserver
-// (when `nameserver` is set), the provider syncer (its providers follow the config across
-// reloads, so it exists even while no provider is configured), the auditor.
+// (when `nameserver` is set), the provider syncers of the zone and of the tenants (their providers
+// follow the config across reloads, so they exist even while no provider is configured), the auditor.
 // The only place in src/ (with cli.ts) that reaches into providers/ (DESIGN.md).
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
@@ -22,6 +22,7 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
         start: () => server.start(),
         setZone: (next) => server.setZone(next),
         setZones: (zones) => server.setZones(zones),
+        removeZones: (zones) => server.removeZones(zones),
         stop: () => server.stop(),
         onQuery: (listener) => void server.on('query', listener),
         get listen() {
@@ -48,10 +49,9 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
       },
     };
   };
-  // tenant zones with providers of their own: one syncer each (providers/sync/tenants.ts)
-  if (live.current.tenants.some((tenant) => tenant.providers?.route53 || tenant.providers?.cloudflare)) {
-    services.tenantSyncers = () => createTenantSyncers({ config: live.current, logger: logger.child({ component: 'sync' }) });
-  }
+  // tenant zones with providers of their own: one syncer each (providers/sync/tenants.ts); there
+  // even while no tenant has providers, so that a reload can add some
+  services.tenantSyncers = () => createTenantSyncers({ config: live.current, logger: logger.child({ component: 'sync' }) });
   // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
   services.audit = async (zone, health, retired) => {
     // retired addresses in their grace period are expected in SPF, not stale authorisations

@@ -134,8 +134,14 @@ export class DnsServer extends EventEmitter {
 
   /** Stops serving a zone. */
   removeZone(zone: string): void {
-    if (!this.#forget(zone)) return;
-    const message: ToWorker = { kind: 'zones', zones: [], removed: [zone] };
+    this.removeZones([zone]);
+  }
+
+  /** Stops serving these zones (a reload removed them): one message to the workers for all of them. */
+  removeZones(zones: readonly string[]): void {
+    const removed = zones.filter((zone) => this.#forget(zone));
+    if (removed.length === 0) return;
+    const message: ToWorker = { kind: 'zones', zones: [], removed };
     for (const worker of this.#workers) if (worker.connected) worker.send(message);
   }
 

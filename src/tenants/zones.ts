@@ -36,12 +36,18 @@ export class TenantZones {
     // `parts`: built beforehand (a reload builds them while the old config still serves)
     this.#parts = options.parts ?? buildTenantParts(config);
     this.#marks = new Map(Object.entries(options.marks ?? {}));
-    const previous = options.previous;
-    if (previous) {
-      // served versions carry over: publish() then replaces only the zones whose content differs
-      const kept = new Set(this.#parts.map((parts) => parts.zone));
-      for (const [zone, version] of previous.#versions) if (kept.has(zone)) this.#versions.set(zone, version);
-    }
+    if (options.previous) this.carryOver(options.previous);
+  }
+
+  /**
+   * Takes over the versions `previous` serves of the zones this config keeps: publish() then
+   * replaces only the zones whose content differs. A reload builds the new zones while the old ones
+   * still serve, and calls this again when it commits, so versions published meanwhile count.
+   */
+  carryOver(previous: TenantZones): void {
+    const kept = new Set(this.#parts.map((parts) => parts.zone));
+    for (const [zone, mark] of previous.#marks) if (kept.has(zone) && !this.#marks.has(zone)) this.#marks.set(zone, mark);
+    for (const [zone, version] of previous.#versions) if (kept.has(zone)) this.#versions.set(zone, version);
   }
 
   get size(): number {

@@ -2,7 +2,7 @@
 // the keys only a restart can change, and the changes in words.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
-import { describeChanges, describeRestartChange, hostChanges, restartChanges } from '../../src/config/diff.ts';
+import { describeChanges, describeRestartChange, hostChanges, restartChanges, tenantChanges } from '../../src/config/diff.ts';
 
 const base = {
   zone: 'example.com',
@@ -102,5 +102,17 @@ describe('describeChanges', () => {
 
   it('no change: no lines', () => {
     expect(describeChanges(config(), config())).toEqual([]);
+  });
+});
+
+describe('tenantChanges', () => {
+  const withTenants = (tenants: string) => parseConfig(`zone: example.com\npools:${base.pools}\n${base.rest}\ntenants:\n${tenants}\n`);
+  it('names tenant zones added, removed and changed; many are counted, not listed', () => {
+    const before = withTenants('  - { zone: a.example, mx: [{ pool: inbound }] }\n  - { zone: b.example, mx: [{ pool: inbound }] }');
+    const after = withTenants('  - { zone: a.example, mx: [{ pool: inbound, preference: 20 }] }\n  - { zone: c.example, mx: [{ pool: inbound }] }');
+    expect(tenantChanges(before, after)).toEqual({ added: ['c.example'], removed: ['b.example'], changed: ['a.example'] });
+    expect(describeChanges(before, after)).toEqual(['tenant zone c.example added', 'tenant zone b.example removed (no longer served: REFUSED)', 'tenant zone a.example changed']);
+    const many = withTenants(Array.from({ length: 12 }, (_, i) => `  - { zone: t${i}.example, mx: [{ pool: inbound }] }`).join('\n'));
+    expect(describeChanges(before, many)[0]).toBe('12 tenant zones added: t0.example, t1.example, t2.example, t3.example, t4.example, t5.example, t6.example, t7.example, t8.example, t9.example and 2 more');
   });
 });
