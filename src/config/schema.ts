@@ -221,7 +221,7 @@ const configShape = z.strictObject(
     audit: auditSchema.prefault({}).describe('the SPF/DKIM/DMARC audit'),
     cluster: clusterSchema.optional().describe('several mxpool instances that agree through etcd (docs/cluster.md)'),
     tenants: z.array(tenantSchema, { error: 'a list of tenants' }).default([]).describe('customer zones served beside zone; the files of tenantsFrom are appended'),
-    tenantsFrom: z.string({ error: 'a folder path' }).min(1, { error: 'a folder path' }).optional().describe('a folder, relative to this file\'s folder: every *.yaml in it is one tenant (the keys of tenants[])'),
+    tenantsFrom: z.string({ error: 'a folder path' }).min(1, { error: 'a folder path' }).optional().describe('a folder, absolute or relative to this file\'s folder: every *.yaml in it is one tenant (the keys of tenants[]); re-read on every reload'),
   },
   { error: 'a mapping of config keys (zone:, pools:, ...)' },
 );
