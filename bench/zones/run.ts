@@ -19,7 +19,7 @@ import { track } from '../../test/helpers/children.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { allHealthy, desired } from '../../src/desired.ts';
 import { TenantZones } from '../../src/tenants/zones.ts';
-import { writeBenchConfig, tenantZone } from './setup.ts';
+import { randomQuestions, writeBenchConfig, tenantZone } from './setup.ts';
 import { answersOf, rcodeOf, sweep, TYPE, type Question } from './sweep.ts';
 import { startNsd, writeNsd } from './nsd.ts';
 
@@ -113,16 +113,8 @@ function logTimes(message: string, after: number): number[] {
 }
 
 function queryFile(): string {
-  const lines: string[] = [];
-  let seed = 20261201;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  for (let i = 0; i < 200_000; i++) {
-    const zone = zones[Math.floor(random() * COUNT)] as string;
-    const pick = Math.floor(random() * 7);
-    lines.push([`${zone} MX`, `${zone} TXT`, `_dmarc.${zone} TXT`, `s1._domainkey.${zone} TXT`, `www.${zone} A`, `autoconfig.${zone} CNAME`, `nx${i % 1000}.${zone} A`][pick] as string);
-  }
   const file = join(dir, 'queries.txt');
-  writeFileSync(file, `${lines.join('\n')}\n`);
+  writeFileSync(file, `${randomQuestions(zones, 200_000).join('\n')}\n`);
   return file;
 }
 

@@ -64,3 +64,20 @@ tenantsFrom: tenants.d
   );
   return file;
 }
+
+/**
+ * dnsperf input: `count` questions "name TYPE" over random zones (a fixed seed, so runs compare),
+ * one of seven kinds each: MX and TXT at the apex, _dmarc TXT, the DKIM key, www A, autoconfig
+ * CNAME, and a name that does not exist.
+ */
+export function randomQuestions(zones: readonly string[], count: number): string[] {
+  const lines: string[] = [];
+  let seed = 20261201;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < count; i++) {
+    const zone = zones[Math.floor(random() * zones.length)] as string;
+    const pick = Math.floor(random() * 7);
+    lines.push([`${zone} MX`, `${zone} TXT`, `_dmarc.${zone} TXT`, `s1._domainkey.${zone} TXT`, `www.${zone} A`, `autoconfig.${zone} CNAME`, `nx${i % 1000}.${zone} A`][pick] as string);
+  }
+  return lines;
+}
