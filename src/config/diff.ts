@@ -65,9 +65,6 @@ export const RESTART_KEYS: ReadonlyArray<{ path: string; why: string; presence?:
   { path: 'http', presence: true, why: 'the HTTP listener is started (or not) at start-up' },
   { path: 'http.listen', why: 'the HTTP socket is bound at start-up' },
   { path: 'http.tokenEnv', why: 'the API token is read from the environment at start-up (and a running process cannot see a changed environment)' },
-  // until a reload rebuilds the tenant zones (their parts, the zones added and removed), a change of
-  // tenants: or of the files of tenantsFrom is refused rather than half applied
-  { path: 'tenants', why: 'the tenant zones (tenants:, the files of tenantsFrom) are built at start-up' },
 ];
 
 export interface ChangedKey {

@@ -11,7 +11,7 @@ import { loadConfig, parseConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { MAX_TENANT_FILE_BYTES } from '../../src/config/tenants-from.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { restartChanges } from '../../src/config/diff.ts';
+import { describeChanges, restartChanges, tenantChanges } from '../../src/config/diff.ts';
 import { ISP_YAML } from './fixtures.ts';
 
 const run = promisify(execFile);
@@ -143,10 +143,11 @@ describe('tenants in the config', () => {
     expect(stdout).toBe(`${join(good, 'mxpool.yaml')}: valid (zone isp.example, 3 pools, 7 hosts, 5 tenant zones)\n`);
   });
 
-  it('a reload that changes the tenants is refused for now (restart), one that does not is not', () => {
+  it('a reload applies a change of tenants (no restart): the changed zone is named', () => {
     const before = parseConfig(ISP_YAML, 'isp.yaml');
     const edited = parseConfig(ISP_YAML.replace('dmarc: { p: reject, rua: ["mailto:dmarc@customer1.example"] }', 'dmarc: { p: none }'), 'isp.yaml');
-    expect(restartChanges(before, edited).map((c) => c.path)).toEqual(['tenants']);
-    expect(restartChanges(before, parseConfig(ISP_YAML.replace('ttl: 30', 'ttl: 60'), 'isp.yaml'))).toEqual([]);
+    expect(restartChanges(before, edited)).toEqual([]);
+    expect(tenantChanges(before, edited)).toEqual({ added: [], removed: [], changed: ['customer1.example'] });
+    expect(describeChanges(before, edited)).toEqual(['tenant zone customer1.example changed']);
   });
 });
