@@ -24,8 +24,8 @@ export function query(id: number, question: Question): Buffer {
 export const rcodeOf = (reply: Buffer) => (reply[3] as number) & 0x0f;
 export const answersOf = (reply: Buffer) => reply.readUInt16BE(6);
 
-/** Asks every question; `window` at most in flight, each tried `tries` times with `timeoutMs`. */
-export async function sweep(server: string, port: number, questions: readonly Question[], options: { source: string; window?: number; timeoutMs?: number; tries?: number }): Promise<(Buffer | null)[]> {
+/** Asks every question; `window` at most in flight, each tried `tries` times with `timeoutMs`; `receivedAt` gets each reply's arrival time. */
+export async function sweep(server: string, port: number, questions: readonly Question[], options: { source: string; window?: number; timeoutMs?: number; tries?: number; receivedAt?: number[] }): Promise<(Buffer | null)[]> {
   const window = options.window ?? 200;
   const timeoutMs = options.timeoutMs ?? 1000;
   const tries = options.tries ?? 3;
@@ -58,6 +58,7 @@ export async function sweep(server: string, port: number, questions: readonly Qu
       if (!entry) return;
       inFlight.delete(msg.readUInt16BE(0));
       replies[entry.index] = msg;
+      if (options.receivedAt) options.receivedAt[entry.index] = performance.now();
       done++;
       fill();
     });
