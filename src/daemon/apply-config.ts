@@ -51,6 +51,9 @@ export async function prepareReload(parts: ReloadParts, next: Config): Promise<C
     // not start running another config (docs/cluster.md)
     throw new MxpoolError('CONFIG_INVALID', 'cluster', 'serve runs in a cluster, whose nodes must agree on one config: a reload is not supported there; restart the nodes one by one with the new file');
   }
+  // reading the config ran without a break (10,000 tenant files: seconds on a busy machine); let the
+  // queries and probes that arrived meanwhile be answered before the next long step
+  await new Promise((resolve) => setImmediate(resolve));
   const probeOptions = probeOptionsFrom(next); // reads probe.caFile: a renewed CA is picked up here
   const swapProviders = parts.syncer?.prepare?.(next);
   const swapTenantSyncers = parts.tenantSync?.prepare?.(next);

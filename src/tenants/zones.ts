@@ -6,7 +6,7 @@
 import type { DesiredZone, RecordSet } from '../model.ts';
 import type { Config } from '../config/schema.ts';
 import { nextSerial } from '../dns/serial.ts';
-import { buildTenantParts, type TenantParts } from './parts.ts';
+import { buildTenantParts, type BuiltParts, type TenantParts } from './parts.ts';
 import { MxValues, type SharedMx } from './mx.ts';
 
 /** What the state file keeps per tenant zone. */
@@ -22,6 +22,7 @@ interface Version {
 }
 
 export class TenantZones {
+  readonly #config: Config;
   readonly #parts: TenantParts[];
   readonly #versions = new Map<string, Version>();
   /** serials known before this process published the zone (state file, or a previous config) */
@@ -33,8 +34,10 @@ export class TenantZones {
    * (give `previous` when the swap happens, so its versions are the ones served).
    */
   constructor(config: Config, options: { marks?: Readonly<Record<string, ZoneMark>>; previous?: TenantZones; parts?: TenantParts[] } = {}) {
-    // `parts`: built beforehand (a reload builds them while the old config still serves)
-    this.#parts = options.parts ?? buildTenantParts(config);
+    // `parts`: built beforehand; else built now, reusing the parts of `previous` for the tenants a
+    // reload did not change (a reload builds them while the old config still serves)
+    this.#config = config;
+    this.#parts = options.parts ?? buildTenantParts(config, options.previous?.built());
     this.#marks = new Map(Object.entries(options.marks ?? {}));
     if (options.previous) this.carryOver(options.previous);
   }
@@ -48,6 +51,11 @@ export class TenantZones {
     const kept = new Set(this.#parts.map((parts) => parts.zone));
     for (const [zone, mark] of previous.#marks) if (kept.has(zone) && !this.#marks.has(zone)) this.#marks.set(zone, mark);
     for (const [zone, version] of previous.#versions) if (kept.has(zone)) this.#versions.set(zone, version);
+  }
+
+  /** The config and parts this set was built from (for the next reload to reuse). */
+  built(): BuiltParts {
+    return { config: this.#config, parts: this.#parts };
   }
 
   get size(): number {
