@@ -6,7 +6,7 @@
 //  3. failover: an inbound host SIGKILLed -> every tenant's MX without it (full MX sweeps) — goal <= 2 s;
 //  4. QPS over random names of the 10,000 zones, dnsperf, mxpool vs NSD serving the same zones
 //     from zone files in the same run, both pinned to one core — goal >= 0.5 x NSD;
-//  5. (reload: measured by bench/zones/reload.ts when it exists — see README "Reload")
+//  5. (the reload figures: bench/zones/reload.ts — see README "Reload")
 // Usage: npx node bench/zones/run.ts [--zones 10000] [--runs 3]   (about 3-4 minutes at 10,000)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

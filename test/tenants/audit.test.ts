@@ -58,7 +58,7 @@ describe('audit over every zone of a config', () => {
     const sarif = JSON.parse((await cli('--config', file, '--format', 'sarif')).stdout) as { runs: { results: { locations?: unknown[]; message: { text: string } }[] }[] };
     const text = JSON.stringify(sarif);
     for (const domain of ['isp.example', 'customer1.example', 'own-spf.example']) expect(text).toContain(domain);
-  });
+  }, 90_000); // CLI processes, each loading the sources: tens of seconds on a loaded machine
 
   it('--zone audits one zone (the plain single-domain report); a zone the config lacks is a usage error', async () => {
     const file = configFile();
@@ -69,5 +69,5 @@ describe('audit over every zone of a config', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--zone nope\.example is not a zone of/);
     expect((await cli('--domain', 'example.com', '--zone', 'x.example')).code).toBe(2);
-  });
+  }, 90_000);
 });

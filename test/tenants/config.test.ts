@@ -141,7 +141,7 @@ describe('tenants in the config', () => {
     const good = folder({ 'c1.yaml': 'zone: c1.example\nmx: [{ pool: inbound }]\n' });
     const { stdout } = await run(process.execPath, ['src/cli.ts', 'validate', '--config', join(good, 'mxpool.yaml')]);
     expect(stdout).toBe(`${join(good, 'mxpool.yaml')}: valid (zone isp.example, 3 pools, 7 hosts, 5 tenant zones)\n`);
-  });
+  }, 90_000); // two CLI processes, each loading the sources: tens of seconds on a loaded machine
 
   it('a reload applies a change of tenants (no restart): the changed zone is named', () => {
     const before = parseConfig(ISP_YAML, 'isp.yaml');

@@ -135,7 +135,7 @@ describe('tenants with providers', () => {
     writeFileSync(file, yaml());
     one.put({ name: 'customer1.example', type: 'TXT', ttl: 30, values: ['"v=spf1 -all"'] });
     const out = await run(process.execPath, ['src/cli.ts', 'plan', '--config', file, '--all-healthy', '--log-level', 'error'], { env: { ...process.env, MXPOOL_TEST_TENANT_CF: 'cf-test-token' } }).catch((error: { code: number; stdout: string }) => error);
-    expect((out as { code?: number }).code ?? 0).toBeGreaterThanOrEqual(0);
+    expect((out as { code?: number }).code).toBe(3); // changes pending
     const text = (out as { stdout: string }).stdout;
     expect(text).toMatch(/^customer1\.example route53: /m);
     expect(text).toMatch(/^customer2\.example cloudflare: /m);
@@ -143,5 +143,5 @@ describe('tenants with providers', () => {
     const json = await run(process.execPath, ['src/cli.ts', 'plan', '--config', file, '--all-healthy', '--json', '--provider', 'cloudflare', '--log-level', 'error'], { env: { ...process.env, MXPOOL_TEST_TENANT_CF: 'cf-test-token' } }).catch((error: { stdout: string }) => error);
     const plans = (JSON.parse((json as { stdout: string }).stdout) as { plans: { zone: string; provider: string }[] }).plans;
     expect(plans.map((p) => `${p.zone} ${p.provider}`)).toEqual(['customer2.example cloudflare']);
-  });
+  }, 90_000); // two CLI processes, each loading the sources: tens of seconds on a loaded machine
 });

@@ -73,7 +73,7 @@ describe('mxpool zone --zone', () => {
     const top = await zone('--all-healthy');
     expect(top.stdout).toMatch(/^; zone isp\.example,/);
     expect(top.stdout).toMatch(/^_spf\s+30 IN TXT\s+"v=spf1 ip4:127\.13\.0\.40 -all"/m);
-  });
+  }, 90_000); // two CLI processes, each loading the sources: tens of seconds on a loaded machine
 
   it('a zone the config does not have: exit 2 with the reason', async () => {
     const failed = await zone('--zone', 'nope.example', '--all-healthy').catch((error: { code: number; stderr: string }) => error);
