@@ -43,6 +43,9 @@ interface Parsed {
   secretPaths: ReadonlySet<string>;
 }
 
+/** A file changed less than this before it was read is not remembered (see readTenantFiles). */
+export const RACY_MS = 100;
+
 /** Files that parsed without a problem, by path (only the folders read in this process). */
 const parsedFiles = new Map<string, Parsed>();
 
@@ -69,7 +72,8 @@ export function isTenantFileName(name: string): boolean {
 }
 
 /** Reads every tenant file of `folder` (as messages name it) in name order. */
-export function readTenantFiles(folder: string): TenantFiles {
+export function readTenantFiles(folder: string, options: { now?: () => number } = {}): TenantFiles {
+  const now = options.now ?? Date.now;
   let names: string[];
   try {
     if (!statSync(folder).isDirectory()) return { sources: [], problems: [], folderProblem: `a folder of tenant files (${folder} is a file)` };
@@ -96,6 +100,7 @@ export function readTenantFiles(folder: string): TenantFiles {
       sources.push({ file, plain: cached.plain, secretPaths: cached.secretPaths, document: () => reread(file) });
       continue;
     }
+    const statAt = now();
     const before = statOf(file);
     const read = readBounded(file, MAX_TENANT_FILE_BYTES, 'a readable YAML tenant file');
     if ('problem' in read) {
@@ -108,8 +113,12 @@ export function readTenantFiles(folder: string): TenantFiles {
     const document = readDocument(read.text);
     problems.push(...document.problems.map((problem) => ({ ...problem, file })));
     if (document.empty) problems.push({ line: 1, col: 1, path: '', message: 'a tenant mapping with at least zone: (the file is empty)', file });
-    // remembered only when the stat taken before reading still holds (not written meanwhile)
-    if (document.problems.length === 0 && !document.empty && document.plain !== undefined && before && before.size === bytes) {
+    // remembered only when the stat taken before reading still holds (not written meanwhile), and
+    // only when the file was last changed a while before that stat ("racy git"): the kernel stamps
+    // files from a coarse clock (a few ms), so two writes of the same size within one tick would
+    // leave the same signature — a file that recent is parsed again next time instead
+    const settled = before !== undefined && Math.max(before.mtimeMs, before.ctimeMs) < statAt - RACY_MS;
+    if (document.problems.length === 0 && !document.empty && document.plain !== undefined && settled && before.size === bytes) {
       parsedFiles.set(file, { signature: signature(before), bytes, plain: document.plain, secretPaths: document.secretPaths });
     }
     let kept = document.problems.length > 0 ? document : undefined;

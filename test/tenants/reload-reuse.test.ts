@@ -4,9 +4,9 @@
 // read again, and a change of a shared input (ttl, the nameserver's SOA/NS, a pool's preference,
 // sharedName) rebuilds every tenant's parts — the result always equals a build from scratch.
 import { describe, expect, it } from 'vitest';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTenantFiles } from '../../src/config/tenants-from.ts';
+import { RACY_MS, readTenantFiles } from '../../src/config/tenants-from.ts';
 import { buildTenantParts } from '../../src/tenants/parts.ts';
 import { TenantZones } from '../../src/tenants/zones.ts';
 import { desired } from '../../src/desired.ts';
@@ -14,13 +14,20 @@ import { health } from '../desired/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { ispConfig, ISP_YAML } from './fixtures.ts';
 
+const settle = () => new Promise((resolve) => setTimeout(resolve, 2 * RACY_MS));
 const tenantFile = (zone: string, policy: string) => `zone: ${zone}\nmx: [{ pool: inbound }]\ndmarc: { p: ${policy} }\n`;
 
 describe('a reload reuses what did not change', () => {
-  it('tenant files: an untouched file is not parsed again; edited, added, removed and broken ones are', () => {
+  it('tenant files: an untouched file is not parsed again; edited, added, removed and broken ones are', async () => {
     const folder = tempDir('mxpool-tenant-cache-');
     writeFileSync(join(folder, 'a.example.yaml'), tenantFile('a.example', 'none'));
     writeFileSync(join(folder, 'b.example.yaml'), tenantFile('b.example', 'none'));
+    // a file changed less than RACY_MS before it is read is parsed again next time (its timestamps
+    // could still be those of the next write); once it has settled, it is remembered
+    const changed = Math.max(statSync(join(folder, 'a.example.yaml')).ctimeMs, statSync(join(folder, 'b.example.yaml')).ctimeMs);
+    const fresh = readTenantFiles(folder, { now: () => changed + RACY_MS / 2 });
+    expect(readTenantFiles(folder, { now: () => changed + RACY_MS / 2 }).sources[0]!.plain).not.toBe(fresh.sources[0]!.plain);
+    await settle();
     const first = readTenantFiles(folder);
     expect(first.problems).toEqual([]);
 
@@ -31,6 +38,7 @@ describe('a reload reuses what did not change', () => {
 
     writeFileSync(join(folder, 'b.example.yaml'), tenantFile('b.example', 'quarantine'));
     writeFileSync(join(folder, 'c.example.yaml'), tenantFile('c.example', 'reject'));
+    await settle();
     const edited = readTenantFiles(folder);
     expect(edited.sources.map((s) => s.plain)).toEqual([
       { zone: 'a.example', mx: [{ pool: 'inbound' }], dmarc: { p: 'none' } },
