@@ -87,6 +87,20 @@ describe('a reload reuses what did not change', () => {
     }
   });
 
+  it('a tenant with an SOA of its own keeps it across a reload; the others have the nameserver\'s', () => {
+    const own = ISP_YAML.replace('    nameserver: { ns: [ns.customer-dns.example] }', '    nameserver: { ns: [ns.customer-dns.example], soa: { mname: ns.customer-dns.example, rname: dns.customer-dns.example, minimum: 300 } }');
+    const before = ispConfig(own);
+    const parts = buildTenantParts(before);
+    const soaOf = (zone: string, list = parts) => list.find((p) => p.zone === zone)?.soa?.values[0]?.data;
+    expect(soaOf('sub.unrelated.example')).toMatchObject({ type: 'SOA', mname: 'ns.customer-dns.example', rname: 'dns.customer-dns.example', minimum: 300 });
+    expect(soaOf('customer1.example')).toMatchObject({ type: 'SOA', mname: 'ns1.isp.example', rname: 'hostmaster.isp.example', minimum: 60 });
+    // the nameserver's SOA changes: every tenant without its own follows, the one with its own does not
+    const next = ispConfig(own.replace('rname: hostmaster.isp.example', 'rname: dns.isp.example'));
+    const rebuilt = buildTenantParts(next, { config: before, parts });
+    expect(soaOf('customer1.example', rebuilt)).toMatchObject({ rname: 'dns.isp.example' });
+    expect(soaOf('sub.unrelated.example', rebuilt)).toMatchObject({ rname: 'dns.customer-dns.example' });
+  });
+
   it('TenantZones built over the one it replaces: only the edited zone gets a new version', () => {
     const before = ispConfig();
     const old = new TenantZones(before);
