@@ -1,5 +1,5 @@
 // The command line as a user meets it: a child process, its exit code, stdout and stderr.
-// `validate` exit codes per SPEC.md: 0 valid, 1 invalid (every problem as file:line:col: key.path: ...),
+// `validate` exit codes as the README documents them: 0 valid, 1 invalid (every problem as file:line:col: key.path: ...),
 // 2 usage. And the published entry point: bin/mxpool.js over the built dist/, reached by `npx mxpool`.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -127,3 +127,48 @@ describe('npx mxpool (bin/mxpool.js over the built dist/)', () => {
     expect(stdout.trim()).toBe(version);
   });
 });
+
+// bin/mxpool.js checks the Node version before it loads anything: one line, exit 1, on an old Node
+describe('bin/mxpool.js on a Node older than engines.node', () => {
+  const needed = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines.node.replace(/^>=/, '');
+  const oldNode = oldSystemNode();
+  const expectAdvice = (result: ReturnType<typeof run>, found: string, binary: string) => {
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`mxpool: needs Node.js >= ${needed}, found ${found} (${binary}); run \`npx mxpool\` after \`npm ci\` (it brings Node 24), or install Node.js 24\n`);
+  };
+
+  it('the check and engines.node name the same version', () => {
+    expect(needed).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(readFileSync('bin/mxpool.js', 'utf8')).toContain(`var NEEDED = '${needed}';`);
+  });
+
+  it.skipIf(oldNode === undefined)(`the machine's own old Node (${oldNode?.version ?? 'none found on PATH'}) gets one line and exit 1, no stack trace`, () => {
+    const { path, version: found } = oldNode as { path: string; version: string };
+    expectAdvice(run(path, ['bin/mxpool.js', '--version']), found, path);
+  });
+
+  it('the boundary: one patch release below is refused, the version itself runs', () => {
+    const [major, minor, patch] = needed.split('.').map(Number) as [number, number, number];
+    const below = patch > 0 ? `${major}.${minor}.${patch - 1}` : `${major}.${minor - 1}.99`;
+    // the project's Node 24 pretending to be another version before bin/mxpool.js runs
+    const as = (v: string) => ['--import', `data:text/javascript,Object.defineProperty(process.versions,'node',{value:'${v}'})`, 'bin/mxpool.js', '--version'];
+    const refused = run(process.execPath, as(below));
+    expectAdvice(refused, `v${below}`, process.execPath);
+    const accepted = run(process.execPath, as(needed));
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout.trim()).toBe(version);
+  });
+});
+
+/** The first `node` on PATH (the project's own node_modules/.bin left out) older than Node 22, if any. */
+function oldSystemNode(): { path: string; version: string } | undefined {
+  const dirs = (process.env.PATH ?? '').split(':').filter((dir) => dir && !dir.includes('node_modules'));
+  for (const dir of dirs) {
+    const path = join(dir, 'node');
+    const result = spawnSync(path, ['--version'], { encoding: 'utf8' });
+    const found = result.status === 0 ? result.stdout.trim() : '';
+    if (/^v(1\d|2[01])\./.test(found)) return { path, version: found };
+  }
+  return undefined;
+}
