@@ -2,6 +2,7 @@
 // the domain sends mail at all. Computed once per audit through AuditContext.memo.
 import { findSpf, type SpfLookup } from './spf/record.ts';
 import { lookupTree, type SpfTree } from './spf/tree.ts';
+import { spfAuthorisesSender } from './spf/authorises.ts';
 import type { AuditContext } from './types.ts';
 import { recordLabel } from './types.ts';
 
@@ -27,12 +28,29 @@ export function spfLabel(name: string, text?: string): string {
 }
 
 /**
- * Whether the domain sends mail: it has outbound pools (config), or an SPF record that authorises
- * something (anything but a bare "v=spf1 -all"). Decides whether p=none is worth a warning.
+ * Whether the domain sends mail, and why mxpool thinks so: it has an outbound pool (config), or its
+ * SPF record authorises some sender (some address can get "pass": see spf/authorises.ts;
+ * "v=spf1 -all", "~all" and "?all" authorise nobody). A live domain's pools are unknown: its SPF
+ * decides. Decides dmarc-missing's severity and whether p=none is worth a warning.
  */
+export async function mailSending(context: AuditContext): Promise<{ sends: boolean | undefined; why: string }> {
+  const outbound = context.config?.pools.find((pool) => pool.role === 'outbound');
+  if (outbound) return { sends: true, why: `it has the outbound pool ${outbound.name}` };
+  const { top, tree } = await spfFacts(context);
+  const authorises = spfAuthorisesSender(tree);
+  const pools = context.config ? 'no outbound pool, ' : '';
+  switch (top.status) {
+    case 'found':
+      return authorises ? { sends: true, why: `its SPF record authorises senders: ${JSON.stringify(top.text)}` } : { sends: false, why: `${pools}its SPF record authorises no sender: ${JSON.stringify(top.text)}` };
+    case 'none':
+      return { sends: false, why: `${pools}no SPF record` };
+    case 'multiple':
+      return { sends: true, why: 'it publishes SPF records meant to authorise senders (several: receivers get permerror)' };
+    default:
+      return { sends: undefined, why: `${pools}its SPF record could not be read: ${top.reason}` };
+  }
+}
+
 export async function sendsMail(context: AuditContext): Promise<boolean> {
-  if (context.config) return context.config.pools.some((pool) => pool.role === 'outbound');
-  const { top } = await spfFacts(context);
-  if (top.status !== 'found') return top.status !== 'none';
-  return !/^v=spf1\s+-all\s*$/i.test(top.text);
+  return (await mailSending(context)).sends === true;
 }

@@ -69,7 +69,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     if (rule.family !== 'dns' && findings.some((f) => UNREADABLE_IDS.includes(f.id))) break;
     try {
       for (const hit of await rule.check(context)) {
-        findings.push({ id: rule.id, severity: rule.severity, record: hit.record, message: hit.message, rfc: rfcText(rule.rfc) });
+        findings.push({ id: rule.id, severity: hit.severity ?? rule.severity, record: hit.record, message: hit.message, rfc: rfcText(rule.rfc) });
       }
     } catch (error) {
       // a bug in one rule must not hide the others' findings, nor stop the daemon's schedule

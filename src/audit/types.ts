@@ -19,6 +19,8 @@ export interface RfcRef {
 export interface Hit {
   record: string;
   message: string;
+  /** for a rule whose severity depends on the domain (dmarc-missing): overrides the rule's */
+  severity?: Severity;
 }
 
 export interface Rule {

@@ -1,5 +1,5 @@
 // A report of many domains (`audit --domains`, `audit --config` over every zone of a config):
-// today's per-domain reports in input order plus one summary, the SPEC.md shape
+// today's per-domain reports in input order plus one summary, the documented shape (docs/audit.md)
 // `{ generatedAt, domains: [<report>], summary: { domains, withErrors, errors, warnings, infos, queries } }`.
 import { failsAt, type AuditReport } from '../run.ts';
 

@@ -1,9 +1,9 @@
-// The JSON reports, exactly the SPEC.md shapes: "Audit report (JSON)" for one domain, and the
+// The JSON reports, exactly the documented shapes (docs/audit.md): "Audit report (JSON)" for one domain, and the
 // report of many domains (a list of those plus a summary).
 import type { AuditReport } from '../run.ts';
 import type { FleetReport } from './fleet.ts';
 
-/** One domain's report as a plain object in the SPEC.md key order (no SPF tree). */
+/** One domain's report as a plain object in the documented key order (no SPF tree). */
 export function reportObject(report: AuditReport) {
   return {
     domain: report.domain,

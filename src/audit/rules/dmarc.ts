@@ -3,7 +3,7 @@
 import { getDomain } from 'tldts';
 import { describeAt, discoverDmarc, type DmarcAt } from '../dmarc/discover.ts';
 import { parseDmarc, reportDomain, reportUris } from '../dmarc/record.ts';
-import { sendsMail } from '../facts.ts';
+import { mailSending, sendsMail } from '../facts.ts';
 import { recordLabel, type AuditContext, type Hit, type Rule } from '../types.ts';
 
 type DmarcRule = Omit<Rule, 'family'>;
@@ -25,15 +25,22 @@ async function problemsOf(context: AuditContext, kind: 'syntax' | 'value' | 'uri
 export const dmarcRules: DmarcRule[] = [
   {
     id: 'dmarc-missing',
-    severity: 'warning',
+    // an error for a domain that sends mail (Gmail and Yahoo since February 2024, Outlook.com since
+    // May 2025 reject or junk bulk mail without DMARC); a warning for one that sends none
+    severity: 'error',
     rfc: r7489('6.6.3'),
-    title: 'No DMARC record applies to the domain (neither its own nor its organisational domain\'s)',
+    title: 'No DMARC record applies to the domain (neither its own nor its organisational domain\'s); an error when the domain sends mail, else a warning',
     fix: 'Publish "v=DMARC1; p=quarantine; rua=mailto:..." at _dmarc.<domain> (auth.dmarc in the config)',
     async check(context) {
       const found = await discovery(context);
       const failed = found.rfc7489.at.some((at) => at.status === 'temperror' || at.status === 'unresolvable' || at.status === 'multiple');
       if (failed || found.rfc7489.policyDomain || found.rfc9989.policyDomain) return [];
-      return [{ record: recordLabel(`_dmarc.${context.domain}`, 'TXT'), message: found.rfc7489.at.map(describeAt).join('; ') }];
+      const where = found.rfc7489.at.map(describeAt).join('; ');
+      const { sends, why } = await mailSending(context);
+      const record = recordLabel(`_dmarc.${context.domain}`, 'TXT');
+      if (sends === false) return [{ record, message: `${where}; ${context.domain} sends no mail (${why})`, severity: 'warning' }];
+      if (sends === undefined) return [{ record, message: `${where}; whether ${context.domain} sends mail is not known (${why})`, severity: 'warning' }];
+      return [{ record, message: `${where}; ${context.domain} sends mail (${why}): Gmail, Yahoo and Outlook.com reject or junk bulk mail from a domain without DMARC` }];
     },
   },
   {
