@@ -1,4 +1,4 @@
-// The report writers of many domains over fixed reports: JSON (SPEC.md shape), CSV (read back by
+// The report writers of many domains over fixed reports: JSON (the documented shape), CSV (read back by
 // csv-parse, RFC 4180 quoting), text and Markdown (summary table first), SARIF (one run, the
 // schema's required fields); and the exit-code rule.
 import { parse } from 'csv-parse/sync';
@@ -40,7 +40,7 @@ describe('the report of many domains', () => {
     expect(fleetFailsAt(fleetReport([], { queries: 0 }), 'warning')).toBe(false);
   });
 
-  it('json: exactly the SPEC.md shape, each domain today\'s per-domain report', () => {
+  it('json: exactly the documented shape (docs/audit.md), each domain today\'s per-domain report', () => {
     const parsed = JSON.parse(writeFleetReport(fleet, 'json')) as { generatedAt: string; domains: Record<string, unknown>[]; summary: Record<string, number> };
     expect(Object.keys(parsed)).toEqual(['generatedAt', 'domains', 'summary']);
     expect(Object.keys(parsed.summary)).toEqual(['domains', 'withErrors', 'errors', 'warnings', 'infos', 'queries']);

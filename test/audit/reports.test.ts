@@ -18,7 +18,7 @@ const report: AuditReport = {
 };
 
 describe('report writers', () => {
-  it('json: exactly the SPEC.md shape', () => {
+  it('json: exactly the documented shape (docs/audit.md)', () => {
     const parsed = JSON.parse(writeReport(report, 'json')) as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual(['domain', 'source', 'generatedAt', 'findings', 'summary']);
     expect(parsed.findings).toEqual(report.findings);
