@@ -1,11 +1,12 @@
-// `npx node bench/dns/run.ts`: dnsperf against the mxpool nameserver and against NSD serving the same
-// zone, same query mix (A of the weighted pool name, MX, TXT, NXDOMAIN), both servers pinned to the
-// same core with taskset and dnsperf to another. Median of 3 runs each:
+// `npx node bench/dns/run.ts [--servers mxpool,nsd,dns2]`: dnsperf against the mxpool nameserver,
+// NSD and a plain dns2 server (serve-dns2.ts: what a reader might expect mxpool to be built on)
+// serving the same zone, same query mix (A of the weighted pool name, MX, TXT, NXDOMAIN), each server
+// pinned to the same core with taskset and dnsperf to another. Median of 3 runs each:
 //  - max rate: QPS and average latency (dnsperf -l 6, 8 clients, 200 outstanding);
 //  - fixed 20,000 QPS: p99 latency from dnsperf -v per-query latencies.
-// Bounded: about 70 s in all. Loopback only (127.0.2.30 mxpool, 127.0.2.31 NSD).
+// Bounded: about 100 s in all. Loopback only (127.0.2.30 mxpool, 127.0.2.31 NSD, 127.12.2.32 dns2).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,9 @@ import { removeTempDir, tempDir } from '../../test/helpers/temp-dir.ts';
 
 const MXPOOL = '127.0.2.30';
 const NSD = '127.0.2.31';
+const DNS2 = '127.12.2.32';
+const SERVERS = (process.argv[process.argv.indexOf('--servers') + 1] ?? '').split(',').filter((name) => process.argv.includes('--servers') && name);
+const runs = (name: string) => SERVERS.length === 0 || SERVERS.includes(name);
 const PORT = 5391;
 const RUNS = 3;
 const MAX_RATE_SECONDS = 6;
@@ -93,16 +97,41 @@ function dnsperf(server: string, queries: string, extra: string[]): string {
 
 interface Figures {
   qps: number[];
+  /** the server's own CPU time (user + system) per answered query in the max-rate runs: unlike QPS,
+   *  barely moved by other load on a shared machine */
+  cpuUs: number[];
   avgMs: number[];
   lost: number[];
   p99Ms: number[];
 }
 
-function measure(server: string, queries: string): Figures {
-  const figures: Figures = { qps: [], avgMs: [], lost: [], p99Ms: [] };
+/** user + system CPU seconds so far of a process and its live descendants (NSD answers from a forked
+ *  child): /proc/PID/stat utime + stime, 100 ticks/s */
+function cpuSeconds(root: number): number {
+  const stats = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return [{ pid: Number(pid), ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / 100 }];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const stat of stats) if (tree.has(stat.ppid) && !tree.has(stat.pid)) (tree.add(stat.pid), (grew = true));
+  }
+  return stats.filter((stat) => tree.has(stat.pid)).reduce((sum, stat) => sum + stat.seconds, 0);
+}
+
+function measure(server: string, queries: string, pid: number): Figures {
+  const figures: Figures = { qps: [], cpuUs: [], avgMs: [], lost: [], p99Ms: [] };
   dnsperf(server, queries, ['-l', '1', '-c', '8', '-q', '200']); // warm-up
   for (let run = 0; run < RUNS; run++) {
+    const cpuBefore = cpuSeconds(pid);
     const out = dnsperf(server, queries, ['-l', String(MAX_RATE_SECONDS), '-c', '8', '-q', '200']);
+    const completed = Number(/Queries completed:\s+(\d+)/.exec(out)?.[1]);
+    figures.cpuUs.push(((cpuSeconds(pid) - cpuBefore) / completed) * 1e6);
     figures.qps.push(Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]));
     figures.avgMs.push(Number(/Average Latency \(s\):\s+([\d.]+)/.exec(out)?.[1]) * 1000);
     figures.lost.push(Number(/Queries lost:\s+(\d+)/.exec(out)?.[1]));
@@ -154,17 +183,32 @@ zone:
   process.stdout.write('query mix: A mx.example.com (weighted, 3 hosts) / MX example.com / TXT example.com / A nxN.example.com (NXDOMAIN), 1:1:1:1\n\n');
 
   const results: Record<string, Figures> = {};
-  const mxpool = await startAndWait(process.execPath, [join(here, 'serve-mxpool.ts'), join(dir, 'zone.json'), `${MXPOOL}:${PORT}`], MXPOOL);
-  results.mxpool = measure(MXPOOL, queries);
-  await stop(mxpool);
-  const nsd = await startAndWait('nsd', ['-d', '-c', join(dir, 'nsd.conf')], NSD);
-  results.nsd = measure(NSD, queries);
-  await stop(nsd);
+  if (runs('mxpool')) {
+    const mxpool = await startAndWait(process.execPath, [join(here, 'serve-mxpool.ts'), join(dir, 'zone.json'), `${MXPOOL}:${PORT}`], MXPOOL);
+    results.mxpool = measure(MXPOOL, queries, mxpool.pid!);
+    await stop(mxpool);
+  }
+  if (runs('nsd')) {
+    const nsd = await startAndWait('nsd', ['-d', '-c', join(dir, 'nsd.conf')], NSD);
+    results.nsd = measure(NSD, queries, nsd.pid!);
+    await stop(nsd);
+  }
+  if (runs('dns2')) {
+    const dns2 = await startAndWait(process.execPath, [join(here, 'serve-dns2.ts'), join(dir, 'zone.json'), `${DNS2}:${PORT}`], DNS2);
+    results.dns2 = measure(DNS2, queries, dns2.pid!);
+    await stop(dns2);
+  }
 
   const row = (name: string, f: Figures) =>
-    `${name.padEnd(8)} ${median(f.qps).toFixed(0).padStart(8)} QPS  avg ${median(f.avgMs).toFixed(3)} ms  lost ${median(f.lost)}  p99@${FIXED_QPS / 1000}k ${median(f.p99Ms).toFixed(3)} ms   (runs: ${f.qps.map((q) => q.toFixed(0)).join(', ')} QPS; p99 ${f.p99Ms.map((p) => p.toFixed(2)).join(', ')} ms)`;
-  process.stdout.write(`${row('mxpool', results.mxpool)}\n${row('nsd', results.nsd)}\n`);
-  process.stdout.write(`ratio mxpool/nsd: ${(median(results.mxpool.qps) / median(results.nsd.qps)).toFixed(2)}\n`);
+    `${name.padEnd(8)} ${median(f.qps).toFixed(0).padStart(8)} QPS  ${median(f.cpuUs).toFixed(1).padStart(6)} µs CPU/query  avg ${median(f.avgMs).toFixed(3)} ms  lost ${median(f.lost)}  p99@${FIXED_QPS / 1000}k ${median(f.p99Ms).toFixed(3)} ms   (runs: ${f.qps.map((q) => q.toFixed(0)).join(', ')} QPS; ${f.cpuUs.map((c) => c.toFixed(1)).join(', ')} µs; p99 ${f.p99Ms.map((p) => p.toFixed(2)).join(', ')} ms)`;
+  for (const [name, figures] of Object.entries(results)) process.stdout.write(`${row(name, figures)}\n`);
+  const ratio = (a: string, b: string) => {
+    const [x, y] = [results[a], results[b]];
+    if (x && y) process.stdout.write(`ratio ${a}/${b}: QPS ${(median(x.qps) / median(y.qps)).toFixed(2)}, CPU per query ${(median(x.cpuUs) / median(y.cpuUs)).toFixed(2)}\n`);
+  };
+  ratio('mxpool', 'nsd');
+  ratio('dns2', 'nsd');
+  ratio('mxpool', 'dns2');
 } finally {
   for (const child of children) await stop(child);
   removeTempDir(dir);
