@@ -1,9 +1,11 @@
 // A resolver over record sets: the desired zone (`audit --config`) or a parsed master file
 // (`spf --zone`). Names inside the zone are answered from the sets, following CNAMEs inside the
 // zone; names outside go to `outside` (the live resolver when a nameserver was given) or are
-// reported unresolvable — never guessed.
+// reported unresolvable — never guessed. A zone at the root ('') holds every name: one it does not
+// list does not exist (NXDOMAIN).
 import type { RecordSet } from '../model.ts';
 import { parseAddress } from '../auth/ip.ts';
+import { inZone as within } from '../dns/name.ts';
 import { normaliseName, reverseName, type Answer, type MxRecord, type Resolver } from './resolver.ts';
 
 const MAX_CNAME_HOPS = 8;
@@ -15,7 +17,7 @@ export function zoneResolver(zone: string, sets: readonly RecordSet[], outside?:
     const name = normaliseName(set.name);
     byName.set(name, [...(byName.get(name) ?? []), set]);
   }
-  const inZone = (name: string) => name === origin || name.endsWith(`.${origin}`);
+  const inZone = (name: string) => within(name, origin);
   const unresolvable = (name: string): Answer<never> => ({
     status: 'unresolvable',
     reason: `${name} is outside zone ${origin} and no nameserver was given (--nameserver)`,

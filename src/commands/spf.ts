@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { CommandContext } from '../cli.ts';
 import { UsageError } from '../errors.ts';
-import { parseZone } from '../dns/masterfile.ts';
+import { firstRecordOrigin, parseZone } from '../dns/masterfile.ts';
 import { liveResolver } from '../audit/live-resolver.ts';
 import type { Resolver } from '../audit/resolver.ts';
 import { evaluateSpf } from '../audit/spf/evaluate.ts';
@@ -72,7 +72,8 @@ function buildResolver(domain: string, options: SpfOptions): Resolver {
   } catch (error) {
     throw new UsageError(`spf: --zone ${options.zone}: ${(error as Error).message}`);
   }
-  // the zone's apex is its SOA owner when it has one, else the checked domain
-  const origin = sets.find((set) => set.type === 'SOA')?.name ?? domain;
+  // the zone's apex: its SOA owner, else the file's own $ORIGIN, else the checked domain. A root
+  // zone ($ORIGIN . or an SOA at .) holds every name: a name it lacks is NXDOMAIN, not "outside"
+  const origin = sets.find((set) => set.type === 'SOA')?.name ?? firstRecordOrigin(text, domain);
   return zoneResolver(origin, sets, live);
 }

@@ -109,6 +109,20 @@ export function parseZone(text: string, origin: string): RecordSet[] {
   return [...sets.values()];
 }
 
+/**
+ * The origin in force at the file's first record: the last `$ORIGIN` before any record, or
+ * `fallback` when there is none. '' is the root (`$ORIGIN .`: a file that holds every name).
+ */
+export function firstRecordOrigin(text: string, fallback: string): string {
+  let origin = normalizeName(fallback);
+  for (const line of logicalLines(text)) {
+    const first = line.tokens[0] as Token;
+    if (line.inheritsOwner || first.quoted || !first.text.startsWith('$')) break;
+    if (first.text.toUpperCase() === '$ORIGIN' && line.tokens[1]) origin = absoluteName(line.tokens[1].text, origin);
+  }
+  return origin;
+}
+
 /** Splits text into logical lines: comments removed, parentheses joining physical lines. */
 function logicalLines(text: string): Line[] {
   const lines: Line[] = [];

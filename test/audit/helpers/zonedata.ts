@@ -4,6 +4,9 @@
 import type { Answer, MxRecord, Resolver } from '../../../src/audit/resolver.ts';
 import { parseAddress } from '../../../src/auth/ip.ts';
 import { reverseName } from '../../../src/audit/resolver.ts';
+import { formatRData, splitTxt } from '../../../src/dns/rdata.ts';
+import { fqdn } from '../../../src/dns/name.ts';
+import type { RData } from '../../../src/model.ts';
 
 export type ZoneData = Record<string, unknown[]>;
 
@@ -79,4 +82,57 @@ export function zoneDataResolver(zonedata: ZoneData): Resolver {
       return parsed ? answer(reverseName(ip, parsed), (e) => e.ptr) : Promise.resolve({ status: 'nxdomain' });
     },
   };
+}
+
+/**
+ * The same zonedata as ONE root-zone master file ($ORIGIN ., every name absolute), for
+ * `mxpool spf --zone`. Faithful to the suite's conventions for a TXT-only checker (RFC 7208 3.1):
+ * SPF-type records become TXT where the name has no TXT (and no `TXT: NONE`); a TXT string over
+ * 255 octets is split as a zone would publish it; a record of no strings (`SPF: []`, which a master
+ * file cannot hold) becomes one empty string — neither is an SPF record. `TIMEOUT`/`SERVFAIL` cannot be written in a file:
+ * they are left out (the name keeps its other records), and the tests that meet them are not runnable.
+ */
+export function zoneDataMasterFile(zonedata: ZoneData): string {
+  const lines = ['$ORIGIN .', '$TTL 300'];
+  const owner = (name: string) => fqdn(escapeName(name.replace(/\.$/, '')));
+  for (const [name, records] of Object.entries(zonedata ?? {})) {
+    const typed = (records ?? []).filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null).map((r) => Object.entries(r)[0] as [string, unknown]);
+    const hasTxt = typed.some(([type]) => type === 'TXT');
+    for (const [type, value] of typed) {
+      const data = ((): RData[] => {
+        switch (type) {
+          case 'A':
+          case 'AAAA':
+            return strings(value).map((address) => ({ type, address }) as RData);
+          case 'MX': {
+            const [preference, exchange] = value as [number, string];
+            return [{ type: 'MX', preference, exchange: escapeName(String(exchange).replace(/\.$/, '')) }];
+          }
+          case 'PTR':
+          case 'CNAME':
+            return [{ type, target: escapeName(String(value).replace(/\.$/, '')) } as RData];
+          case 'TXT':
+            return value === 'NONE' ? [] : [txtOf(value)];
+          case 'SPF':
+            return hasTxt ? [] : [txtOf(value)];
+          default:
+            return []; // TIMEOUT, SERVFAIL
+        }
+      })();
+      for (const rdata of data) lines.push(`${owner(name)} IN ${rdata.type} ${formatRData(rdata)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function txtOf(value: unknown): RData {
+  const split = strings(value).flatMap((s) => splitTxt(s));
+  return { type: 'TXT', strings: split.length > 0 ? split : [''] };
+}
+
+/** A name in presentation form: bytes outside letters, digits, '-', '_' and '.' as \DDD (RFC 1035 5.1). */
+function escapeName(name: string): string {
+  let out = '';
+  for (const byte of Buffer.from(name, 'utf8')) out += /[A-Za-z0-9._-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`;
+  return out;
 }
