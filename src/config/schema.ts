@@ -200,7 +200,8 @@ export const tenantSchema = z.strictObject({
 export const httpSchema = z.strictObject({
   listen: listenAddress.default('127.0.0.1:8053').describe('address:port of the HTTP API, metrics and status page'),
   tokenEnv: envVarName.optional().describe('name of the environment variable holding the Bearer token for drain/undrain/reload'),
-}, { error: 'a mapping { listen, tokenEnv }' });
+  hosts: z.array(dnsName, { error: 'a list of DNS names' }).default([]).describe('names besides the listen address that requests may carry in their Host header (a reverse proxy, this machine\'s DNS name); any other Host is refused with 421 (DNS rebinding)'),
+}, { error: 'a mapping { listen, tokenEnv, hosts }' });
 
 export const auditSchema = z.strictObject({
   interval: duration.prefault('10m').describe('serve re-audits the published records this often'),

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { MxpoolError } from '../errors.ts';
 import { parseHostPort } from '../config/schema.ts';
 import { checkBearer, isLoopbackHost } from './auth.ts';
+import { hostAllowed } from './host-check.ts';
 import type { ApiDrainResponse, ApiReloadResult, ApiState, ApiZoneSearch } from './types.ts';
 import { statusPage } from './page/index.ts';
 
@@ -39,6 +40,8 @@ export interface HttpServerOptions {
   listen: string;
   /** the Bearer token for write endpoints; undefined = none (loopback only) */
   token: string | undefined;
+  /** http.hosts: names besides the listen address that the Host header may carry (DNS rebinding) */
+  hosts?: readonly string[];
   handlers: HttpHandlers;
   logger: Logger;
 }
@@ -48,6 +51,7 @@ const HOST_ACTION = /^\/api\/hosts\/([^/]+)\/(drain|undrain)$/;
 export class HttpServer {
   readonly #options: HttpServerOptions;
   #server: Server | undefined;
+  #port = 0;
 
   constructor(options: HttpServerOptions) {
     const where = parseListen(options.listen);
@@ -76,6 +80,7 @@ export class HttpServer {
     server.on('error', (error) => this.#options.logger.error({ err: error.message }, 'http server error'));
     this.#server = server;
     const address = server.address() as AddressInfo;
+    this.#port = address.port;
     this.#options.logger.info({ address: address.address, port: address.port, auth: this.#options.token === undefined ? 'none (loopback)' : 'bearer' }, 'http listening');
     return address;
   }
@@ -101,6 +106,7 @@ export class HttpServer {
     const method = request.method ?? 'GET';
     const { handlers } = this.#options;
     request.resume(); // no route takes a body; discard whatever came
+    if (!this.#ownHost(request)) return send(response, 421, { error: `misdirected request: Host ${JSON.stringify(request.headers.host?.slice(0, 255))} is not this server (http.listen ${this.#options.listen}, or a name in http.hosts)` });
 
     const action = HOST_ACTION.exec(path);
     if (action) {
@@ -157,6 +163,14 @@ export class HttpServer {
     const auth = checkBearer(request.headers.authorization, this.#options.token);
     if (!auth.ok) return { status: auth.status, error: auth.error, ...(auth.status === 401 ? { headers: { 'www-authenticate': 'Bearer realm="mxpool"' } } : {}) };
     return undefined;
+  }
+
+  /** DNS rebinding: only the listen address, localhost on loopback, or a name in http.hosts (host-check.ts) */
+  #ownHost(request: IncomingMessage): boolean {
+    const where = parseListen(this.#options.listen) as { host: string; port: number };
+    if (hostAllowed(request.headers.host, { listenHost: where.host, port: this.#port, names: this.#options.hosts ?? [] })) return true;
+    this.#options.logger.warn({ host: request.headers.host?.slice(0, 255), remote: request.socket.remoteAddress, path: request.url?.slice(0, 255) }, 'refused a request for another Host (DNS rebinding?)');
+    return false;
   }
 
   #fail(response: ServerResponse, error: unknown): void {
