@@ -36,7 +36,7 @@ describe('contrib/mxpool.service', () => {
 
   it('verify does catch a broken unit (the check can fail)', () => {
     const file = join(tempDir('mxpool-unit-'), 'broken.service');
-    writeFileSync(file, UNIT.replace('ProtectSystem=strict', 'ProtectSystem=stricter').replaceAll('/opt/mxpool/', '/nonexistent/'));
+    writeFileSync(file, UNIT.replace(/^ProtectSystem=strict$/m, 'ProtectSystem=stricter').replaceAll('/opt/mxpool/', '/nonexistent/'));
     const result = analyze(['verify', '--man=no', file]);
     expect(result.stderr).toMatch(/ProtectSystem|protect system/i);
     expect(result.stderr).toMatch(/not executable/);
