@@ -41,6 +41,7 @@ export async function mailSending(context: AuditContext): Promise<{ sends: boole
   const pools = context.config ? 'no outbound pool, ' : '';
   switch (top.status) {
     case 'found':
+      if (tree.root.status === 'syntax-error') return { sends: true, why: `it publishes an SPF record meant to authorise senders (broken: receivers get permerror): ${JSON.stringify(top.text)}` };
       return authorises ? { sends: true, why: `its SPF record authorises senders: ${JSON.stringify(top.text)}` } : { sends: false, why: `${pools}its SPF record authorises no sender: ${JSON.stringify(top.text)}` };
     case 'none':
       return { sends: false, why: `${pools}no SPF record` };
