@@ -72,7 +72,7 @@ http: {}
       route53: { hostedZoneId: 'Z123', schedule: '*/1 * * * *', region: 'us-east-1', waitForSync: false },
       cloudflare: { zoneId: 'abc123', tokenEnv: 'CLOUDFLARE_API_TOKEN', schedule: '*/1 * * * *' },
     });
-    expect(full.http).toEqual({ listen: '127.0.0.1:8053' });
+    expect(full.http).toEqual({ listen: '127.0.0.1:8053', hosts: [] });
   });
 });
 
@@ -120,7 +120,12 @@ nameserver:
   });
 
   it('http.listen beyond loopback is fine with a token variable', () => {
-    expect(parseConfig(minimal('http: { listen: "0.0.0.0:8053", tokenEnv: MXPOOL_TOKEN }')).http).toEqual({ listen: '0.0.0.0:8053', tokenEnv: 'MXPOOL_TOKEN' });
+    expect(parseConfig(minimal('http: { listen: "0.0.0.0:8053", tokenEnv: MXPOOL_TOKEN }')).http).toEqual({ listen: '0.0.0.0:8053', tokenEnv: 'MXPOOL_TOKEN', hosts: [] });
+  });
+
+  it('http.hosts: DNS names, stored lower-case; anything else names the file position', () => {
+    expect(parseConfig(minimal('http: { listen: "127.0.0.1:8053", hosts: [MXPOOL.example.com., localhost] }')).http?.hosts).toEqual(['mxpool.example.com', 'localhost']);
+    expect(() => parseConfig(minimal('http: { listen: "127.0.0.1:8053", hosts: ["bad name"] }'), 'h.yaml')).toThrow(/h\.yaml:\d+:\d+: http\.hosts\.0: a DNS name/);
   });
 
   it('stores DNS names lower-case without the trailing dot', () => {
