@@ -187,7 +187,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ? new HttpServer({
         listen: config.http.listen,
         token,
-        hosts: config.http.hosts,
+        hosts: () => live.current.http?.hosts ?? [], // applied by a reload
         logger,
         handlers: {
           healthz: () => (servedZone() ? { ok: true, status: 'serving' } : { ok: false, status: 'starting: first probe round' }),

@@ -40,8 +40,8 @@ export interface HttpServerOptions {
   listen: string;
   /** the Bearer token for write endpoints; undefined = none (loopback only) */
   token: string | undefined;
-  /** http.hosts: names besides the listen address that the Host header may carry (DNS rebinding) */
-  hosts?: readonly string[];
+  /** http.hosts now (a reload may change it): names besides the listen address that the Host header may carry (DNS rebinding) */
+  hosts?: () => readonly string[];
   handlers: HttpHandlers;
   logger: Logger;
 }
@@ -168,7 +168,7 @@ export class HttpServer {
   /** DNS rebinding: only the listen address, localhost on loopback, or a name in http.hosts (host-check.ts) */
   #ownHost(request: IncomingMessage): boolean {
     const where = parseListen(this.#options.listen) as { host: string; port: number };
-    if (hostAllowed(request.headers.host, { listenHost: where.host, port: this.#port, names: this.#options.hosts ?? [] })) return true;
+    if (hostAllowed(request.headers.host, { listenHost: where.host, port: this.#port, names: this.#options.hosts?.() ?? [] })) return true;
     this.#options.logger.warn({ host: request.headers.host?.slice(0, 255), remote: request.socket.remoteAddress, path: request.url?.slice(0, 255) }, 'refused a request for another Host (DNS rebinding?)');
     return false;
   }

@@ -65,7 +65,7 @@ describe('contrib/mxpool.service', () => {
     expect(directive('MemoryDenyWriteExecute')).toEqual([]);
   });
 
-  it('has no ExecReload while serve has no SIGHUP reload (SIGHUP would end it)', () => {
+  it('reloads with SIGHUP exactly when serve handles SIGHUP (before that, SIGHUP would end it)', () => {
     const sources = (readdirSync('src', { recursive: true }) as string[]).filter((file) => file.endsWith('.ts'));
     const sighup = sources.some((file) => /['"]SIGHUP['"]/.test(readFileSync(join('src', file), 'utf8')));
     expect(directive('ExecReload')).toEqual(sighup ? ['/bin/kill -HUP $MAINPID'] : []);

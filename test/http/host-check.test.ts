@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { hostAllowed, parseHostHeader, type HostPolicy } from '../../src/http/host-check.ts';
-import { startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
+import { editConfig, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
 import type { ApiState } from '../../src/http/types.ts';
 
 const loopback: HostPolicy = { listenHost: '127.12.0.20', port: 8080, names: [] };
@@ -103,5 +103,18 @@ describe('mxpool serve refuses a foreign Host on every endpoint', () => {
     expect((await state()).pools[0]?.hosts[0]?.state).toBe('draining');
     expect((await raw(`${d.url}/api/hosts/mx1.example.com/undrain`, 'POST', OWN)).status).toBe(200);
     expect((await state()).pools[0]?.hosts[0]?.state).toBe('healthy');
+  });
+
+  it('a name added to http.hosts by a reload (SIGHUP) is served from then on', async () => {
+    const NAME = 'mxpool.example.net';
+    expect((await raw(`${d.url}/healthz`, 'GET', `${NAME}:8120`)).status).toBe(421);
+    editConfig(d.configFile, (config) => {
+      (config.http as Record<string, unknown>).hosts = [NAME];
+    });
+    d.process?.kill('SIGHUP');
+    await waitFor('the reload applied', () => /config reloaded: 1 change/.test(d.logs()));
+    expect((await raw(`${d.url}/healthz`, 'GET', `${NAME}:8120`)).status).toBe(200);
+    expect((await raw(`${d.url}/healthz`, 'GET', `${NAME}:443`)).status).toBe(200); // a proxy's port
+    expect((await raw(`${d.url}/healthz`, 'GET', FOREIGN)).status).toBe(421);
   });
 });
