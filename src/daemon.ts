@@ -32,6 +32,7 @@ import { Reloader } from './daemon/reloader.ts';
 import { prepareReload } from './daemon/apply-config.ts';
 import { checkSourceAddress } from './probe/source-address.ts';
 import type { ClusterNode } from './cluster/node.ts';
+import { readServedSerial, writeServedSerial } from './state/served-serial.ts';
 
 export interface DaemonOptions {
   /** the config to run; a LiveConfig when the caller's services read it too (src/daemon/wiring.ts) */
@@ -129,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     (zone) => metrics.zone(zone.serial),
     (zone) => gauges.zoneChanged(zone),
     (zone) => auditLoop?.zoneChanged(zone),
+    (zone) => writeServedSerial(config.stateDir, config.zone, zone.serial),
     () => stateWriter.schedule(),
     (zone) => {
       // a cluster delivers the agreed zone: the tenant zones follow its published hosts
@@ -147,7 +149,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger,
     now: () => clock.now(),
     health: () => runner.snapshot(),
-    previousSerial: saved?.serial ?? 0,
+    // the state file may lag the serial served before a crash (its writes are throttled)
+    previousSerial: Math.max(saved?.serial ?? 0, readServedSerial(config.stateDir, config.zone, logger)),
     lastKnownGood: saved?.lastKnownGood ?? {},
     retired: retirements.retired,
     previousSpf: spfFromSaved(config.zone, saved?.spf ?? []),
