@@ -28,9 +28,12 @@ describe('preferSmallHeap', () => {
   it('keeps the young generation small; without it V8 grows it under the same load', async () => {
     const [small, opted] = await Promise.all([child([]), child(['--no-memory-saver-mode'])]);
     expect(small.applied).toBe(true);
-    expect(small.youngMb).toBeLessThanOrEqual(16);
+    // the saver's young generation varies with when its scavenges fall (4-32 MB seen on a loaded
+    // machine); V8's default grows it to 64 MB or more under the same load
+    expect(small.youngMb).toBeLessThanOrEqual(32);
     // the operator's explicit flag wins: nothing applied, V8's default growth
     expect(opted.applied).toBe(false);
+    expect(opted.youngMb).toBeGreaterThanOrEqual(64);
     expect(opted.youngMb).toBeGreaterThan(small.youngMb);
   });
 
