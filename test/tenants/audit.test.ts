@@ -63,8 +63,11 @@ describe('audit over every zone of a config', () => {
   it('--zone audits one zone (the plain single-domain report); a zone the config lacks is a usage error', async () => {
     const file = configFile();
     const one = await cli('--config', file, '--zone', 'Backup-Only.Example.', '--format', 'json');
-    expect(one.code).toBe(0);
-    expect((JSON.parse(one.stdout) as { domain: string; source: string }).domain).toBe('backup-only.example');
+    const report = JSON.parse(one.stdout) as { domain: string; findings: { id: string; severity: string }[] };
+    expect(report.domain).toBe('backup-only.example');
+    // its SPF includes the ISP's senders, so it sends mail: no DMARC is an error (exit 1)
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.id)).toEqual(['dmarc-missing']);
+    expect(one.code).toBe(1);
     const missing = await cli('--config', file, '--zone', 'nope.example');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--zone nope\.example is not a zone of/);
