@@ -19,7 +19,8 @@ import { zoneResolver } from './zone-resolver.ts';
  */
 export async function auditConfigZones(config: Config, options: { zone?: string; nameserver?: string; now?: number } = {}): Promise<AuditReport[] | undefined> {
   const wanted = options.zone?.toLowerCase().replace(/\.$/, '');
-  const jobs = configZoneJobs(config).filter((job) => wanted === undefined || job.domain === wanted);
+  // a dns: external tenant has no zone here (mxpool does not publish it): `audit --config --live` checks it
+  const jobs = configZoneJobs(config, 'served').filter((job) => wanted === undefined || job.domain === wanted);
   if (jobs.length === 0) return undefined;
   const now = options.now ?? Date.now();
   const health = allHealthy(config, now);

@@ -61,7 +61,7 @@ export function auditCommand(context: CommandContext): Command {
         if (options.config) {
           const [{ loadConfig }, { configZoneJobs }] = await Promise.all([import('../config/load.ts'), import('../audit/fleet/config-zones.ts')]);
           const config = loadConfig(options.config);
-          jobs = configZoneJobs(config).filter((job) => options.zone === undefined || job.domain === options.zone.toLowerCase().replace(/\.$/, ''));
+          jobs = configZoneJobs(config, 'all').filter((job) => options.zone === undefined || job.domain === options.zone.toLowerCase().replace(/\.$/, ''));
           if (jobs.length === 0) throw new UsageError(`audit: --zone ${options.zone} is not a zone of ${options.config} (its top-level zone is ${config.zone}; it has ${config.tenants.length} tenant zones)`);
         } else {
           jobs = readDomainList(options.domains as string).domains.map((domain) => ({ domain, dkimSelectors: options.dkimSelector }));

@@ -25,6 +25,9 @@ export function zoneCommand(context: CommandContext): Command {
         const tenants = config.tenants.length === 0 ? 'it has no tenants' : `it has ${config.tenants.length} tenant zones (tenants:, tenantsFrom:)`;
         throw new UsageError(`zone: --zone ${options.zone} is not a zone of ${options.config} (its top-level zone is ${config.zone}; ${tenants})`);
       }
+      if (config.tenants.some((tenant) => tenant.zone === wanted && tenant.dns === 'external')) {
+        throw new UsageError(`zone: --zone ${options.zone} is dns: external in ${options.config}: mxpool does not publish it (audit --config --live checks it)`);
+      }
       const top = await desiredNow(config, logger, options.allHealthy ?? false);
       let zone = top;
       if (wanted !== undefined && wanted !== config.zone) {

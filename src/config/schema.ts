@@ -167,6 +167,10 @@ export const providersSchema = z.strictObject({
 /** One customer zone served beside `zone`: its MX names the healthy hosts of the operator's pools. */
 export const tenantSchema = z.strictObject({
   zone: dnsName.describe('the customer\'s zone, e.g. customer1.example; must not overlap zone or another tenant'),
+  dns: z
+    .enum(['served', 'external'], { error: 'served or external' })
+    .default('served')
+    .describe('served: mxpool publishes the zone (its nameserver, the tenant\'s providers); external: the customer keeps its DNS elsewhere — mxpool neither serves nor syncs it, and `audit --config --live` checks it against this entry'),
   mx: z
     .array(
       z.strictObject({

@@ -45,7 +45,17 @@ export function tenantRules(view: View, fail: Fail): void {
       staticRecordRules(view, fail, { base: at, zone: tenantZone, addressNames: new Set(), mxOwners });
     }
     uniqueSelectors(view, fail, [...at, 'dkim'], 2);
-    providerZones.claim([...at, 'providers'], tenantZone ?? `tenants.${t}`);
+    if (view.text([...at, 'dns']) === 'external') externalRules(view, fail, at);
+    else providerZones.claim([...at, 'providers'], tenantZone ?? `tenants.${t}`);
+  }
+}
+
+/** A tenant whose DNS is kept elsewhere has nothing for mxpool to publish: no records, providers or NS/SOA of its own. */
+function externalRules(view: View, fail: Fail, at: Path): void {
+  const why = '(dns: external: mxpool neither serves nor syncs this zone, it only audits it)';
+  for (const key of ['records', 'providers', 'nameserver'] as const) {
+    const present = key === 'records' ? view.indexes([...at, key]).length > 0 : view.present([...at, key]);
+    if (present) fail([...at, key], `no ${key} ${why}`);
   }
 }
 

@@ -24,6 +24,7 @@ import { announceRetired, configAddresses, retiredAtStart } from './retired.ts';
 import { withDeadline } from './deadline.ts';
 import type { NameserverService, SyncService, TenantSyncService } from './services.ts';
 import { TenantZones } from '../tenants/zones.ts';
+import { servedTenants } from '../tenants/parts.ts';
 
 export interface ReloadParts {
   live: LiveConfig;
@@ -104,8 +105,8 @@ export async function prepareReload(parts: ReloadParts, next: Config): Promise<C
   };
 }
 
-/** Tenant zones of `previous` that `next` no longer has. */
+/** Tenant zones `previous` served that `next` no longer serves (gone, or now `dns: external`). */
 function removedTenants(previous: Config, next: Config): string[] {
-  const kept = new Set(next.tenants.map((tenant) => tenant.zone));
-  return previous.tenants.map((tenant) => tenant.zone).filter((zone) => !kept.has(zone));
+  const kept = new Set(servedTenants(next).map((tenant) => tenant.zone));
+  return servedTenants(previous).map((tenant) => tenant.zone).filter((zone) => !kept.has(zone));
 }

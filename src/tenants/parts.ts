@@ -33,6 +33,11 @@ export interface TenantParts {
   hash: string;
 }
 
+/** The tenants mxpool publishes: all but those with `dns: external` (their DNS is kept elsewhere; audit only). */
+export function servedTenants(config: Config): TenantConfig[] {
+  return config.tenants.filter((tenant) => tenant.dns !== 'external');
+}
+
 /** The parts of a config, and that config: what a reload may reuse. */
 export interface BuiltParts {
   config: Config;
@@ -47,12 +52,12 @@ export interface BuiltParts {
 export function buildTenantParts(config: Config, previous?: BuiltParts): TenantParts[] {
   const reusable = new Map<string, { tenant: TenantConfig; parts: TenantParts }>();
   if (previous && partsContext(previous.config) === partsContext(config)) {
-    previous.config.tenants.forEach((tenant, index) => {
+    servedTenants(previous.config).forEach((tenant, index) => {
       const parts = previous.parts[index];
       if (parts?.zone === tenant.zone) reusable.set(tenant.zone, { tenant, parts });
     });
   }
-  return config.tenants.map((tenant) => {
+  return servedTenants(config).map((tenant) => {
     const old = reusable.get(tenant.zone);
     return old && JSON.stringify(old.tenant) === JSON.stringify(tenant) ? old.parts : tenantParts(config, tenant);
   });

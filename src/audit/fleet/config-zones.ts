@@ -1,21 +1,9 @@
 // `audit --config F --live`: the zones a config names, each with what it must hold — the top-level
 // zone with the config itself (pool rules against the live records), each tenant with a
 // TenantExpectation built here from the config (tenant rules). PURE.
-import type { Config } from '../../config/schema.ts';
+import type { Config, TenantConfig } from '../../config/schema.ts';
 import type { TenantExpectation } from '../rules/tenant.ts';
 import type { ZoneJob } from './run.ts';
-
-/** The keys of a tenant (tenants:, tenantsFrom:) the audit reads. */
-interface TenantKeys {
-  zone: string;
-  mx: readonly { pool: string }[];
-  dkim: readonly { selector: string; key: string }[];
-  dmarc?: unknown;
-}
-
-function tenantsOf(config: Config): readonly TenantKeys[] {
-  return (config as Config & { tenants?: readonly TenantKeys[] }).tenants ?? [];
-}
 
 /** The outbound addresses that may send (every enabled host of every outbound pool). */
 export function senders(config: Config): string[] {
@@ -29,7 +17,7 @@ function mxNames(config: Config, poolName: string): string[] {
   return [...new Set([...pool.hosts.map((host) => host.name.toLowerCase()), ...(pool.hostname ? [pool.hostname.toLowerCase()] : [])])];
 }
 
-export function tenantExpectation(config: Config, tenant: TenantKeys): TenantExpectation {
+export function tenantExpectation(config: Config, tenant: TenantConfig): TenantExpectation {
   return {
     mxPools: tenant.mx.map((entry) => ({ pool: entry.pool, names: mxNames(config, entry.pool) })),
     senders: senders(config),
@@ -38,9 +26,13 @@ export function tenantExpectation(config: Config, tenant: TenantKeys): TenantExp
   };
 }
 
-/** The top-level zone, then every tenant in config order. */
-export function configZoneJobs(config: Config): ZoneJob[] {
+/**
+ * The top-level zone, then every tenant in config order. `served`: only the zones mxpool publishes
+ * (`audit --config`, which audits what it would publish); `all` adds the `dns: external` tenants,
+ * whose DNS lives elsewhere (`audit --config --live` checks them there).
+ */
+export function configZoneJobs(config: Config, which: 'served' | 'all'): ZoneJob[] {
   const top: ZoneJob = { domain: config.zone, dkimSelectors: config.auth.dkim.map((entry) => entry.selector), config };
-  const tenants = tenantsOf(config).map((tenant): ZoneJob => ({ domain: tenant.zone, dkimSelectors: tenant.dkim.map((entry) => entry.selector), config, tenant: tenantExpectation(config, tenant) }));
+  const tenants = config.tenants.filter((tenant) => which === 'all' || tenant.dns !== 'external').map((tenant): ZoneJob => ({ domain: tenant.zone, dkimSelectors: tenant.dkim.map((entry) => entry.selector), config, tenant: tenantExpectation(config, tenant) }));
   return [top, ...tenants];
 }
