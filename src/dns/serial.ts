@@ -8,3 +8,8 @@ export function nextSerial(previous: number, now: Date): number {
   if (next > 0xffffffff) throw new RangeError(`SOA serial ${previous} cannot grow further within 32 bits`);
   return next;
 }
+
+/** RFC 1982 serial number arithmetic: a comes before b. */
+export function serialBefore(a: number, b: number): boolean {
+  return a !== b && ((a < b && b - a < 0x80000000) || (a > b && a - b > 0x80000000));
+}

@@ -212,7 +212,7 @@ export class DnsServer extends EventEmitter {
         return [refusedTransfer(query)];
       }
       this.#logger.info({ remote, kind, zone: version.zone.zone, serial: version.zone.serial }, 'zone transfer');
-      return transferMessages(version.index, query, kind);
+      return transferMessages(version.index, query, kind).messages;
     }
     return handled.reply ? [handled.reply] : [];
   }
