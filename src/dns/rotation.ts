@@ -32,25 +32,33 @@ export function weightedRotations(weights: number[], slots: number, seed: number
   return firsts.map((first) => [first, ...weightedOrder(effective, random, first)]);
 }
 
-/** The indexes other than `skip`, in weighted-random order (sequential sampling without replacement). */
+/**
+ * The indexes other than `skip`, in weighted-random order: the order sequential weighted sampling
+ * without replacement gives, drawn in one pass (Efraimidis and Spirakis 2006: each index gets the key
+ * u^(1/w) for a uniform u, larger keys first; compared as ln(u)/w). O(n log n) per order instead of
+ * O(n^2): a zone of 10,000 hosts in pools of 20 compiles its 256 orders per weighted set in a blink.
+ * Weight 0 comes after every positive weight, in uniform random order.
+ */
 function weightedOrder(weights: number[], random: () => number, skip: number): number[] {
-  const left = weights.map((w, i) => ({ w, i })).filter((x) => x.i !== skip);
-  const result: number[] = [];
-  while (left.length > 0) {
-    const positive = left.filter((x) => x.w > 0);
-    const pool = positive.length > 0 ? positive : left;
-    const total = pool.reduce((a, x) => a + (positive.length > 0 ? x.w : 1), 0);
-    let pick = random() * total;
-    let chosen = pool[pool.length - 1] as { w: number; i: number };
-    for (const x of pool) {
-      pick -= positive.length > 0 ? x.w : 1;
-      if (pick < 0) {
-        chosen = x;
-        break;
-      }
+  const keys = new Float64Array(weights.length);
+  const positive: number[] = [];
+  const zero: number[] = [];
+  for (let i = 0; i < weights.length; i++) {
+    if (i === skip) continue;
+    const w = weights[i] as number;
+    const u = random();
+    if (w > 0) {
+      keys[i] = Math.log(u) / w;
+      positive.push(i);
+    } else {
+      keys[i] = u;
+      zero.push(i);
     }
-    result.push(chosen.i);
-    left.splice(left.indexOf(chosen), 1);
   }
-  return result;
+  const byKey = (a: number, b: number) => (keys[b] as number) - (keys[a] as number) || a - b;
+  positive.sort(byKey);
+  if (zero.length === 0) return positive;
+  zero.sort(byKey);
+  for (const i of zero) positive.push(i);
+  return positive;
 }

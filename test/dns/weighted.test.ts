@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
 import { answer } from '../../src/dns/answer.ts';
 import { compileZone } from '../../src/dns/zoneindex.ts';
-import { seededRandom } from '../../src/dns/rotation.ts';
+import { seededRandom, weightedRotations } from '../../src/dns/rotation.ts';
+import { ROTATION_SLOTS } from '../../src/dns/zoneindex.ts';
 import { decodeQuery } from '../../src/dns/query.ts';
 import { TYPE } from '../../src/dns/constants.ts';
 import { formatRData } from '../../src/dns/rdata.ts';
@@ -53,6 +54,28 @@ describe('weighted rotation, pure', () => {
     }
     expectShares(counts, shares);
     expect(orders.size).toBeGreaterThanOrEqual(4); // the tail is shuffled too, not just the head
+  });
+});
+
+describe('weighted rotation, the orders themselves', () => {
+  it('after the first place the rest follows weighted sampling without replacement; weight 0 comes last', () => {
+    const weights = [4, 2, 1, 1, 0];
+    const seconds = new Map<number, number>();
+    let afterZero = 0;
+    let total = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      for (const order of weightedRotations(weights, ROTATION_SLOTS, seed)) {
+        expect([...order].sort()).toEqual([0, 1, 2, 3, 4]);
+        expect(order[4]).toBe(4);
+        if (order[0] !== 0) continue;
+        total++;
+        seconds.set(order[1] as number, (seconds.get(order[1] as number) ?? 0) + 1);
+        if (order.indexOf(4) < 4) afterZero++;
+      }
+    }
+    // first is index 0 (weight 4 of 8): the second is 1, 2 or 3 with chances 2:1:1 of the 4 left
+    expect(afterZero).toBe(0);
+    for (const [i, share] of [[1, 0.5], [2, 0.25], [3, 0.25]] as const) expect(Math.abs((seconds.get(i) ?? 0) / total - share)).toBeLessThanOrEqual(0.03);
   });
 });
 
