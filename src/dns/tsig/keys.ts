@@ -37,7 +37,10 @@ export function keyring(keys: readonly { name: string; algorithm: string; secret
     const algorithm = algorithmByName(key.algorithm);
     if (!algorithm) throw new Error(`TSIG key ${name}: unknown algorithm ${key.algorithm}`);
     if (ring.has(name)) throw new Error(`TSIG key ${name} defined twice`);
-    ring.set(name, { name, algorithm, secret: key.secret });
+    // not enumerable: a key that ends up in a log line or a JSON dump does not carry its secret along
+    const tsigKey = { name, algorithm } as TsigKey;
+    Object.defineProperty(tsigKey, 'secret', { value: key.secret, enumerable: false });
+    ring.set(name, tsigKey);
   }
   return ring;
 }

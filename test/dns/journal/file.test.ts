@@ -1,8 +1,7 @@
 // The journal in stateDir: written atomically, read back to the same history; a corrupt, foreign or
 // inconsistent file is logged and ignored (never a crash), and a missing one is simply no history.
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { desired } from '../../../src/desired.ts';
@@ -12,9 +11,9 @@ import { ZoneJournal } from '../../../src/dns/journal/journal.ts';
 import { journalFile, readJournal, writeJournal } from '../../../src/dns/journal/file.ts';
 import { dnsConfig } from '../helpers.ts';
 import { health } from '../../desired/fixtures.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'mxpool-journal-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('mxpool-journal-');
 const cfg = dnsConfig('127.16.0.1:0');
 const zoneAt = (serial: number, states: Record<string, HealthState> = {}) => desired(cfg, health(cfg, states), { serial, now: 0 });
 

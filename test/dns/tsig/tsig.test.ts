@@ -114,7 +114,7 @@ describe('error answers (RFC 8945 5.3.2)', () => {
     const forged = signMessage(query(), { key: { ...key, secret: secret(99) }, now: NOW }).message;
     const badsig = verifyRequest(forged, ring, NOW);
     if (badsig.status !== 'badsig') throw new Error(badsig.status);
-    const unknown = signMessage(query(), { key: { ...key, name: 'who' }, now: NOW }).message;
+    const unknown = signMessage(query(), { key: { ...key, name: 'who', secret: key.secret }, now: NOW }).message;
     const badkey = verifyRequest(unknown, ring, NOW);
     if (badkey.status !== 'badkey') throw new Error(badkey.status);
     for (const [check, error, name] of [[badsig, TSIG_ERROR.BADSIG, key.name], [badkey, TSIG_ERROR.BADKEY, 'who']] as const) {
@@ -144,7 +144,7 @@ describe('multi-message streams (RFC 8945 5.3.1)', () => {
   /** A stream a server signs only every `every`-th message of (and the last). */
   function sparse(count: number, every: number): Buffer[] {
     const out: Buffer[] = [];
-    let prior = requestMac;
+    let prior: Buffer = requestMac;
     let pending: Buffer[] = [];
     for (let i = 0; i < count; i++) {
       const msg = messages[i] as Buffer;
