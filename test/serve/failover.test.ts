@@ -28,7 +28,9 @@ async function allHealthy(daemon: TestDaemon): Promise<void> {
 }
 const exchanges = async (daemon: TestDaemon) => (await daemon.dig('example.com', 'MX')).map((line) => line.split(' ')[1]).sort();
 
-describe('serve: faults, seen through dig', () => {
+// each test starts serve (up to 20 s), waits for every host healthy, then for each step: on a loaded
+// machine the whole takes longer than the default 30 s, every step still waiting for its condition
+describe('serve: faults, seen through dig', { timeout: 120_000 }, () => {
   it('a SIGKILLed SMTP server leaves A and MX at once — not after fall x interval', async () => {
     // interval 10 s: the schedule alone would need ~20 s; the held session's loss and fast fall do it
     // a stand-in secondary that records the NOTIFYs it gets (opcode 4, the zone, from the nameserver)
