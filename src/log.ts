@@ -6,9 +6,12 @@ export type { Logger };
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Never logged: API tokens, authorization headers, TSIG secrets (wherever a key object ends up). */
+export const REDACTED = ['*.token', '*.authorization', 'headers.authorization', 'secret', '*.secret', '*.*.secret', 'keys[*].secret', '*.keys[*].secret', 'tsig[*].secret', '*.tsig[*].secret'];
+
 export function createLogger(level: string = 'info', options: { pretty?: boolean } = {}): Logger {
   const pretty = options.pretty ?? process.stderr.isTTY === true;
-  const base = { level, base: { pid: process.pid }, redact: { paths: ['*.token', '*.authorization', 'headers.authorization'], censor: '[secret]' } };
+  const base = { level, base: { pid: process.pid }, redact: { paths: REDACTED, censor: '[secret]' } };
   if (pretty) {
     // pino-pretty as a synchronous stream (no worker thread) so short commands flush before exit.
     const require = createRequire(import.meta.url);

@@ -11,6 +11,7 @@ const server = new DnsServer({
   nameserver: {
     listen: [listen as string],
     transfer: { allow: [], notify: [] },
+    journal: { maxVersions: 100, maxBytes: 1 << 20 },
     workers: Number(workers),
   },
   zone: zone.zone,

@@ -61,6 +61,8 @@ export const RESTART_KEYS: ReadonlyArray<{ path: string; why: string; presence?:
   { path: 'nameserver', presence: true, why: 'the built-in nameserver is started (or not) at start-up' },
   { path: 'nameserver.listen', why: 'the DNS sockets are bound at start-up' },
   { path: 'nameserver.workers', why: 'the nameserver worker processes are started at start-up' },
+  { path: 'nameserver.tsig', why: 'the TSIG secrets are read from the environment at start-up (and a running process cannot see a changed environment)' },
+  { path: 'nameserver.journal', why: 'the IXFR journals are opened with their bounds at start-up' },
   { path: 'cluster', why: 'the cluster membership (etcd, node name, lease) is set up at start-up' },
   { path: 'http', presence: true, why: 'the HTTP listener is started (or not) at start-up' },
   { path: 'http.listen', why: 'the HTTP socket is bound at start-up' },

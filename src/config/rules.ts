@@ -9,6 +9,7 @@ import { parseHostPort } from './fields.ts';
 import { parseRData, RDataError } from '../dns/rdata.ts';
 import { clusterRules } from './cluster.ts';
 import type { RData, RecordType } from '../model.ts';
+import { tsigRules } from './tsig-rules.ts';
 import { tenantRules } from './tenant-rules.ts';
 
 export type Path = (string | number)[];
@@ -73,6 +74,7 @@ export function crossFieldRules(config: ParsedConfig, ctx: z.RefinementCtx): voi
   recordRules(view, fail);
   sourceAddressRule(view, fail);
   clusterRules(view.has(['cluster']) ? (config as { cluster?: unknown }).cluster : undefined, fail);
+  tsigRules(view, fail);
   tenantRules(view, fail);
   const sharedName = view.text(['auth', 'spf', 'sharedName']);
   const zone = view.text(['zone']);

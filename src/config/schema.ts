@@ -117,6 +117,31 @@ export const staticRecordSchema = z.strictObject({
   ttl: integer('a TTL in seconds', 1, 86400).optional().describe('TTL of this record; default: 3600'),
 }, { error: 'a record mapping { name, type, value }' });
 
+/** A TSIG key: its secret stays in the environment variable `secretEnv` (base64, as tsig-keygen prints it). */
+export const tsigKeySchema = z.strictObject({
+  name: dnsName.describe('key name, the same on the secondaries (tsig-keygen NAME, Knot key id, NSD key name)'),
+  algorithm: z.enum(['hmac-sha256', 'hmac-sha384', 'hmac-sha512'], { error: 'hmac-sha256, hmac-sha384 or hmac-sha512' }).describe('HMAC algorithm (RFC 8945 6)'),
+  secretEnv: envVarName.describe('name of the environment variable holding the base64 secret'),
+}, { error: 'a mapping { name, algorithm, secretEnv }' });
+
+const tsigKeyName = dnsName.describe('name of a key in nameserver.tsig');
+
+const transferAllowEntry = z.union([
+  ipAddress,
+  z.strictObject({
+    address: ipAddress.describe('the secondary\'s address'),
+    key: tsigKeyName,
+  }, { error: 'a mapping { address, key }' }),
+], { error: 'an IP address such as 192.0.2.53, or a mapping { address: 192.0.2.53, key: xfr-key }' });
+
+const transferNotifyEntry = z.union([
+  listenAddress,
+  z.strictObject({
+    address: listenAddress.describe('the secondary\'s address:port'),
+    key: tsigKeyName,
+  }, { error: 'a mapping { address, key }' }),
+], { error: 'an address:port such as 192.0.2.53:53, or a mapping { address: "192.0.2.53:53", key: xfr-key }' });
+
 const soaSchema = z.strictObject({
   mname: dnsName.describe('primary nameserver name'),
   rname: dnsName.describe('responsible mailbox, with . for @ (hostmaster.example.com)'),
@@ -130,13 +155,21 @@ export const nameserverSchema = z.strictObject({
   listen: z.array(listenAddress, { error: 'a list of address:port' }).min(1, { error: 'at least one address:port' }).default(['127.0.0.1:5353']).describe('UDP and TCP on each address:port'),
   ns: z.array(dnsName, { error: 'a list of NS names' }).min(1, { error: 'at least one NS name' }).describe('NS records of the zone'),
   soa: soaSchema.describe('SOA fields; the serial is managed by mxpool'),
+  tsig: z.array(tsigKeySchema, { error: 'a list of TSIG keys { name, algorithm, secretEnv }' }).default([]).describe('TSIG keys (RFC 8945) that sign zone transfers and NOTIFY; the secrets come from the environment'),
   transfer: z
     .strictObject({
-      allow: z.array(ipAddress, { error: 'a list of IP addresses' }).default([]).describe('addresses allowed to AXFR the zone'),
-      notify: z.array(listenAddress, { error: 'a list of address:port' }).default([]).describe('secondaries sent NOTIFY on every change'),
+      allow: z.array(transferAllowEntry, { error: 'a list of IP addresses or { address, key } mappings' }).default([]).describe('who may AXFR/IXFR the zone: an address, or { address, key } to require requests signed with that TSIG key'),
+      notify: z.array(transferNotifyEntry, { error: 'a list of address:port or { address, key } mappings' }).default([]).describe('secondaries sent NOTIFY on every change; with a key the NOTIFY is TSIG-signed'),
     }, { error: 'a mapping { allow, notify }' })
     .prefault({})
-    .describe('zone transfer (AXFR) and NOTIFY'),
+    .describe('zone transfer (AXFR/IXFR) and NOTIFY'),
+  journal: z
+    .strictObject({
+      maxVersions: integer('a number of versions', 0, 100_000).default(100).describe('differences kept per zone for IXFR; 0: IXFR is always answered with the whole zone'),
+      maxBytes: integer('a size in octets', 0, 1 << 30).default(1 << 20).describe('octets of differences kept per zone; past either bound the oldest go, and older secondaries get the whole zone'),
+    }, { error: 'a mapping { maxVersions, maxBytes }' })
+    .prefault({})
+    .describe('the IXFR journal (RFC 1995), kept in memory and in stateDir/journal'),
   workers: integer('a number of worker processes', 1, 64).default(1).describe('processes answering UDP on each port (reusePort); more than 1 starts worker processes'),
 }, { error: 'a mapping with at least ns: and soa:' });
 

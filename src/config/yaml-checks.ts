@@ -17,8 +17,8 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase());
 }
 
-function secretMessage(key: string): string {
-  const envKey = /token|bearer|authorization/i.test(key) ? 'tokenEnv' : 'the AWS SDK\'s usual credential chain (environment, ~/.aws, instance role)';
+function secretMessage(key: string, path: Path): string {
+  const envKey = path[0] === 'nameserver' && path[1] === 'tsig' ? 'secretEnv (base64, as tsig-keygen prints it)' : /token|bearer|authorization/i.test(key) ? 'tokenEnv' : 'the AWS SDK\'s usual credential chain (environment, ~/.aws, instance role)';
   return `no secret in the config file: put it in an environment variable and name that variable with ${envKey}`;
 }
 
@@ -51,7 +51,7 @@ export function checkTree(doc: Document, at: At): TreeFindings {
         else seen.set(key, where.line);
         if (isSecretKey(key) && (isScalar(pair.value) || isAlias(pair.value))) {
           secretPaths.add(keyPath);
-          problems.push({ ...where, path: keyPath, message: secretMessage(key) });
+          problems.push({ ...where, path: keyPath, message: secretMessage(key, path) });
         }
         walk(pair.value, [...path, key]);
       }

@@ -6,17 +6,20 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createSyncer, createTenantSyncers, providersForReload } from '../../providers/index.ts';
 import { DnsServer } from '../dns/server.ts';
+import { tsigKeysFromEnv } from './tsig-secrets.ts';
 import { auditPublished } from '../audit/desired-audit.ts';
 import type { NameserverService, Services, SyncService } from './services.ts';
 import { configSource, type ConfigSource } from './live-config.ts';
 
-export function realServices(config: Config | ConfigSource, logger: Logger, options: { random?: () => number } = {}): Services {
+export function realServices(config: Config | ConfigSource, logger: Logger, options: { random?: () => number; env?: Record<string, string | undefined> } = {}): Services {
   const live = configSource(config);
   const services: Services = {};
   const nameserver = live.current.nameserver;
   if (nameserver) {
+    // read at start: an unset or broken secret stops serve before anything listens
+    const keys = tsigKeysFromEnv(nameserver, options.env ?? process.env);
     services.nameserver = (zone): NameserverService => {
-      const server = new DnsServer({ nameserver, zone: live.current.zone, logger, ...(options.random ? { random: options.random } : {}) });
+      const server = new DnsServer({ nameserver, zone: live.current.zone, logger, keys, stateDir: live.current.stateDir, ...(options.random ? { random: options.random } : {}) });
       server.setZone(zone); // loaded before the sockets open: the first query already gets the zone
       return {
         start: () => server.start(),

@@ -25,7 +25,7 @@ export interface Response {
   additional: WireRecord[];
   /** present when the query had EDNS: our OPT (payload, DO echoed) */
   edns?: { payload: number; do: boolean };
-  /** 'transfer': AXFR/IXFR over TCP, which the server answers as a stream (transfer.ts) */
+  /** 'transfer': AXFR/IXFR over TCP (and IXFR over UDP), which the server answers from transfer.ts */
   transfer?: 'axfr' | 'ixfr';
   /** true when a weighted rotation was picked: the fast path then learns the answer per rotation slot */
   rotated?: boolean;
@@ -80,9 +80,9 @@ export function answer(zone: ZoneIndex, query: Query, context: AnswerContext): R
   const response: Response = { ...errorResponse(query, RCODE.NOERROR), aa: true };
   if (type === TYPE.AXFR || type === TYPE.IXFR) {
     if (name !== zone.zone) return { ...errorResponse(query, RCODE.NOTAUTH) };
-    if (context.transport === 'tcp') return { ...response, transfer: type === TYPE.AXFR ? 'axfr' : 'ixfr' };
-    // RFC 1995 4: an IXFR over UDP may be answered with the current SOA only ("ask over TCP")
-    if (type === TYPE.IXFR) return { ...response, answer: [toRecord(question.labels, zone.soa, context.random)[0] as WireRecord] };
+    // IXFR over UDP too: the transfer code answers from the journal when that fits in one
+    // message, else with the current SOA alone ("ask over TCP", RFC 1995 4)
+    if (context.transport === 'tcp' || type === TYPE.IXFR) return { ...response, transfer: type === TYPE.AXFR ? 'axfr' : 'ixfr' };
     return errorResponse(query, RCODE.FORMERR); // AXFR needs TCP (RFC 5936 4.2)
   }
 

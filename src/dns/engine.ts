@@ -21,8 +21,10 @@ export interface ZoneVersion extends FastOwner {
 export interface Handled {
   /** the reply to send; absent = drop */
   reply?: Buffer;
-  /** AXFR/IXFR over TCP: the server streams the zone version (or refuses) */
+  /** AXFR/IXFR over TCP, IXFR over UDP: the server answers from the zone version and its journal (or refuses) */
   transfer?: { query: Query; kind: 'axfr' | 'ixfr'; version: ZoneVersion };
+  /** a TSIG-signed message: the server verifies it, then asks `respond` for the answer to sign */
+  signed?: { query: Query };
   /** for metrics */
   type: string;
   rcode: string;
@@ -122,6 +124,7 @@ export class Engine {
     }
     const query = decoded.query;
     if (query.response) return undefined;
+    if (query.signed) return { signed: { query }, type: typeName(query.question.type), rcode: 'NOERROR' };
     const version = this.find(query.question.lower);
     // outside every zone: any zone's index answers REFUSED, after the same header checks as inside
     const index = version?.index ?? this.#first().index;
@@ -135,6 +138,15 @@ export class Engine {
     const reply = encodeResponse(response, limitFor(transport, response));
     if (probe) this.#fast.learn(probe, response, version ?? NO_ZONE, slot, ROTATION_SLOTS);
     return { reply, type, rcode: rcodeName(response.rcode) };
+  }
+
+  /** The answer to a decoded query (a verified signed one): `reserve` octets stay free for its TSIG. */
+  respond(query: Query, transport: Transport, reserve: number): Handled {
+    const version = this.find(query.question.lower);
+    const response = answer(version?.index ?? this.#first().index, query, { transport, random: this.#random });
+    const type = typeName(query.question.type);
+    if (response.transfer && version) return { transfer: { query, kind: response.transfer, version }, type, rcode: 'NOERROR' };
+    return { reply: encodeResponse(response, limitFor(transport, response) - reserve), type, rcode: rcodeName(response.rcode) };
   }
 
   #first(): ZoneVersion {

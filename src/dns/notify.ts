@@ -1,7 +1,8 @@
 // NOTIFY (RFC 1996) to the secondaries in `transfer.notify` whenever a zone's serial changes: sent
 // over UDP from the nameserver's own address (secondaries check the source against allow-notify),
-// retried with doubling delays until the secondary answers, abandoned when a newer serial of the
-// same zone supersedes it. Many zones: one socket per address family, at most `maxInFlight`
+// TSIG-signed when the entry names a key, retried with doubling delays until the secondary answers
+// (with a verified signature, when signed), abandoned when a newer serial of the same zone
+// supersedes it. Many zones: one socket per address family, at most `maxInFlight`
 // NOTIFYs awaiting an answer at once (the rest queue), so a health change that touches 10,000
 // tenant zones neither opens 10,000 sockets nor floods a secondary.
 import { createSocket, type Socket } from 'node:dgram';
@@ -10,12 +11,20 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { parseEndpoint } from './listeners.ts';
 import { decodeQuery } from './query.ts';
+import type { TsigKey } from './tsig/keys.ts';
+import { signMessage } from './tsig/mac.ts';
+import { StreamVerifier } from './tsig/stream.ts';
 import { OPCODE, RCODE, TYPE, CLASS } from './constants.ts';
 import { nameLabels, Writer } from './writer.ts';
 
+/** A secondary: address:port, and the TSIG key its NOTIFY is signed with (its answer must verify). */
+export interface NotifyTarget {
+  address: string;
+  key?: TsigKey;
+}
+
 export interface NotifyOptions {
-  /** secondaries as address:port */
-  targets: string[];
+  targets: NotifyTarget[];
   /** local addresses to send from, one per family (the first listen address of each) */
   sources: { v4?: string; v6?: string };
   logger: Logger;
@@ -23,6 +32,8 @@ export interface NotifyOptions {
   delays?: number[];
   /** NOTIFYs awaiting an answer at once (default 64) */
   maxInFlight?: number;
+  /** ms since the epoch, for TSIG */
+  now?: () => number;
 }
 
 interface Job {
@@ -33,11 +44,14 @@ interface Job {
   port: number;
   generation: number;
   attempt: number;
+  key?: TsigKey;
 }
 
 interface Waiting {
   job: Job;
   timer: NodeJS.Timeout;
+  /** the MAC of the signed NOTIFY: the answer is signed over it */
+  mac?: Buffer;
 }
 
 export class Notifier {
@@ -75,11 +89,11 @@ export class Notifier {
     for (const target of this.#options.targets) {
       let endpoint;
       try {
-        endpoint = parseEndpoint(target);
+        endpoint = parseEndpoint(target.address);
       } catch {
         continue;
       }
-      this.#queue.push({ zone, serial, target, host: endpoint.host, port: endpoint.port, generation, attempt: 0 });
+      this.#queue.push({ zone, serial, target: target.address, host: endpoint.host, port: endpoint.port, generation, attempt: 0, ...(target.key ? { key: target.key } : {}) });
     }
     this.#pump();
   }
@@ -102,6 +116,10 @@ export class Notifier {
     this.#sockets.clear();
   }
 
+  #seconds(): number {
+    return Math.floor((this.#options.now ?? Date.now)() / 1000);
+  }
+
   #current(job: Job): boolean {
     return !this.#stopped && this.#generations.get(job.zone) === job.generation;
   }
@@ -119,10 +137,12 @@ export class Notifier {
     while (this.#waiting.has(id)) id = (id + 1) & 0xffff;
     const timeout = Math.min(this.#delays[job.attempt] ?? 2000, 2000);
     const timer = setTimeout(() => this.#finish(id, 'timeout'), timeout);
-    this.#waiting.set(id, { job, timer });
+    const unsigned = notifyMessage(id, job.zone);
+    const signed = job.key ? signMessage(unsigned, { key: job.key, now: this.#seconds() }) : undefined;
+    this.#waiting.set(id, { job, timer, ...(signed ? { mac: signed.mac } : {}) });
     void this.#socket(isIPv6(job.host) ? 'v6' : 'v4').then((socket) => {
       if (!socket || !this.#waiting.has(id)) return this.#finish(id, 'no socket to send from');
-      socket.send(notifyMessage(id, job.zone), job.port, job.host, (error) => {
+      socket.send(signed?.message ?? unsigned, job.port, job.host, (error) => {
         if (error) this.#finish(id, `error: ${error.message}`);
       });
     });
@@ -190,6 +210,11 @@ export class Notifier {
       if (!waiting || remote.address.toLowerCase() !== waiting.job.host.toLowerCase()) return;
       const zone = decoded.query.question.lower.join('.');
       if (zone !== waiting.job.zone) return;
+      if (waiting.job.key && waiting.mac) {
+        // RFC 8945: the answer to a signed NOTIFY is signed; one that does not verify acknowledges nothing
+        const check = new StreamVerifier(waiting.job.key, waiting.mac, () => this.#seconds()).verify(msg);
+        if (!check.ok) return this.#finish(decoded.query.id, `TSIG: ${check.reason}`);
+      }
       this.#finish(decoded.query.id, decoded.query.rcode === RCODE.NOERROR ? 'acknowledged' : `rcode ${decoded.query.rcode}`);
     });
     return new Promise((resolve) => {

@@ -34,6 +34,8 @@ export interface Query {
   edns?: Edns;
   /** IXFR: the serial of the SOA the client sent in the authority section (RFC 1995 3) */
   clientSerial?: number;
+  /** a TSIG record is present (RFC 8945): verified, and the answer signed, by src/dns/xfr */
+  signed?: true;
 }
 
 export type Decoded =
@@ -114,6 +116,7 @@ export function decodeQuery(buf: Buffer): Decoded {
   let question: Question | undefined;
   let edns: Edns | undefined;
   let clientSerial: number | undefined;
+  let signed = false;
   try {
     const name = readName(buf, 12);
     if (name.next + 4 > buf.length) throw new Malformed('question runs past the end');
@@ -125,10 +128,12 @@ export function decodeQuery(buf: Buffer): Decoded {
       const record = readRecord(buf, offset);
       offset = record.next;
       if (i >= ancount && record.type === TYPE.SOA && record.rdlength >= 22) clientSerial = buf.readUInt32BE(record.next - 20);
+      if (record.type === TYPE.TSIG) signed = true;
     }
     for (let i = 0; i < arcount; i++) {
       const record = readRecord(buf, offset);
       offset = record.next;
+      if (record.type === TYPE.TSIG) signed = true;
       if (record.type !== TYPE.OPT) continue;
       if (edns) throw new Malformed('more than one OPT record');
       if (record.labels.length !== 0) throw new Malformed('OPT owner is not the root');
@@ -142,7 +147,7 @@ export function decodeQuery(buf: Buffer): Decoded {
   }
   return {
     ok: true,
-    query: { id, response, opcode, aa: (flags & 0x0400) !== 0, rd, cd: (flags & 0x0010) !== 0, rcode: flags & 0xf, question, ...(edns ? { edns } : {}), ...(clientSerial !== undefined ? { clientSerial } : {}) },
+    query: { id, response, opcode, aa: (flags & 0x0400) !== 0, rd, cd: (flags & 0x0010) !== 0, rcode: flags & 0xf, question, ...(edns ? { edns } : {}), ...(clientSerial !== undefined ? { clientSerial } : {}), ...(signed ? { signed: true as const } : {}) },
   };
 }
 

@@ -1,7 +1,8 @@
 // The authoritative nameserver: every zone (the top-level zone and the tenant zones) on the same
 // UDP and TCP listeners of `nameserver.listen`; each zone's version swapped atomically (a query sees
-// one version of its zone, never a mix), NOTIFY per zone on every serial change, AXFR/IXFR of any
-// zone to `transfer.allow`, and `workers` > 1 extra processes sharing the UDP ports (SO_REUSEPORT).
+// one version of its zone, never a mix), NOTIFY per zone on every serial change (TSIG-signed for a
+// keyed target), AXFR/IXFR of any zone to `transfer.allow` (src/dns/xfr: each zone's journal, TSIG),
+// and `workers` > 1 extra processes sharing the UDP ports (SO_REUSEPORT).
 import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import { isIPv6 } from 'node:net';
@@ -9,17 +10,24 @@ import type { Socket } from 'node:dgram';
 import type { DesiredZone } from '../model.ts';
 import type { Logger } from '../log.ts';
 import { Engine, type Handled } from './engine.ts';
-import { bindUdp, formatEndpoint, parseEndpoint, listenTcp, plainAddress, type Endpoint, type TcpListener } from './listeners.ts';
-import { transferMessages, refusedTransfer } from './transfer.ts';
+import { bindUdp, formatEndpoint, parseEndpoint, listenTcp, type Endpoint, type TcpListener } from './listeners.ts';
 import { Notifier } from './notify.ts';
+import { TransferGate } from './xfr/gate.ts';
+import type { AllowEntry } from './xfr/access.ts';
+import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from './journal/journal.ts';
+import { handleSigned, udpTransferLimit, type VerifiedRequest } from './xfr/signed.ts';
+import { keyring, type TsigKey, type TsigKeyring } from './tsig/keys.ts';
 import { notLoadedReply } from './notloaded.ts';
 import type { ToWorker, FromWorker } from './worker-protocol.ts';
 
 /** What the server needs of `nameserver:` (plain values: src/dns does not depend on the config module). */
 export interface NameserverSettings {
   listen: readonly string[];
-  transfer: { allow: readonly string[]; notify: readonly string[] };
+  /** an entry with a key: requests from that address must be signed with it / its NOTIFY is signed */
+  transfer: { allow: readonly (string | AllowEntry)[]; notify: readonly (string | { address: string; key: string })[] };
   workers: number;
+  /** the IXFR journal's bounds per zone (default: 100 versions, 1 MiB) */
+  journal?: JournalLimits;
 }
 
 export interface DnsServerOptions {
@@ -30,6 +38,12 @@ export interface DnsServerOptions {
   random?: () => number;
   /** NOTIFY retry delays in ms (tests shorten them) */
   notifyDelays?: number[];
+  /** TSIG keys of nameserver.tsig, secrets resolved (src/daemon/tsig-secrets.ts) */
+  keys?: TsigKeyring;
+  /** where the IXFR journal persists (stateDir); none: memory only */
+  stateDir?: string;
+  /** ms since the epoch (TSIG times, journal writes); tests skew it */
+  now?: () => number;
 }
 
 export interface QueryEvent {
@@ -50,15 +64,26 @@ export class DnsServer extends EventEmitter {
   /** zone -> the serial NOTIFY went out for */
   readonly #notified = new Map<string, number>();
   #transfer: NameserverSettings['transfer'];
-  #allow: Set<string>;
+  readonly #gate: TransferGate;
+  readonly #keys: TsigKeyring;
+  readonly #now: () => number;
 
   constructor(options: DnsServerOptions) {
     super();
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger.child({ component: 'nameserver' });
+    this.#keys = options.keys ?? keyring([]);
+    this.#now = options.now ?? Date.now;
     this.#transfer = options.nameserver.transfer;
-    this.#allow = new Set(this.#transfer.allow.map(plainAddress));
+    this.#checkKeys(this.#transfer);
+    this.#gate = new TransferGate({
+      allow: this.#transfer.allow,
+      journal: options.nameserver.journal ?? DEFAULT_JOURNAL_LIMITS,
+      ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+      logger: this.#logger,
+      now: this.#now,
+    });
     this.#engine = new Engine([], this.#random);
   }
 
@@ -87,7 +112,8 @@ export class DnsServer extends EventEmitter {
     const v4 = endpoints.find((e) => !isIPv6(e.host));
     const v6 = endpoints.find((e) => isIPv6(e.host));
     return new Notifier({
-      targets: [...this.#transfer.notify],
+      targets: this.#transfer.notify.map((entry) => (typeof entry === 'string' ? { address: entry } : { address: entry.address, key: this.#key(entry.key) })),
+      now: this.#now,
       sources: { ...(v4 ? { v4: v4.host } : {}), ...(v6 ? { v6: v6.host } : {}) },
       logger: this.#logger,
       ...(this.#options.notifyDelays ? { delays: this.#options.notifyDelays } : {}),
@@ -95,14 +121,17 @@ export class DnsServer extends EventEmitter {
   }
 
   /**
-   * New `transfer.allow` / `transfer.notify` (a config reload): the next AXFR is checked against
-   * the new list; with new NOTIFY targets, every target is notified of every zone's current serial
-   * (a secondary added by the reload learns of the zones at once).
+   * New `transfer.allow` / `transfer.notify` (a config reload): the next AXFR/IXFR is checked
+   * against the new list (keys included); with new NOTIFY targets, every target is notified of every
+   * zone's current serial (a secondary added by the reload learns of the zones at once). The keys
+   * they name are among the loaded ones: nameserver.tsig itself needs a restart (secrets are read at
+   * start).
    */
   setTransfer(transfer: NameserverSettings['transfer']): void {
+    this.#checkKeys(transfer);
     const notifyChanged = JSON.stringify(transfer.notify) !== JSON.stringify(this.#transfer.notify);
     this.#transfer = transfer;
-    this.#allow = new Set(transfer.allow.map(plainAddress));
+    this.#gate.setAllow(transfer.allow);
     if (!notifyChanged || !this.#notifier) return;
     this.#notifier.stop();
     this.#notifier = this.#newNotifier();
@@ -118,6 +147,7 @@ export class DnsServer extends EventEmitter {
   /**
    * Swaps in new versions of these zones (adding the ones not served yet); the other zones stay as
    * they are. With `replaceAll`, the zones not listed stop being served (a reload's whole set).
+   * Each new version goes into its zone's journal (IXFR).
    */
   setZones(zones: readonly DesiredZone[], options: { replaceAll?: boolean } = {}): void {
     const removed: string[] = [];
@@ -126,7 +156,10 @@ export class DnsServer extends EventEmitter {
       for (const version of [...this.#engine.versions()]) if (!keep.has(version.zone.zone)) removed.push(version.zone.zone);
       for (const name of removed) this.#forget(name);
     }
-    for (const zone of zones) this.#engine.set(zone);
+    for (const zone of zones) {
+      this.#engine.set(zone);
+      this.#gate.zoneChanged(zone);
+    }
     const message: ToWorker = { kind: 'zones', zones: [...zones], removed };
     for (const worker of this.#workers) if (worker.connected) worker.send(message);
     for (const zone of zones) this.#notifyIfChanged(zone);
@@ -153,7 +186,19 @@ export class DnsServer extends EventEmitter {
   #forget(zone: string): boolean {
     this.#notified.delete(zone);
     this.#notifier?.forget(zone);
+    this.#gate.forget(zone);
     return this.#engine.remove(zone);
+  }
+
+  /** Every key a transfer.allow / transfer.notify entry names is loaded (the config rules check the names). */
+  #checkKeys(transfer: NameserverSettings['transfer']): void {
+    for (const entry of [...transfer.allow, ...transfer.notify]) if (typeof entry !== 'string' && entry.key !== undefined) this.#key(entry.key);
+  }
+
+  #key(name: string): TsigKey {
+    const key = this.#keys.get(name);
+    if (!key) throw new Error(`TSIG key ${name} named in nameserver.transfer is not among the loaded keys`);
+    return key;
   }
 
   /** NOTIFY for the zone's serial unless already sent (zones set before start() are notified by start()). */
@@ -173,6 +218,7 @@ export class DnsServer extends EventEmitter {
 
   async stop(): Promise<void> {
     this.#notifier?.stop();
+    this.#gate.flush();
     for (const worker of this.#workers) worker.kill('SIGTERM');
     await Promise.all(this.#workers.map((w) => (w.exitCode !== null || w.signalCode !== null ? undefined : new Promise((resolve) => w.once('exit', resolve)))));
     this.#workers = [];
@@ -188,16 +234,18 @@ export class DnsServer extends EventEmitter {
 
   #onUdp(msg: Buffer, socket: Socket, port: number, address: string): void {
     const engine = this.#engine;
+    let replies: Buffer[];
     let handled: Handled | undefined;
     try {
       handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
+      replies = handled && engine.size > 0 ? this.#answer(engine, msg, handled, 'udp', address) : handled?.reply ? [handled.reply] : [];
     } catch (error) {
       this.#logger.error({ err: error }, 'internal error answering a UDP query; dropped');
       return;
     }
-    if (!handled?.reply) return;
-    socket.send(handled.reply, port, address);
-    this.#emit(handled, 'udp');
+    if (!handled) return;
+    for (const reply of replies) socket.send(reply, port, address);
+    if (replies.length > 0) this.#emit(handled, 'udp');
   }
 
   #onTcp(msg: Buffer, remote: string): Buffer[] {
@@ -205,16 +253,31 @@ export class DnsServer extends EventEmitter {
     const handled = engine.size > 0 ? engine.handle(msg, 'tcp') : notLoadedReply(msg);
     if (!handled) return [];
     this.#emit(handled, 'tcp');
-    if (handled.transfer) {
-      const { query, kind, version } = handled.transfer;
-      if (!this.#allow.has(plainAddress(remote))) {
-        this.#logger.warn({ remote, kind, zone: version.zone.zone }, 'zone transfer refused: address not in nameserver.transfer.allow');
-        return [refusedTransfer(query)];
+    return engine.size > 0 ? this.#answer(engine, msg, handled, 'tcp', remote) : handled.reply ? [handled.reply] : [];
+  }
+
+  /** Signed messages (TSIG) and transfers; everything else is the engine's reply as it stands. */
+  #answer(engine: Engine, msg: Buffer, handled: Handled, transport: 'udp' | 'tcp', remote: string): Buffer[] {
+    let transfer = handled.transfer;
+    let check: VerifiedRequest | undefined;
+    if (handled.signed) {
+      const outcome = handleSigned(engine, msg, handled.signed.query, transport, this.#keys, Math.floor(this.#now() / 1000));
+      if (outcome.kind === 'reply') {
+        if (outcome.refused) this.#logger.warn({ remote, transport, type: handled.type }, `signed request refused: ${outcome.refused}`);
+        return [outcome.reply];
       }
-      this.#logger.info({ remote, kind, zone: version.zone.zone, serial: version.zone.serial }, 'zone transfer');
-      return transferMessages(version.index, query, kind).messages;
+      transfer = { query: outcome.query, kind: outcome.transfer, version: outcome.version };
+      check = outcome.check;
     }
-    return handled.reply ? [handled.reply] : [];
+    if (!transfer) return handled.reply ? [handled.reply] : [];
+    return this.#gate.transfer({
+      index: transfer.version.index,
+      query: transfer.query,
+      kind: transfer.kind,
+      remote,
+      ...(check ? { check } : {}),
+      ...(transport === 'udp' ? { udpLimit: udpTransferLimit(transfer.query, check) } : {}),
+    });
   }
 
   async #startWorkers(count: number): Promise<void> {
@@ -245,7 +308,9 @@ export class DnsServer extends EventEmitter {
           }
         });
       }));
-      const start: ToWorker = { kind: 'start', listen, zones: [...this.#engine.versions()].map((version) => version.zone) };
+      // the workers answer signed UDP queries too: they get the keys over the IPC channel (never logged)
+      const keys = [...this.#keys.values()].map((key) => ({ name: key.name, algorithm: key.algorithm, secret: key.secret.toString('base64') }));
+      const start: ToWorker = { kind: 'start', listen, keys, zones: [...this.#engine.versions()].map((version) => version.zone) };
       worker.send(start);
     }
     await Promise.all(ready);

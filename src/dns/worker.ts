@@ -5,8 +5,14 @@ import { Engine } from './engine.ts';
 import { bindUdp } from './listeners.ts';
 import { notLoadedReply } from './notloaded.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { Handled } from './engine.ts';
+import { keyring, type TsigKeyring } from './tsig/keys.ts';
+import { handleSigned, udpTransferLimit } from './xfr/signed.ts';
+import { signAnswer } from './tsig/respond.ts';
+import { transferMessages } from './transfer.ts';
 
 const engine = new Engine([], Math.random);
+let keys: TsigKeyring = keyring([]);
 const sockets: Socket[] = [];
 const counts = new Map<string, number>();
 
@@ -15,16 +21,34 @@ function send(message: FromWorker): void {
 }
 
 function onMessage(msg: Buffer, socket: Socket, port: number, address: string): void {
-  let handled;
+  let handled: Handled | undefined;
+  let reply: Buffer | undefined;
   try {
     handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
+    reply = handled && engine.size > 0 ? answer(engine, msg, handled) : handled?.reply;
   } catch {
     return;
   }
-  if (!handled?.reply) return;
-  socket.send(handled.reply, port, address);
+  if (!handled || !reply) return;
+  socket.send(reply, port, address);
   const key = `${handled.type}\u0000${handled.rcode}`;
   counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/**
+ * Signed queries and IXFR over UDP. A worker holds no journal: an IXFR gets the SOA alone, which
+ * RFC 1995 4 allows (the client asks again over TCP, where the main process answers from the journal).
+ */
+function answer(current: Engine, msg: Buffer, handled: Handled): Buffer | undefined {
+  const now = Math.floor(Date.now() / 1000);
+  if (handled.signed) {
+    const outcome = handleSigned(current, msg, handled.signed.query, 'udp', keys, now);
+    if (outcome.kind === 'reply') return outcome.reply;
+    const [soa] = transferMessages(outcome.version.index, outcome.query, 'ixfr', { udpLimit: udpTransferLimit(outcome.query, outcome.check) }).messages;
+    return soa && signAnswer(soa, outcome.check, now);
+  }
+  if (handled.transfer) return transferMessages(handled.transfer.version.index, handled.transfer.query, 'ixfr', { udpLimit: udpTransferLimit(handled.transfer.query, undefined) }).messages[0];
+  return handled.reply;
 }
 
 const statsTimer = setInterval(() => {
@@ -41,6 +65,7 @@ process.on('message', (message: ToWorker) => {
   }
   if (message.kind === 'start') {
     for (const zone of message.zones) engine.set(zone);
+    keys = keyring((message.keys ?? []).map((key) => ({ name: key.name, algorithm: key.algorithm, secret: Buffer.from(key.secret, 'base64') })));
     Promise.all(message.listen.map((endpoint) => bindUdp(endpoint, true, onMessage)))
       .then((bound) => {
         sockets.push(...bound);

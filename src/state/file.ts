@@ -126,8 +126,13 @@ export function writeState(stateDir: string, state: SavedState): void {
   writeFileAtomic(stateDir, STATE_FILE_NAME, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** Temp file, fsync, rename, fsync of the directory: a crash mid-write leaves the old file whole. */
-export function writeFileAtomic(dir: string, name: string, data: string | Buffer): void {
+/**
+ * Temp file, fsync, rename, fsync of the directory: a crash mid-write leaves the old file whole.
+ * `fsync: false` — rename only: the file is whole or the old one for readers, but a power cut may
+ * lose it (for caches that are checked when read, such as the IXFR journal).
+ */
+export function writeFileAtomic(dir: string, name: string, data: string | Buffer, options: { fsync?: boolean } = {}): void {
+  const durable = options.fsync ?? true;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, name);
   const temp = `${file}.${process.pid}.tmp`;
@@ -135,7 +140,7 @@ export function writeFileAtomic(dir: string, name: string, data: string | Buffer
   try {
     if (typeof data === 'string') writeSync(fd, data);
     else writeSync(fd, data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     try { unlinkSync(temp); } catch { /* already gone */ }
@@ -143,7 +148,7 @@ export function writeFileAtomic(dir: string, name: string, data: string | Buffer
   }
   closeSync(fd);
   renameSync(temp, file);
-  syncDirectory(dir);
+  if (durable) syncDirectory(dir);
 }
 
 /** fsync of the directory makes the rename itself durable (ext4/xfs need it after a power loss). */

@@ -1,12 +1,14 @@
-// Throttled state writes: a burst of transitions becomes one write, at most one per `minGapMs`,
-// and `flush()` writes whatever is pending at once (shutdown). Write errors are logged, the loop goes on.
+// Throttled writes to stateDir: a burst of changes becomes one write, at most one per `minGapMs`,
+// and `flush()` writes whatever is pending at once (shutdown). Write errors are logged, the loop goes
+// on. StateWriter writes the state file (the IXFR journals have their own batched saver).
 import type { Logger } from '../log.ts';
 import { writeState, type SavedState } from './file.ts';
 
-export interface StateWriterOptions {
-  stateDir: string;
-  /** builds the state to save at write time, so a throttled write saves the latest truth */
-  collect: () => SavedState;
+export interface ThrottleOptions {
+  /** does the write; throws on failure */
+  write: () => void;
+  /** what is written, for the error log line: "the state file", "the journal of example.com" */
+  what: string;
   logger: Logger;
   minGapMs?: number;
   /** injectable for tests */
@@ -15,13 +17,13 @@ export interface StateWriterOptions {
   now?: () => number;
 }
 
-export class StateWriter {
-  readonly #options: StateWriterOptions;
+export class ThrottledWriter {
+  readonly #options: ThrottleOptions;
   #timer: unknown;
   #lastWriteAt = Number.NEGATIVE_INFINITY;
   #writes = 0;
 
-  constructor(options: StateWriterOptions) {
+  constructor(options: ThrottleOptions) {
     this.#options = options;
   }
 
@@ -55,10 +57,22 @@ export class StateWriter {
   #writeNow(): void {
     this.#lastWriteAt = (this.#options.now ?? Date.now)();
     try {
-      writeState(this.#options.stateDir, this.#options.collect());
+      this.#options.write();
       this.#writes++;
     } catch (error) {
-      this.#options.logger.error({ err: (error as Error).message, stateDir: this.#options.stateDir }, 'could not write the state file; will retry on the next change');
+      this.#options.logger.error({ err: (error as Error).message }, `could not write ${this.#options.what}; will retry on the next change`);
     }
+  }
+}
+
+export interface StateWriterOptions extends Omit<ThrottleOptions, 'write' | 'what'> {
+  stateDir: string;
+  /** builds the state to save at write time, so a throttled write saves the latest truth */
+  collect: () => SavedState;
+}
+
+export class StateWriter extends ThrottledWriter {
+  constructor(options: StateWriterOptions) {
+    super({ ...options, what: `the state file in ${options.stateDir}`, write: () => writeState(options.stateDir, options.collect()) });
   }
 }

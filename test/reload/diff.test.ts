@@ -64,6 +64,8 @@ describe('restartChanges: what a reload refuses', () => {
     ['the zone', { zone: 'example.net', pools: base.pools.replaceAll('example.com', 'example.net') }, ['zone']],
     ['nameserver.listen', { rest: base.rest.replace('["127.0.0.1:5353"]', '["127.0.0.1:5354"]') }, ['nameserver.listen']],
     ['nameserver.workers', { rest: base.rest.replace('ns: [ns1', 'workers: 2, ns: [ns1') }, ['nameserver.workers']],
+    ['nameserver.tsig (secrets read at start)', { rest: base.rest.replace('ns: [ns1', 'tsig: [{ name: xfr, algorithm: hmac-sha256, secretEnv: MXPOOL_TSIG }], ns: [ns1') }, ['nameserver.tsig']],
+    ['nameserver.journal', { rest: base.rest.replace('ns: [ns1', 'journal: { maxVersions: 5 }, ns: [ns1') }, ['nameserver.journal']],
     ['the nameserver section removed', { rest: base.rest.replace(/nameserver: .*\n/, '') }, ['nameserver']],
     ['http.listen and stateDir', { rest: base.rest.replace('8053', '8054') + '\nstateDir: /var/lib/mxpool' }, ['stateDir', 'http.listen']],
     ['http.tokenEnv', { rest: base.rest.replace('listen: "127.0.0.1:8053"', 'listen: "127.0.0.1:8053", tokenEnv: MXPOOL_TOKEN') }, ['http.tokenEnv']],

@@ -1,6 +1,6 @@
 // The journal in stateDir (stateDir/journal/<zone>.json), so a restart keeps IXFR incremental: the
 // latest version (to diff the next one against) and the kept differences, each record as
-// [owner, ttl, type, master-file data]. Written atomically. A missing, corrupt or mismatched file
+// [owner, ttl, type, master-file data]. Replaced by rename, without fsync (saver.ts says why). A missing, corrupt or mismatched file
 // is logged and ignored — secondaries then get one full transfer, never a wrong incremental one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,7 +51,7 @@ export function writeJournal(stateDir: string, journal: ZoneJournal): void {
     records: [...latest.records.values()].map(toLine),
     diffs: journal.diffs.map((d) => ({ from: d.from, to: d.to, fromSoa: soaLine(zone, d.fromSoa), toSoa: soaLine(zone, d.toSoa), deleted: d.deleted.map(toLine), added: d.added.map(toLine) })),
   };
-  writeFileAtomic(journalDir(stateDir), `${zone}.json`, `${JSON.stringify(out)}\n`);
+  writeFileAtomic(journalDir(stateDir), `${zone}.json`, `${JSON.stringify(out)}\n`, { fsync: false });
 }
 
 export interface LoadedJournal {
