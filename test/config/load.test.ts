@@ -64,7 +64,7 @@ providers:
 http: {}
 `));
     expect(full.nameserver).toEqual({
-      listen: ['127.0.0.1:5353'], ns: ['ns1.example.com'], workers: 1, transfer: { allow: [], notify: [] },
+      listen: ['127.0.0.1:5353'], ns: ['ns1.example.com'], workers: 1, tsig: [], transfer: { allow: [], notify: [] }, journal: { maxVersions: 100, maxBytes: 1048576 },
       soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com', refresh: 3600, retry: 600, expire: 604800, minimum: 60 },
     });
     expect(full.providers).toEqual({
