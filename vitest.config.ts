@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // generous: every wait inside a test is for a condition; on a loaded 2-core machine starting
+    // serve alone can take 20 s, and a test that would pass must not die of the clock
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
     // network tests bind fixed loopback addresses; files run in parallel workers, tests inside a file in series
     fileParallelism: true,
     maxWorkers: 2,

@@ -194,7 +194,8 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
     child = proc;
     proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     proc.stdout!.resume();
-    const deadline = Date.now() + 20_000;
+    // serve imports the whole program before it listens: seconds of CPU, far more on a loaded machine
+    const deadline = Date.now() + 60_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`mxpool serve exited with ${proc.exitCode} at start-up:\n${stderr.slice(-3000)}`);
       try {
@@ -203,7 +204,7 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`mxpool serve did not become healthy within 20 s:\n${stderr.slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`mxpool serve did not become healthy within 60 s:\n${stderr.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
