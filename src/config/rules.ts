@@ -21,6 +21,8 @@ export interface View {
   /** indexes of the list at path (empty when it is not a list) */
   indexes(path: Path): number[];
   has(path: Path): boolean;
+  /** the value at path, unless it (or a parent) is already reported as wrong */
+  raw(path: Path): unknown;
   /** the key is there at all, valid or not */
   present(path: Path): boolean;
 }
@@ -54,6 +56,7 @@ function makeView(root: unknown, broken: Set<string>): View {
     number: (path) => { const v = get(path); return typeof v === 'number' ? v : undefined; },
     indexes: (path) => { const v = get(path); return Array.isArray(v) ? v.map((_, i) => i) : []; },
     has: (path) => get(path) !== undefined,
+    raw: get,
     present: (path) => raw(path) !== undefined,
   };
 }
@@ -66,6 +69,7 @@ export function crossFieldRules(config: ParsedConfig, ctx: z.RefinementCtx): voi
   // params.crossField: the loader does not append "(got ...)" — the message already names the values
   const fail: Fail = (path, message) => ctx.addIssue({ code: 'custom', path, message, params: { crossField: true } });
   poolRules(view, fail);
+  securityRules(view, fail);
   const interval = view.number(['probe', 'interval']);
   const timeout = view.number(['probe', 'timeout']);
   if (interval !== undefined && timeout !== undefined && timeout >= interval) {
@@ -161,6 +165,28 @@ function sourceAddressRule(view: View, fail: Fail): void {
         fail(['pools', p, 'hosts', h, 'address'], `an IPv${family} address like probe.sourceAddress (${source}), or no probe.sourceAddress: probes of ${address} cannot connect from it`);
       }
     }
+  }
+}
+
+/**
+ * pools[].security: something to check, and a relay test domain nobody here serves — a relay that
+ * accepts relay-test@<a domain it serves> is delivering locally, not relaying, and the test would
+ * call an open relay closed.
+ */
+function securityRules(view: View, fail: Fail): void {
+  const zone = view.text(['zone']);
+  for (const p of view.indexes(['pools'])) {
+    const at: Path = ['pools', p, 'security'];
+    if (!view.has(at)) continue;
+    const checks = ['openRelay', 'authAfterStarttls'].filter((key) => view.raw(at.concat(key)) === true);
+    if (checks.length === 0 && !view.present([...at, 'auth'])) {
+      fail(at, 'at least one check: openRelay: true, authAfterStarttls: true or auth: { usernameEnv, passwordEnv } (nothing would be checked)');
+    }
+    const domain = view.text([...at, 'relayTestDomain']);
+    if (domain === undefined) continue;
+    const served = [zone, ...view.indexes(['pools']).map((q) => view.text(['pools', q, 'mx', 'name']))].filter((name): name is string => name !== undefined);
+    const clash = served.find((name) => inZone(domain, name) || inZone(name, domain));
+    if (clash !== undefined) fail([...at, 'relayTestDomain'], `a domain your hosts do not serve, such as relay-test.invalid (${domain} ${domain === clash ? 'is' : inZone(domain, clash) ? 'lies inside' : 'holds'} ${clash}, which they receive mail for)`);
   }
 }
 

@@ -3,7 +3,8 @@
 // in src/config/rules.ts so every error carries the path of the key that is wrong. The descriptions
 // end up in config/mxpool.schema.json (npm run schema), which editors show on hover.
 import { z } from 'zod';
-import { anyCase, boolean, cronExpression, decimal, dnsName, duration, envVarName, httpUrl, integer, ipAddress, listenAddress, port } from './fields.ts';
+import { isIP } from 'node:net';
+import { anyCase, boolean, cronExpression, decimal, dnsName, duration, envVarName, httpUrl, integer, ipAddress, listenAddress, parseHostPort, port } from './fields.ts';
 import { crossFieldRules } from './rules.ts';
 import { clusterSchema } from './cluster.ts';
 
@@ -17,6 +18,22 @@ export const hostSchema = z.strictObject({
   /** an operator's long-term switch: out of DNS at once, out of SPF after twice the TTL */
   disabled: boolean.default(false).describe('true: out of DNS at once, out of SPF after twice the TTL (state "disabled")'),
 }, { error: 'a host mapping such as { name: mx1.example.com, address: 192.0.2.10 }' });
+
+// Relay security checks beside the probe (src/security/): all off unless asked for.
+export const securitySchema = z.strictObject({
+  openRelay: boolean.default(false).describe('MAIL FROM and RCPT TO a foreign domain without AUTH (never DATA): a 2xx for the RCPT is finding smtp-open-relay'),
+  relayTestDomain: dnsName.default('relay-test.invalid').describe('the foreign domain of the relay tests (relay-test@<it>); never a domain your hosts serve'),
+  authAfterStarttls: boolean.default(false).describe('AUTH must not be offered before STARTTLS, and relaying for a sender of the zone without AUTH must be refused'),
+  auth: z
+    .strictObject({
+      usernameEnv: envVarName.describe('name of the environment variable holding the user name'),
+      passwordEnv: envVarName.describe('name of the environment variable holding the password'),
+    }, { error: 'a mapping { usernameEnv, passwordEnv }' })
+    .optional()
+    .describe('after STARTTLS, log in with these credentials (must get 235) and with a wrong password (must be refused)'),
+  onFinding: z.enum(['report', 'withdraw'], { error: 'report or withdraw' }).default('report').describe('report: only report findings; withdraw: out of DNS (outbound: still in SPF) until a clean check'),
+  interval: duration.prefault('10m').describe('time between security checks of one host (each wrong-password test counts as a failed login at the relay)'),
+}, { error: 'a mapping of security checks (openRelay:, authAfterStarttls:, auth:, ...)' });
 
 export const poolSchema = z.strictObject({
   name: z
@@ -35,6 +52,7 @@ export const poolSchema = z.strictObject({
   hosts: z.array(hostSchema, { error: 'a list of hosts' }).min(1, { error: 'at least one host' }).describe('the SMTP hosts of this pool'),
   whenAllDown: z.enum(['all', 'last-known-good', 'none'], { error: 'all, last-known-good or none' }).default('all').describe('what to publish when fewer than minHealthy hosts are healthy: every enabled host, the last healthy set, or nothing'),
   minHealthy: integer('a number of hosts', 0).default(1).describe('fewer healthy hosts than this counts as "all down" (whenAllDown applies)'),
+  security: securitySchema.optional().describe('relay security checks of this pool\'s hosts (open relay, AUTH before STARTTLS, credentials), every interval'),
 }, { error: 'a pool mapping with name:, role: and hosts:' });
 
 export const probeSchema = z.strictObject({
@@ -240,6 +258,20 @@ export const httpSchema = z.strictObject({
   hosts: z.array(dnsName, { error: 'a list of DNS names' }).default([]).describe('names besides the listen address that requests may carry in their Host header (a reverse proxy, this machine\'s DNS name); any other Host is refused with 421 (DNS rebinding)'),
 }, { error: 'a mapping { listen, tokenEnv, hosts }' });
 
+/** A DNS server to ask: an IP address, with :port (default 53). */
+const dnsServer = z
+  .string({ error: 'an IP address, optionally with :port, such as 127.0.0.1:53' })
+  .refine((text) => isIP(text) !== 0 || isIP(parseHostPort(text)?.host ?? '') !== 0, { error: 'an IP address, optionally with :port, such as 127.0.0.1:53 or [::1]:53' });
+
+// DNS blocklists (RFC 5782) for the outbound pools (src/dnsbl/).
+export const dnsblSchema = z.strictObject({
+  zones: z.array(dnsName, { error: 'a list of DNSBL zones such as [zen.spamhaus.org]' }).min(1, { error: 'at least one DNSBL zone' }).describe('blocklist zones each outbound address is looked up in (reversed address + zone, RFC 5782)'),
+  interval: duration.prefault('5m').describe('time between lookups of every outbound address'),
+  resolver: dnsServer.optional().describe('the resolver to ask (ip or ip:port); default: the system\'s resolvers. Many lists refuse big public resolvers'),
+  action: z.enum(['withdraw', 'report'], { error: 'withdraw or report' }).default('withdraw').describe('withdraw: a listed relay leaves the relay name (stays in SPF) until delisted and rise probes pass; report: only report'),
+  timeout: duration.prefault('3s').describe('a lookup without an answer after this long is unknown (the last verdict stays)'),
+}, { error: 'a mapping { zones, interval, resolver, action }' });
+
 export const auditSchema = z.strictObject({
   interval: duration.prefault('10m').describe('serve re-audits the published records this often'),
 }, { error: 'a mapping { interval }' });
@@ -260,6 +292,7 @@ const configShape = z.strictObject(
     cluster: clusterSchema.optional().describe('several mxpool instances that agree through etcd (docs/cluster.md)'),
     tenants: z.array(tenantSchema, { error: 'a list of tenants' }).default([]).describe('customer zones served beside zone; the files of tenantsFrom are appended'),
     tenantsFrom: z.string({ error: 'a folder path' }).min(1, { error: 'a folder path' }).optional().describe('a folder, absolute or relative to this file\'s folder: every *.yaml in it is one tenant (the keys of tenants[]); re-read on every reload'),
+    dnsbl: dnsblSchema.optional().describe('DNS blocklists for the outbound pools: listed relays leave the relay name'),
   },
   { error: 'a mapping of config keys (zone:, pools:, ...)' },
 );
@@ -288,6 +321,8 @@ export type StaticRecord = Parsed['records'][number];
 export type TenantConfig = Parsed['tenants'][number];
 export type TenantMx = TenantConfig['mx'][number];
 export type SoaConfig = NameserverConfig['soa'];
+export type SecurityConfig = NonNullable<PoolConfig['security']>;
+export type DnsblConfig = NonNullable<Parsed['dnsbl']>;
 /** The config as written, before defaults (what the JSON Schema describes). */
 export type ConfigInput = z.input<typeof configShape>;
 /** The unvalidated shape the cross-field rules see. */

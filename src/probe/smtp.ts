@@ -4,15 +4,22 @@
 // Never throws: every failure is a ProbeResult with the stage that failed and a reason. Always sends
 // QUIT when the dialogue is still sane, and always closes its socket and clears its one timer
 // before resolving, so thousands of probes leave nothing behind.
+// Checks beside the probe (src/security/) go on after the last EHLO through `probeSmtp(..., then)`:
+// the same session, parser and failure reasons, each further command with its own stage and a
+// deadline of its own (probe.timeout per stage) — not a second SMTP client.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { judgeCertificate } from './cert.ts';
 import { performance } from 'node:perf_hooks';
 import { ReplyError, ReplyParser, hasExtension, parseExtensions, printable, type SmtpReply } from './reply.ts';
 import { secureContextFor } from './tls-context.ts';
-import type { ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, TlsInfo } from './types.ts';
+import type { DialogueStage, ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, SmtpDialogue, TlsInfo } from './types.ts';
 
-export type { ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, TlsInfo } from './types.ts';
+export type { DialogueStage, ProbeOptions, ProbeResult, ProbeStage, ProbeTarget, SmtpDialogue, TlsInfo } from './types.ts';
+export type { SmtpReply } from './reply.ts';
+
+/** What runs after the last EHLO of a probe, before its QUIT (src/security/). */
+export type Continuation = (dialogue: SmtpDialogue) => Promise<void>;
 
 /** A failed step. `polite`: the server still speaks SMTP, so we say QUIT before closing. */
 class ProbeFailure extends Error {
@@ -32,6 +39,10 @@ const WAITING_FOR: Record<ProbeStage, string> = {
   starttls: 'waiting for the STARTTLS reply',
   tls: 'during the TLS handshake',
   cert: 'checking the certificate',
+  mail: 'waiting for the MAIL FROM reply',
+  rcpt: 'waiting for the RCPT TO reply',
+  rset: 'waiting for the RSET reply',
+  auth: 'waiting for the AUTH reply',
   quit: 'waiting for the QUIT reply',
 };
 
@@ -64,6 +75,8 @@ class ProbeSession {
   private code: number | null = null;
   private banner: string | null = null;
   private extensions: string[] = [];
+  /** the keywords of the first EHLO, before STARTTLS (AUTH offered in clear shows here) */
+  private firstExtensions: string[] | undefined;
   private tls: TlsInfo | undefined;
   private plain: Socket | undefined;
   private secure: TLSSocket | undefined;
@@ -74,23 +87,33 @@ class ProbeSession {
   private deadline: NodeJS.Timeout | undefined;
   private closed: Promise<void> = Promise.resolve();
 
-  constructor(target: ProbeTarget, options: ProbeOptions) {
+  private readonly continuation: Continuation | undefined;
+
+  constructor(target: ProbeTarget, options: ProbeOptions, then?: Continuation) {
     this.target = target;
     this.options = options;
+    this.continuation = then;
     this.now = options.now ?? Date.now;
     this.at = this.now();
   }
 
-  async run(): Promise<ProbeResult> {
+  /** (Re)starts the deadline: once for the probe, again for each stage of a continuation. */
+  private arm(): void {
+    clearTimeout(this.deadline);
     this.deadline = setTimeout(() => {
       this.fail(new ProbeFailure(`timed out after ${this.options.timeoutMs} ms ${WAITING_FOR[this.stage]}`));
       // a silent peer gets no QUIT: tear down now so the deadline really is the end
       this.plain?.destroy();
       this.secure?.destroy();
     }, this.options.timeoutMs);
+  }
+
+  async run(): Promise<ProbeResult> {
+    this.arm();
     let result: ProbeResult;
     try {
       await this.dialogue();
+      if (this.continuation) await this.continuation(this.dialogueView());
       this.stage = 'quit';
       result = this.result(true, '');
       await this.quit();
@@ -223,17 +246,33 @@ class ProbeSession {
     return this.read();
   }
 
+  /** The session as a continuation sees it: what the EHLOs said, TLS, and one command at a time. */
+  private dialogueView(): SmtpDialogue {
+    return {
+      extensionsBeforeTls: this.firstExtensions ?? [],
+      extensions: this.extensions,
+      tls: this.tls,
+      command: (stage, line) => {
+        this.stage = stage;
+        this.arm();
+        return this.command(line);
+      },
+    };
+  }
+
   /** EHLO; HELO when the server does not know EHLO (500/502). */
   private async hello(): Promise<void> {
     const ehlo = await this.command(`EHLO ${this.options.helo}`);
     if (ehlo.code === 250) {
       this.extensions = parseExtensions(ehlo);
+      this.firstExtensions ??= this.extensions;
       return;
     }
     if ((ehlo.code === 500 || ehlo.code === 502) && !this.secure) {
       const helo = await this.command(`HELO ${this.options.helo}`);
       if (helo.code === 250) {
         this.extensions = [];
+        this.firstExtensions ??= this.extensions;
         return;
       }
       throw new ProbeFailure(`EHLO ${describe(ehlo)}; HELO ${describe(helo)}`, { polite: true });
@@ -281,6 +320,6 @@ function describe(reply: SmtpReply): string {
 }
 
 /** Probes one SMTP host. Never throws; see ProbeResult for the verdict. */
-export async function probeSmtp(target: ProbeTarget, options: ProbeOptions): Promise<ProbeResult> {
-  return new ProbeSession(target, options).run();
+export async function probeSmtp(target: ProbeTarget, options: ProbeOptions, then?: Continuation): Promise<ProbeResult> {
+  return new ProbeSession(target, options, then).run();
 }

@@ -29,9 +29,29 @@ export interface ProbeOptions {
 
 /**
  * How far the dialogue got. On failure, the stage that failed; on success, `quit`.
- * connect -> greeting -> ehlo (HELO fallback) -> starttls -> tls (handshake) -> cert -> ehlo -> quit
+ * connect -> greeting -> ehlo (HELO fallback) -> starttls -> tls (handshake) -> cert -> ehlo -> quit;
+ * a continuation (security checks) adds its stages between the last ehlo and quit.
  */
-export type ProbeStage = 'connect' | 'greeting' | 'ehlo' | 'starttls' | 'tls' | 'cert' | 'quit';
+export type ProbeStage = 'connect' | 'greeting' | 'ehlo' | 'starttls' | 'tls' | 'cert' | DialogueStage | 'quit';
+
+/** Stages of the dialogue after EHLO that checks beside the probe use (never DATA). */
+export type DialogueStage = 'mail' | 'rcpt' | 'rset' | 'auth';
+
+/** The probe's session after its last EHLO, as a continuation (src/security/) drives it. */
+export interface SmtpDialogue {
+  /** EHLO keywords of the first EHLO, in clear before STARTTLS */
+  readonly extensionsBeforeTls: readonly string[];
+  /** EHLO keywords now: after STARTTLS the second EHLO's */
+  readonly extensions: readonly string[];
+  /** the TLS session when STARTTLS ran (its certificate judged as the probe judges it) */
+  readonly tls: TlsInfo | undefined;
+  /**
+   * Sends one command line and resolves with its reply, within probe.timeout for this stage and
+   * with the probe's bounds on replies. Rejects (and the probe result says why) on a timeout,
+   * a reset or a reply that is not SMTP. The line never appears in a failure reason.
+   */
+  command(stage: DialogueStage, line: string): Promise<{ code: number; lines: string[] }>;
+}
 
 export interface TlsInfo {
   /** e.g. TLSv1.3 */

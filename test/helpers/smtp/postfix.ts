@@ -2,7 +2,7 @@
 // smtpd on a loopback address, a self-signed certificate, `postfix -c DIR start-fg`. Needs root
 // (Postfix's master runs as root and drops to the postfix user), as in CI.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, openSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, openSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ proxymap  unix  -       -       n       -       -       proxymap
 scache    unix  -       -       n       -       1       scache
 `;
 
-function mainCf(dir: string, hostname: string, certFile: string, keyFile: string): string {
+function mainCf(dir: string, hostname: string, certFile: string, keyFile: string, options: PostfixOptions): string {
   return `compatibility_level = 3.6
 queue_directory = ${dir}/queue
 data_directory = ${dir}/data
@@ -57,7 +57,7 @@ mydestination =
 # its own loopback address explicitly
 inet_interfaces = loopback-only
 inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+mynetworks = ${options.mynetworks ?? '127.0.0.0/8'}
 smtpd_banner = $myhostname ESMTP mxpool-test
 smtpd_tls_cert_file = ${certFile}
 smtpd_tls_key_file = ${keyFile}
@@ -67,7 +67,30 @@ alias_maps =
 alias_database =
 local_recipient_maps =
 biff = no
+${options.mainCf ?? ''}
 `;
+}
+
+export interface PostfixOptions {
+  /** main.cf mynetworks (default 127.0.0.0/8: every loopback client is trusted, so it relays for them) */
+  mynetworks?: string;
+  /** further main.cf lines, e.g. "smtpd_relay_restrictions = permit" */
+  mainCf?: string;
+}
+
+/** Files in the queue's message directories: 0 means no message was ever accepted (or it was delivered and gone). */
+export function queuedFiles(instance: Pick<PostfixInstance, 'dir'>): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    if (!existsSync(path)) return;
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else found.push(full);
+    }
+  };
+  for (const queue of ['maildrop', 'incoming', 'active', 'deferred', 'hold', 'corrupt', 'bounce', 'defer']) walk(join(instance.dir, 'queue', queue));
+  return found;
 }
 
 async function waitForPort(address: string, port: number, up: boolean, ms: number): Promise<void> {
@@ -84,7 +107,7 @@ async function waitForPort(address: string, port: number, up: boolean, ms: numbe
   }
 }
 
-export async function startPostfix(address: string, port: number, hostname: string): Promise<PostfixInstance> {
+export async function startPostfix(address: string, port: number, hostname: string, options: PostfixOptions = {}): Promise<PostfixInstance> {
   const bin = POSTFIX_BIN as string;
   const dir = tempDir('mxpool-postfix-');
   chmodSync(dir, 0o755);
@@ -95,7 +118,7 @@ export async function startPostfix(address: string, port: number, hostname: stri
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '365', '-subj', `/CN=${hostname}`, '-addext', `subjectAltName=DNS:${hostname}`], { stdio: 'ignore' });
-  writeFileSync(join(dir, 'main.cf'), mainCf(dir, hostname, certFile, keyFile));
+  writeFileSync(join(dir, 'main.cf'), mainCf(dir, hostname, certFile, keyFile, options));
   writeFileSync(join(dir, 'master.cf'), MASTER_CF(address, port));
   // a log file, not pipes: with pipes on stdout/stderr Postfix's start-fg did not come up here
   const logFile = join(dir, 'postfix.log');

@@ -1,0 +1,94 @@
+// The relay security checks against a real Postfix (Debian's), once configured as an open relay
+// (the classic mistake: mynetworks = 0.0.0.0/0, everyone is "trusted") and once as a closed one
+// (default relay restrictions, mynetworks an address nobody uses, so the probe is not trusted).
+// Postfix's queue stays empty: nothing was ever handed over. 127.17.2.x.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkSecurity, type PoolChecks } from '../../src/security/check.ts';
+import { postfixUnavailable, queuedFiles, startPostfix, type PostfixInstance } from '../helpers/smtp/postfix.ts';
+
+const unavailable = postfixUnavailable();
+// nothing leaves the machine: no client name lookups, and the control message is never delivered
+const OFFLINE = 'smtpd_peername_lookup = no\ndefer_transports = smtp\nsmtp_dns_support_level = disabled';
+
+describe.skipIf(unavailable !== undefined)(`relay checks against a real Postfix${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let open: PostfixInstance;
+  let closed: PostfixInstance;
+
+  beforeAll(async () => {
+    [open, closed] = await Promise.all([
+      startPostfix('127.17.2.10', 25, 'open.postfix.test', { mynetworks: '0.0.0.0/0', mainCf: OFFLINE }),
+      startPostfix('127.17.2.11', 25, 'closed.postfix.test', { mynetworks: '127.17.255.254/32', mainCf: OFFLINE }),
+    ]);
+  }, 40_000);
+
+  afterAll(async () => {
+    await Promise.all([open?.cleanup(), closed?.cleanup()]);
+  });
+
+  const pool: PoolChecks = {
+    pool: 'relays',
+    settings: { openRelay: true, relayTestDomain: 'relay-test.invalid', authAfterStarttls: true, onFinding: 'report', interval: 600_000 },
+    localSender: 'postmaster@example.com',
+  };
+  const check = (instance: PostfixInstance, name: string) =>
+    checkSecurity({ name, address: instance.address, port: instance.port }, pool, { probe: { timeoutMs: 5000, helo: 'probe.example.com', starttls: 'optional', certMinDays: 7, verifyCert: true, ca: instance.cert } });
+
+  it('mynetworks = 0.0.0.0/0: an open relay', async () => {
+    const report = await check(open, 'open.postfix.test');
+    expect(report.error).toBeNull();
+    expect(report.findings.map((f) => f.id)).toEqual(['smtp-open-relay', 'smtp-relay-without-auth']);
+    expect(report.findings[0]!.message).toBe('MAIL FROM:<relay-test@relay-test.invalid> then RCPT TO:<relay-test@relay-test.invalid> accepted (250 2.1.5 Ok) without AUTH: it relays for anyone (mxpool sent RSET, never DATA)');
+    expect(report.transcript.filter((line) => line.startsWith('C: '))).toEqual([
+      'C: MAIL FROM:<relay-test@relay-test.invalid>', 'C: RCPT TO:<relay-test@relay-test.invalid>', 'C: RSET',
+      'C: MAIL FROM:<postmaster@example.com>', 'C: RCPT TO:<relay-test@relay-test.invalid>', 'C: RSET',
+    ]);
+  });
+
+  it('mynetworks = 127.17.255.254/32 and Postfix\'s default relay restrictions: closed (454 Relay access denied)', async () => {
+    const report = await check(closed, 'closed.postfix.test');
+    expect(report).toMatchObject({ error: null, findings: [] });
+    expect(report.notes[0]).toBe('open relay: MAIL FROM:<relay-test@relay-test.invalid> then RCPT TO:<relay-test@relay-test.invalid> refused (454 4.7.1 <relay-test@relay-test.invalid>: Relay access denied)');
+  });
+
+  it('the queues stay empty: no message was handed over; a real DATA (the control) does fill the open relay\'s queue', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300)); // cleanup would have written by now
+    expect(queuedFiles(open)).toEqual([]);
+    expect(queuedFiles(closed)).toEqual([]);
+    // the control: the same relay, sent a message the way a spammer would, queues it at once
+    const replies = await talk(open.address, open.port, ['EHLO control.example.com', 'MAIL FROM:<spam@relay-test.invalid>', 'RCPT TO:<victim@relay-test.invalid>', 'DATA', 'Subject: control\r\n\r\nbody\r\n.', 'QUIT']);
+    expect(replies.map((r) => r.slice(0, 3))).toEqual(['220', '250', '250', '250', '354', '250', '221']);
+    const deadline = Date.now() + 5000;
+    while (queuedFiles(open).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queuedFiles(open).length).toBeGreaterThan(0);
+  });
+});
+
+/** A bare SMTP client for the control message: one command at a time, the last line of each reply. */
+function talk(host: string, port: number, commands: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const replies: string[] = [];
+    let buffer = '';
+    const queue = [...commands];
+    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no reply; got ${JSON.stringify(replies)}`))), 10_000);
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, end).replace(/\r$/, '');
+        buffer = buffer.slice(end + 1);
+        if (line[3] === '-') continue;
+        replies.push(line);
+        const next = queue.shift();
+        if (next === undefined) {
+          clearTimeout(timer);
+          socket.end();
+          resolve(replies);
+        } else {
+          socket.write(`${next}\r\n`);
+        }
+      }
+    });
+    socket.on('error', (error) => (clearTimeout(timer), reject(error)));
+  });
+}
