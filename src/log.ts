@@ -7,7 +7,7 @@ export type { Logger };
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Never logged: API tokens, authorization headers, TSIG secrets (wherever a key object ends up). */
-export const REDACTED = ['*.token', '*.authorization', 'headers.authorization', 'secret', '*.secret', '*.*.secret', 'keys[*].secret', '*.keys[*].secret', 'tsig[*].secret', '*.tsig[*].secret'];
+export const REDACTED = ['*.token', '*.authorization', 'headers.authorization', 'secret', '*.secret', '*.*.secret', 'keys[*].secret', '*.keys[*].secret', 'tsig[*].secret', '*.tsig[*].secret', '*.password', '*.credentials', 'password', 'credentials'];
 
 export function createLogger(level: string = 'info', options: { pretty?: boolean } = {}): Logger {
   const pretty = options.pretty ?? process.stderr.isTTY === true;

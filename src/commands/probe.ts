@@ -7,7 +7,10 @@ import { createLogger } from '../log.ts';
 import { ProbeRunner } from '../probe/runner.ts';
 import { showProgress } from './progress.ts';
 import { checkSourceAddress } from '../probe/source-address.ts';
+import { readCaFile } from '../probe/options.ts';
 import { formatProbeJson, formatProbeTable, probeExitCode, type ProbeRow } from '../probe/report.ts';
+import { Hygiene } from '../security/hygiene.ts';
+import { rowHygiene } from '../security/rows.ts';
 
 /** Progress appears only when a round takes longer than this (small pools finish first). */
 const PROGRESS_AFTER_MS = 300;
@@ -21,16 +24,19 @@ export function probeCommand(context: CommandContext): Command {
       const logger = createLogger(options.logLevel);
       const config = loadConfig(options.config);
       await checkSourceAddress(config.probe.sourceAddress);
-      // probe.caFile is read once, here, by the runner's constructor
-      const runner = new ProbeRunner({ config, logger });
+      // probe.caFile is read once, here, for the probes and the security checks
+      const ca = config.probe.caFile !== undefined ? readCaFile(config.probe.caFile) : undefined;
+      const runner = new ProbeRunner({ config, logger, ...(ca !== undefined ? { ca } : {}) });
+      // relay security checks and DNSBL lookups, when configured: their holds make hosts unhealthy
+      const hygiene = new Hygiene({ config, logger, env: process.env, withhold: (host, key, reason) => runner.withhold(host, key, reason), ...(ca !== undefined ? { ca } : {}) });
       const total = config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
       const stopProgress = probeProgress(runner, total);
       let results;
       try {
-        results = await runner.probeAllOnce();
+        [results] = await Promise.all([runner.probeAllOnce(), hygiene.runOnce()]);
       } finally {
         stopProgress();
-        await runner.stop();
+        await Promise.all([runner.stop(), hygiene.stop()]);
       }
       const snapshot = runner.snapshot();
       const rows: ProbeRow[] = config.pools.flatMap((pool) =>
@@ -41,6 +47,7 @@ export function probeCommand(context: CommandContext): Command {
           port: host.port,
           state: snapshot.get(host.name)?.state ?? 'unhealthy',
           result: results.get(host.name)!,
+          ...rowHygiene(hygiene, host.name),
         })),
       );
       process.stdout.write(options.json ? formatProbeJson(rows) : formatProbeTable(rows));

@@ -11,6 +11,10 @@
 // - Operator states override probes: `disabled` (from config `host.disabled`) beats `draining`
 //   (drain/undrain at run time) beats the probed state. Probes keep running and keep moving the
 //   probed state underneath, so undrain returns the host to what the probes say right now.
+// - Checks beside the probe (a relay security finding with onFinding: withdraw, a DNSBL listing
+//   with action: withdraw) withhold a host: it is unhealthy at once, and while withheld every
+//   probe counts as failed, so after the last hold is lifted it needs `rise` passing probes like
+//   any host coming back. Unhealthy outbound hosts stay in SPF (src/auth/senders.ts).
 import type { HealthState, HostHealth } from '../model.ts';
 
 export type ProbedState = 'healthy' | 'unhealthy';
@@ -28,6 +32,8 @@ export interface HostHealthState extends HostHealth {
   drained: boolean;
   /** config `host.disabled` */
   disabled: boolean;
+  /** checks holding the host out of DNS: key (e.g. "security", "dnsbl") -> why; absent when none */
+  withheld?: Readonly<Record<string, string>>;
 }
 
 export interface RiseFall {
@@ -100,7 +106,9 @@ export function initialHealth(
 }
 
 /** Applies one probe result. Pure: returns a new state, never mutates `current`. */
-export function nextHealth(current: HostHealthState, result: ProbeOutcome, rules: RiseFall, now: number): HostHealthState {
+export function nextHealth(current: HostHealthState, outcome: ProbeOutcome, rules: RiseFall, now: number): HostHealthState {
+  // a withheld host cannot count passing probes toward its return
+  const result = current.withheld && outcome.ok ? { ok: false } : outcome;
   let { probed, successes, failures } = current;
   if (!current.checked) {
     // first probe after a cold start: one success is enough (see the header comment)
@@ -131,6 +139,26 @@ export function nextHealth(current: HostHealthState, result: ProbeOutcome, rules
     }
   }
   return settle(current, { ...current, probed, successes, failures, checked: true }, now);
+}
+
+/**
+ * A check beside the probe holds the host out of DNS (`reason`), or lifts its hold (`undefined`).
+ * Holding makes it unhealthy at once; lifting changes nothing at once: the next `rise` passing
+ * probes bring it back. Idempotent per key.
+ */
+export function withhold(current: HostHealthState, key: string, reason: string | undefined, now: number): HostHealthState {
+  const holds: Record<string, string> = { ...current.withheld };
+  if (reason === undefined) {
+    if (!(key in holds)) return current;
+    delete holds[key];
+  } else {
+    if (holds[key] === reason) return current;
+    holds[key] = reason;
+  }
+  const { withheld: _previous, ...rest } = current;
+  const next: HostHealthState = Object.keys(holds).length > 0 ? { ...rest, withheld: holds } : rest;
+  if (reason === undefined) return next;
+  return settle(current, { ...next, probed: 'unhealthy', successes: 0, failures: 0, checked: true }, now);
 }
 
 /** Operator drain: out of DNS at once, whatever the probes say. Idempotent. */

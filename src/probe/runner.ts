@@ -17,7 +17,7 @@ import { hostChanges } from '../config/diff.ts';
 import type { Logger } from '../log.ts';
 import type { HealthSnapshot, HostHealth } from '../model.ts';
 import { MxpoolError } from '../errors.ts';
-import { drain, initialHealth, nextHealth, setDisabled, toHostHealth, transitionSpacing, undrain, type HealthEvent, type HostHealthState } from './health.ts';
+import { drain, initialHealth, nextHealth, setDisabled, toHostHealth, transitionSpacing, undrain, withhold, type HealthEvent, type HostHealthState } from './health.ts';
 import { HoldManager, type HoldOptions } from './hold.ts';
 import { ConcurrencyLimit } from './limit.ts';
 import { probeOptionsFrom, targetOf } from './options.ts';
@@ -215,6 +215,17 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     return toHostHealth(entry.health);
   }
 
+  /**
+   * A check beside the probe (relay security, DNSBL) holds `host` out of DNS for `reason`, or lifts
+   * its hold (`undefined`). See `withhold` in health.ts: out at once, back after `rise` probes.
+   */
+  withhold(host: string, key: string, reason: string | undefined): HostHealth {
+    const entry = this.entry(host);
+    this.apply(entry, withhold(entry.health, key, reason, this.clock.now()), undefined, reason ?? `${key} hold lifted`);
+    this.updateHold(entry);
+    return toHostHealth(entry.health);
+  }
+
   /** Health saved by a previous run (hosts no longer in the config are ignored). Call before start(). */
   restore(saved: readonly HostHealth[]): void {
     for (const item of saved) {
@@ -308,13 +319,14 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     this.timers.schedule(entry, Math.max(0, (spacing ?? this.timers.nextDelay()) - elapsed));
   }
 
-  private apply(entry: HostEntry, next: HostHealthState, result: ProbeResult | undefined): void {
+  private apply(entry: HostEntry, next: HostHealthState, result: ProbeResult | undefined, why?: string): void {
     const before = entry.health;
     entry.health = next;
     if (before.state === next.state) return;
     const event: TransitionEvent = { host: next.host, pool: next.pool, from: before.state, to: next.state, at: this.clock.now() };
     if (result) event.result = result;
-    this.logger.info({ host: event.host, pool: event.pool, from: event.from, to: event.to, reason: result?.reason || undefined }, 'host health changed');
+    const withheld = next.withheld && result?.ok ? Object.values(next.withheld).join('; ') : undefined;
+    this.logger.info({ host: event.host, pool: event.pool, from: event.from, to: event.to, reason: withheld ?? (result?.reason || why) }, 'host health changed');
     this.safeEmit('transition', event);
   }
 
