@@ -17,10 +17,10 @@ describe.skipIf(unavailable !== undefined)(`relay checks against a real Postfix$
 
   beforeAll(async () => {
     [open, closed] = await Promise.all([
-      startPostfix('127.17.2.10', 25, 'open.postfix.test', { mynetworks: '0.0.0.0/0', mainCf: OFFLINE }),
-      startPostfix('127.17.2.11', 25, 'closed.postfix.test', { mynetworks: '127.17.255.254/32', mainCf: OFFLINE }),
+      startPostfix('127.17.2.10', 25, 'open.postfix.test', { mynetworks: '0.0.0.0/0', mainCf: OFFLINE, startTimeoutMs: 45_000 }),
+      startPostfix('127.17.2.11', 25, 'closed.postfix.test', { mynetworks: '127.17.255.254/32', mainCf: OFFLINE, startTimeoutMs: 45_000 }),
     ]);
-  }, 40_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all([open?.cleanup(), closed?.cleanup()]);

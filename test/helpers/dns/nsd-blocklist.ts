@@ -3,9 +3,9 @@
 // Unix socket, then waits until NSD answers the new serial. RRL is off (DESIGN.md): a test asks
 // fast and must never see answers vanish.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTempDir, tempDir } from '../temp-dir.ts';
 
 export const NSD_BIN = ['/usr/sbin/nsd'].find((path) => existsSync(path));
 
@@ -74,7 +74,7 @@ async function servedSerial(address: string, port: number, zone: string): Promis
 }
 
 export async function startNsdBlocklist(address: string, port: number, zone: string): Promise<NsdBlocklist> {
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-nsd-bl-'));
+  const dir = tempDir('mxpool-nsd-bl-');
   const conf = join(dir, 'nsd.conf');
   const zoneFile = join(dir, `${zone}.zone`);
   const socket = join(dir, 'control.sock');
@@ -133,7 +133,7 @@ zone:
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
         if (nsd.exitCode === null && nsd.signalCode === null) nsd.kill('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }

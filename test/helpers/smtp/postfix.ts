@@ -76,6 +76,8 @@ export interface PostfixOptions {
   mynetworks?: string;
   /** further main.cf lines, e.g. "smtpd_relay_restrictions = permit" */
   mainCf?: string;
+  /** how long to wait for the port (postfix-script's checks are slow on a loaded machine) */
+  startTimeoutMs?: number;
 }
 
 /** Files in the queue's message directories: 0 means no message was ever accepted (or it was delivered and gone). */
@@ -129,7 +131,7 @@ export async function startPostfix(address: string, port: number, hostname: stri
   let running = true;
   void exited.then(() => (running = false));
   try {
-    await waitForPort(address, port, true, 15_000);
+    await waitForPort(address, port, true, options.startTimeoutMs ?? 15_000);
   } catch (error) {
     master.kill('SIGTERM');
     throw new Error(`${(error as Error).message}\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
