@@ -33,6 +33,7 @@ import { prepareReload } from './daemon/apply-config.ts';
 import { checkSourceAddress } from './probe/source-address.ts';
 import type { ClusterNode } from './cluster/node.ts';
 import { readServedSerial, writeServedSerial } from './state/served-serial.ts';
+import { apiHygiene, daemonHygiene } from './daemon/hygiene.ts';
 
 export interface DaemonOptions {
   /** the config to run; a LiveConfig when the caller's services read it too (src/daemon/wiring.ts) */
@@ -115,7 +116,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         zones: publisher.tenants?.marks() ?? {},
       }),
   });
-  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
+  // relay security checks and DNSBL lookups (pools[].security, dnsbl): their holds feed health
+  const hygiene = daemonHygiene({ config, logger, env: options.env ?? process.env, runner, metrics, onChange: () => publisher.zone && auditLoop?.zoneChanged(publisher.zone) });
+  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, ...(hygiene ? { hygiene: () => hygiene.facts() } : {}), intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
   // cluster: (docs/cluster.md) the zone and the health shown are the agreed ones, not this node's own
   let cluster: ClusterNode | undefined;
@@ -223,6 +226,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       spfGrace: publisher.retired,
       configStatus: reloader.status(),
       ...(cluster ? { cluster: cluster.status() } : {}),
+      ...(hygiene ? { hygiene: (host: string) => apiHygiene(hygiene, host) } : {}),
     });
   }
 
@@ -266,9 +270,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       cluster = await startCluster();
       await cluster.start();
     }
+    const firstChecks = hygiene?.start();
     if (!saved) {
-      // No saved truth: learn it before answering (each probe ends within probe.timeout).
-      await withDeadline(runner.probeAllOnce(), config.probe.timeout * 2 + 1000);
+      // No saved truth: learn it before answering (each probe ends within probe.timeout), and let
+      // the first relay checks and DNSBL lookups withhold a host before it is ever published
+      await withDeadline(Promise.all([runner.probeAllOnce(), firstChecks]), config.probe.timeout * 2 + 1000);
     }
     const zone = cluster
       ? await cluster.firstZone(config.cluster!.lease + config.probe.timeout * 2 + 2000)
@@ -394,7 +400,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     auditLoop?.stop();
     // finish probes in flight, but not past the shutdown budget: a probe of a silent host may have
     // seconds left on its timeout, and its result no longer matters once we stop answering
-    const drained = await withDeadline(runner.stop().then(() => true), PROBE_DRAIN_MS);
+    const drained = await withDeadline(Promise.all([runner.stop(), hygiene?.stop()]).then(() => true), PROBE_DRAIN_MS);
     if (!drained) logger.warn({ waitedMs: PROBE_DRAIN_MS }, 'probes still in flight at shutdown: abandoning them');
     if (servedZone()) stateWriter.flush(true);
     // leave the cluster at once (the lease is revoked: another node leads without waiting it out)

@@ -6,6 +6,7 @@ import type { RetiredAddress } from '../auth/senders.ts';
 import { allHealthy, desired } from '../desired.ts';
 import { liveResolver } from './live-resolver.ts';
 import { runAudit, type AuditReport } from './run.ts';
+import type { HygieneFacts } from './types.ts';
 import { zoneResolver } from './zone-resolver.ts';
 
 export async function auditConfig(config: Config, options: { nameserver?: string; now?: number } = {}): Promise<AuditReport> {
@@ -24,9 +25,9 @@ export async function auditPublished(
   config: Config,
   sets: readonly RecordSet[],
   health: HealthSnapshot,
-  options: { nameserver?: string; now?: number; retired?: readonly RetiredAddress[] } = {},
+  options: { nameserver?: string; now?: number; retired?: readonly RetiredAddress[]; hygiene?: HygieneFacts } = {},
 ): Promise<AuditReport> {
   const outside = options.nameserver ? liveResolver({ nameserver: options.nameserver }) : undefined;
   const resolver = zoneResolver(config.zone, sets, outside);
-  return runAudit({ domain: config.zone, source: 'desired', resolver, config, health, now: options.now ?? Date.now(), ...(options.retired ? { retired: options.retired } : {}) });
+  return runAudit({ domain: config.zone, source: 'desired', resolver, config, health, now: options.now ?? Date.now(), ...(options.retired ? { retired: options.retired } : {}), ...(options.hygiene ? { hygiene: options.hygiene } : {}) });
 }

@@ -8,6 +8,8 @@ import { poolRules } from './rules/pool.ts';
 import { ptrRules } from './rules/ptr.ts';
 import { spfRules } from './rules/spf.ts';
 import { tenantRules } from './rules/tenant.ts';
+import { relayRules } from './rules/relay.ts';
+import { dnsblRules } from './rules/dnsbl.ts';
 import type { Family, Rule } from './types.ts';
 
 const families: [Family, Omit<Rule, 'family'>[]][] = [
@@ -20,6 +22,8 @@ const families: [Family, Omit<Rule, 'family'>[]][] = [
   ['mx', mxRules],
   ['ptr', ptrRules],
   ['pool', poolRules],
+  ['relay', relayRules],
+  ['dnsbl', dnsblRules],
 ];
 
 export const RULES: readonly Rule[] = families.flatMap(([family, rules]) => rules.map((rule) => ({ ...rule, family })));

@@ -9,7 +9,7 @@ import type { TenantExpectation } from './rules/tenant.ts';
 import { cachingResolver, normaliseName, type Resolver } from './resolver.ts';
 import { spfFacts } from './facts.ts';
 import { renderTree } from './spf/tree.ts';
-import { rfcText, type AuditContext, type Finding, type Rule, type Severity } from './types.ts';
+import { rfcText, type AuditContext, type Finding, type HygieneFacts, type Rule, type Severity } from './types.ts';
 
 export interface AuditOptions {
   domain: string;
@@ -22,6 +22,8 @@ export interface AuditOptions {
   retired?: readonly RetiredAddress[];
   /** the domain is a tenant of the config: what it must hold (the tenant rules) */
   tenant?: TenantExpectation;
+  /** relay security findings and DNSBL verdicts (serve): the relay- and dnsbl- rules report them */
+  hygiene?: HygieneFacts;
   /** epoch ms (default Date.now()) */
   now?: number;
   /** a subset of the registry (tests); default every rule */
@@ -62,6 +64,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   if (options.health) context.health = options.health;
   if (options.retired) context.retired = options.retired;
   if (options.tenant) context.tenant = options.tenant;
+  if (options.hygiene) context.hygiene = options.hygiene;
 
   const findings: Finding[] = [];
   for (const rule of options.rules ?? RULES) {

@@ -8,7 +8,15 @@ import type { RetiredAddress } from '../auth/senders.ts';
 import type { TenantExpectation } from './rules/tenant.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type Family = 'dns' | 'tenant' | 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool';
+export type Family = 'dns' | 'tenant' | 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool' | 'relay' | 'dnsbl';
+
+/** What the checks beside the probe found (serve, probe): relay security findings and DNSBL verdicts. */
+export interface HygieneFacts {
+  /** one per host whose pool has `security` and that was checked */
+  security: { host: string; pool: string; findings: { id: string; message: string }[] }[];
+  /** one per outbound host and DNSBL zone that was looked up */
+  dnsbl: { host: string; address: string; zone: string; listed: boolean; status: 'listed' | 'clean' | 'error' | 'unknown'; codes: string[]; reason: string }[];
+}
 
 export interface RfcRef {
   rfc: number;
@@ -57,6 +65,8 @@ export interface AuditContext {
   retired?: readonly RetiredAddress[];
   /** present when the domain is a tenant of the config: what it must hold (enables the tenant rules; the pool rules are the top-level zone's) */
   tenant?: TenantExpectation;
+  /** relay security findings and DNSBL verdicts, when the checks ran: enables the relay- and dnsbl- rules */
+  hygiene?: HygieneFacts;
   now: number;
   /** shares one computation (the SPF tree, the DMARC discovery) between the rules that need it */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;

@@ -5,12 +5,15 @@ import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit } from '../http/types.ts';
 import type { AuditService } from './services.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
+import type { HygieneFacts } from '../audit/types.ts';
 
 export interface AuditLoopOptions {
   audit: AuditService;
   health: () => HealthSnapshot;
   /** addresses of removed relays still in their SPF grace period */
   retired?: () => readonly RetiredAddress[];
+  /** relay security findings and DNSBL verdicts, when those checks are configured */
+  hygiene?: () => HygieneFacts;
   intervalMs: number;
   logger: Logger;
   onReport: (report: ApiAudit) => void;
@@ -70,7 +73,7 @@ export class AuditLoop {
     const zone = this.#zone;
     this.#running = (async () => {
       try {
-        const report = await this.#options.audit(zone, this.#options.health(), this.#options.retired?.());
+        const report = await this.#options.audit(zone, this.#options.health(), this.#options.retired?.(), this.#options.hygiene?.());
         this.#last = report;
         this.#options.onReport(report);
         this.#options.logger.info({ serial: zone.serial, ...report.summary }, 'audit done');

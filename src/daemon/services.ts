@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit, ApiProviderSync } from '../http/types.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
+import type { HygieneFacts } from '../audit/types.ts';
 
 export interface QueryEvent {
   type: string;
@@ -46,8 +47,8 @@ export interface SyncService {
   prepare?(next: Config): () => void;
 }
 
-/** audits the published zone (as served, with the health and retired addresses it was built from) */
-export type AuditService = (zone: DesiredZone, health: HealthSnapshot, retired?: readonly RetiredAddress[]) => Promise<ApiAudit>;
+/** audits the published zone (as served, with the health and retired addresses it was built from, and what the relay checks found) */
+export type AuditService = (zone: DesiredZone, health: HealthSnapshot, retired?: readonly RetiredAddress[], hygiene?: HygieneFacts) => Promise<ApiAudit>;
 
 /** The provider syncers of the tenant zones that have `providers:` (src: providers/sync/tenants.ts). */
 export interface TenantSyncService {

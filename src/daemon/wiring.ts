@@ -56,9 +56,9 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
   // even while no tenant has providers, so that a reload can add some
   services.tenantSyncers = () => createTenantSyncers({ config: live.current, logger: logger.child({ component: 'sync' }) });
   // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
-  services.audit = async (zone, health, retired) => {
+  services.audit = async (zone, health, retired, hygiene) => {
     // retired addresses in their grace period are expected in SPF, not stale authorisations
-    const report = await auditPublished(live.current, zone.sets, health, retired ? { retired } : {});
+    const report = await auditPublished(live.current, zone.sets, health, { ...(retired ? { retired } : {}), ...(hygiene ? { hygiene } : {}) });
     return { at: Date.parse(report.generatedAt), summary: report.summary, findings: report.findings };
   };
   return services;

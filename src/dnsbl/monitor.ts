@@ -66,9 +66,9 @@ export class DnsblMonitor {
     this.#resolver = options.resolver ?? liveResolver({ ...nameserver, timeoutMs: dnsbl?.timeout ?? 3000 });
   }
 
-  /** Looks everything up now, then every interval. */
-  start(): void {
-    if (this.hosts.length === 0) return;
+  /** Looks everything up now, then every interval. Resolves when the first round is done. */
+  start(): Promise<void> {
+    if (this.hosts.length === 0) return Promise.resolve();
     const tick = async () => {
       const started = this.#now();
       await this.runOnce();
@@ -76,7 +76,7 @@ export class DnsblMonitor {
       this.#timer = setTimeout(() => void tick(), Math.max(0, this.#intervalMs - (this.#now() - started)));
       this.#timer.unref();
     };
-    void tick();
+    return tick();
   }
 
   async stop(): Promise<void> {

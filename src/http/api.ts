@@ -2,6 +2,7 @@
 import type { Config, PoolConfig } from '../config/schema.ts';
 import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
 import { presentSet } from './present.ts';
+import { FAMILY_BITS, inNetwork, parseAddress, type ParsedAddress } from '../auth/ip.ts';
 import { API_STATE_VERSION, type ApiAudit, type ApiCluster, type ApiConfigStatus, type ApiHost, type ApiNameserver, type ApiPool, type ApiProbe, type ApiProbePoint, type ApiProviderSync, type ApiSpfGrace, type ApiState } from './types.ts';
 import { apiZones, zoneCounts } from './zones.ts';
 
@@ -40,6 +41,8 @@ export interface StateSource {
   listZones?: boolean;
   /** the provider syncs of a tenant zone */
   tenantProviders?: (zone: string) => ApiProviderSync[];
+  /** what the checks beside the probe say about a host (relay security, DNSBL); absent: none configured */
+  hygiene?: (host: string) => Required<Pick<ApiHost, 'security' | 'dnsbl' | 'withheld'>>;
 }
 
 export function buildApiState(source: StateSource): ApiState {
@@ -75,7 +78,7 @@ function zonesPart(source: StateSource): Pick<ApiState, 'zones' | 'zoneCounts'> 
   return { zones: source.listZones === false ? [] : zones, zoneCounts: zoneCounts(zones) };
 }
 
-function apiPool(pool: PoolConfig, source: StateSource, sets: RecordSet[], spfTerms: Set<string>): ApiPool {
+function apiPool(pool: PoolConfig, source: StateSource, sets: RecordSet[], spfTerms: SpfTerms): ApiPool {
   // the pool's shared name and MX, plus each published host's own A/AAAA (all that names its hosts)
   const poolSets = sets.filter((set) => (set.source === 'pool' || set.source === 'host') && set.pool === pool.name);
   const named = publishedHosts(pool, poolSets);
@@ -94,11 +97,12 @@ function apiPool(pool: PoolConfig, source: StateSource, sets: RecordSet[], spfTe
       since: health?.since ?? source.startedAt,
       disabledInConfig: host.disabled,
       inDns: named.has(host.name),
-      inSpf: pool.role === 'outbound' && spfTerms.has(host.address.toLowerCase()),
+      inSpf: pool.role === 'outbound' && spfTerms.has(host.address),
       lastProbe: probes?.last ?? null,
       history: probes?.history ?? [],
       drain: drainedAt === undefined ? null : { drainedAt, safeToStopAt: safeToStopAt(drainedAt, source.config.ttl) },
       streak: probes?.streak ?? null,
+      ...(source.hygiene?.(host.name) ?? { security: null, dnsbl: [], withheld: [] }),
     };
   });
   return {
@@ -131,9 +135,26 @@ function publishedHosts(pool: PoolConfig, poolSets: RecordSet[]): Set<string> {
   return named;
 }
 
-/** Addresses (lower-case, without prefix length when /32 or /128) that the apex SPF record authorises. */
-function spfAddresses(sets: RecordSet[], zone: string): Set<string> {
-  const found = new Set<string>();
+/**
+ * What the apex SPF record authorises by ip4:/ip6: terms: single addresses and the blocks mxpool
+ * writes when relays are neighbours (ip4:192.0.2.20/31 holds .20 and .21).
+ */
+class SpfTerms {
+  readonly #networks: { network: ParsedAddress; prefix: number }[] = [];
+
+  add(address: string, prefix: number | undefined): void {
+    const network = parseAddress(address);
+    if (network) this.#networks.push({ network, prefix: prefix ?? FAMILY_BITS[network.family] });
+  }
+
+  has(address: string): boolean {
+    const parsed = parseAddress(address);
+    return parsed !== undefined && this.#networks.some(({ network, prefix }) => network.family === parsed.family && inNetwork(parsed, network, prefix));
+  }
+}
+
+function spfAddresses(sets: RecordSet[], zone: string): SpfTerms {
+  const found = new SpfTerms();
   for (const set of sets) {
     if (set.type !== 'TXT' || set.name !== zone) continue;
     for (const value of set.values) {
@@ -142,7 +163,7 @@ function spfAddresses(sets: RecordSet[], zone: string): Set<string> {
       if (!/^v=spf1(\s|$)/i.test(text)) continue;
       for (const term of text.split(/\s+/)) {
         const match = /^\+?ip[46]:([^/]+)(?:\/(\d+))?$/i.exec(term);
-        if (match && (match[2] === undefined || match[2] === '32' || match[2] === '128')) found.add((match[1] as string).toLowerCase());
+        if (match) found.add(match[1] as string, match[2] === undefined ? undefined : Number(match[2]));
       }
     }
   }

@@ -28,6 +28,12 @@ export class Metrics {
   readonly #reloadFailures: Counter;
   readonly #reloadOk: Gauge;
   readonly #reloadAt: Gauge;
+  readonly #dnsblListed: Gauge;
+  readonly #dnsblLookups: Counter;
+  readonly #securityFindings: Gauge;
+  readonly #securityChecks: Counter;
+  /** host -> the finding ids set to 1 (so a cleared one can be removed) */
+  readonly #findingsShown = new Map<string, Set<string>>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -54,6 +60,11 @@ export class Metrics {
     this.#reloadAt = new Gauge({ name: 'mxpool_config_last_reload_success_timestamp_seconds', help: 'when the config in force was loaded (start-up or the last applied reload), Unix seconds', registers });
     this.#reloadOk.set(1);
     this.#reloadAt.set(Math.floor(Date.now() / 1000));
+    // checks beside the probe (src/security/, src/dnsbl/): label values come from the config and fixed id sets
+    this.#dnsblListed = new Gauge({ name: 'mxpool_dnsbl_listed', help: '1 while the host\'s address is listed on the DNSBL zone (the last verdict, kept through lookup errors), else 0', labelNames: ['host', 'zone'], registers });
+    this.#dnsblLookups = new Counter({ name: 'mxpool_dnsbl_lookups_total', help: 'DNSBL lookups by result: listed, clean, error (an answer that is not a verdict, e.g. 127.255.255.254), unknown (no answer)', labelNames: ['zone', 'result'], registers });
+    this.#securityFindings = new Gauge({ name: 'mxpool_security_findings', help: '1 for each relay security finding that stands for the host (smtp-open-relay, ...)', labelNames: ['host', 'pool', 'finding'], registers });
+    this.#securityChecks = new Counter({ name: 'mxpool_security_checks_total', help: 'relay security checks by result: clean, findings, error (could not finish)', labelNames: ['host', 'pool', 'result'], registers });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'mxpool_' });
   }
 
@@ -113,6 +124,24 @@ export class Metrics {
     this.#auditFindings.set({ severity: 'error' }, summary.errors);
     this.#auditFindings.set({ severity: 'warning' }, summary.warnings);
     this.#auditFindings.set({ severity: 'info' }, summary.infos);
+  }
+
+  /** Declares a host's DNSBL series (0) before its first lookup. */
+  declareDnsbl(host: string, zone: string): void {
+    this.#dnsblListed.set({ host, zone }, 0);
+  }
+
+  dnsblLookup(host: string, zone: string, result: string, listed: boolean): void {
+    this.#dnsblLookups.inc({ zone, result });
+    this.#dnsblListed.set({ host, zone }, listed ? 1 : 0);
+  }
+
+  securityCheck(host: string, pool: string, result: 'clean' | 'findings' | 'error', standing: readonly string[]): void {
+    this.#securityChecks.inc({ host, pool, result });
+    const shown = this.#findingsShown.get(host) ?? new Set<string>();
+    for (const finding of shown) if (!standing.includes(finding)) this.#securityFindings.remove({ host, pool, finding });
+    for (const finding of standing) this.#securityFindings.set({ host, pool, finding }, 1);
+    this.#findingsShown.set(host, new Set(standing));
   }
 
   get contentType(): string {

@@ -233,6 +233,47 @@ export interface ApiHost {
   drain: ApiDrain | null;
   /** consecutive successes / failures counted toward rise / fall */
   streak: { ok: number; fail: number } | null;
+  // The checks beside the probe. serve always sends these three; they are optional in the type only
+  // so documents written before them (fixtures, saved pages) still type-check.
+  /** the relay security checks (pools[].security); null when the host's pool has none */
+  security?: ApiSecurity | null;
+  /** what each DNS blocklist says about its address (outbound hosts, with `dnsbl`); [] otherwise */
+  dnsbl?: ApiDnsbl[];
+  /** why checks beside the probe hold the host out of DNS right now ("security: smtp-open-relay", "dnsbl: listed on ...") */
+  withheld?: string[];
+}
+
+export interface ApiSecurityFinding {
+  /** smtp-open-relay, smtp-relay-without-auth, smtp-auth-before-starttls, smtp-starttls-missing, smtp-auth-failed, smtp-auth-accepts-bad-credentials */
+  id: string;
+  message: string;
+}
+
+export interface ApiSecurity {
+  /** report: findings are only shown; withdraw: they hold the host out of DNS */
+  onFinding: 'report' | 'withdraw';
+  /** the findings that stand (from the last check that ran to its end or found something) */
+  findings: ApiSecurityFinding[];
+  /** epoch ms when the last check started; null before the first */
+  at: number | null;
+  /** the last check could not finish (host down, timeout): why; null when it did */
+  error: string | null;
+  /** one line per check of the last run: what was sent, what came back */
+  notes: string[];
+}
+
+export interface ApiDnsbl {
+  zone: string;
+  /** the last verdict (kept through lookup errors and timeouts) */
+  listed: boolean;
+  /** the last lookup: listed, clean, error (an answer that is not a verdict) or unknown (no answer) */
+  status: 'listed' | 'clean' | 'error' | 'unknown';
+  /** the A records of the last lookup */
+  codes: string[];
+  /** listed: the list's TXT reason; error/unknown: what went wrong */
+  reason: string;
+  /** epoch ms of the last lookup */
+  at: number;
 }
 
 export interface ApiProbe {

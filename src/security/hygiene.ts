@@ -11,6 +11,7 @@ import type { Resolver } from '../audit/resolver.ts';
 import { SecurityMonitor, type HostSecurity } from './monitor.ts';
 import type { SecurityReport } from './check.ts';
 import type { SecurityFinding } from './findings.ts';
+import type { HygieneFacts } from '../audit/types.ts';
 
 export interface HygieneOptions {
   config: Config;
@@ -71,9 +72,9 @@ export class Hygiene {
     return this.security !== undefined || this.dnsbl !== undefined;
   }
 
-  start(): void {
-    this.security?.start();
-    this.dnsbl?.start();
+  /** Starts both schedules; resolves when the first round of each is done. */
+  async start(): Promise<void> {
+    await Promise.all([this.security?.start(), this.dnsbl?.start()]);
   }
 
   async stop(): Promise<void> {
@@ -95,6 +96,18 @@ export class Hygiene {
     const { security, dnsbl } = this.of(host);
     const listed = dnsbl.filter((v) => v.listed).map((v): SecurityFinding => ({ id: 'dnsbl-listed', message: listingLine(v) }));
     return [...(security?.findings ?? []), ...listed];
+  }
+
+  /** Everything found, for the audit's relay- and dnsbl- rules. */
+  facts(): HygieneFacts {
+    const security = (this.security?.hosts ?? []).flatMap((host) => {
+      const state = this.security?.state(host);
+      return state?.last ? [{ host, pool: state.last.pool, findings: state.findings }] : [];
+    });
+    const dnsbl = (this.dnsbl?.hosts ?? []).flatMap((entry) =>
+      (this.dnsbl?.verdicts(entry.host) ?? []).map((v) => ({ host: entry.host, address: entry.address, zone: v.zone, listed: v.listed, status: v.last.status, codes: v.last.codes, reason: v.last.reason })),
+    );
+    return { security, dnsbl };
   }
 
   #dnsblHold(host: string): string | undefined {

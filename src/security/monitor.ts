@@ -66,17 +66,25 @@ export class SecurityMonitor {
     return [...this.#entries.keys()];
   }
 
-  /** Checks every host now (spread over a second), then each every its pool's interval. */
-  start(): void {
+  /**
+   * Checks every host now (spread over a second), then each every its pool's interval. Resolves
+   * when every host's first check is done (serve's cold start waits for it, bounded).
+   */
+  start(): Promise<void> {
+    const firsts: Promise<void>[] = [];
     for (const [host, entry] of this.#entries) {
+      let first: () => void = () => undefined;
+      firsts.push(new Promise<void>((resolve) => (first = resolve)));
       const loop = async () => {
         const started = (this.#options.now ?? Date.now)();
-        await this.check(host);
+        await this.check(host).catch(() => undefined);
+        first();
         if (this.#stopped) return;
         this.#after(Math.max(0, entry.checks.settings.interval - ((this.#options.now ?? Date.now)() - started)), loop);
       };
       this.#after(Math.floor(Math.random() * Math.min(1000, entry.checks.settings.interval)), loop);
     }
+    return Promise.all(firsts).then(() => undefined);
   }
 
   async stop(): Promise<void> {

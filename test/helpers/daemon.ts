@@ -126,6 +126,10 @@ export interface TestDaemonOptions {
   stateDir?: string;
   /** extra top-level config keys */
   extra?: Record<string, unknown>;
+  /** changes the config object before it is written (e.g. add a pool of other servers) */
+  editConfig?: (config: Record<string, unknown>) => void;
+  /** more environment variables for the daemon (e.g. credentials a config names) */
+  env?: Record<string, string>;
 }
 
 export interface TestDaemon {
@@ -183,13 +187,15 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
   const dir = tempDir('mxpool-serve-');
   const stateDir = options.stateDir ?? join(dir, 'state');
   const configFile = join(dir, 'mxpool.yaml');
-  writeFileSync(configFile, stringify({ ...testConfig(options, hosts.map((h) => h.port)), stateDir }));
+  const config = { ...testConfig(options, hosts.map((h) => h.port)), stateDir };
+  options.editConfig?.(config);
+  writeFileSync(configFile, stringify(config));
   const [dnsServer, dnsPortText] = options.dns.split(':') as [string, string];
   let stderr = '';
   let child: ChildProcess | null = null;
 
   const startDaemon = async () => {
-    const env = { ...process.env, ...(options.token ? { MXPOOL_TEST_TOKEN: options.token } : {}) };
+    const env = { ...process.env, ...options.env, ...(options.token ? { MXPOOL_TEST_TOKEN: options.token } : {}) };
     const proc = track(spawn(NODE, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
     child = proc;
     proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

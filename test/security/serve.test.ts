@@ -1,0 +1,127 @@
+// `mxpool serve` with relay security checks (onFinding: withdraw) and a DNS blocklist (action:
+// withdraw), end to end through dig: an open relay leaves the relay name and stays in SPF; a relay
+// listed in a real NSD blocklist leaves it too, SPF unchanged, and comes back after delisting and
+// rise probes; with every relay held, whenAllDown: all publishes them all; an error code from the
+// list is not a listing; the fixed open relay returns after a clean check. /api/state, /metrics and
+// the audit show it all. Loopback 127.17.5.x.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
+import { makeTestPki, type TestPki } from '../helpers/smtp/test-ca.ts';
+import { startZooServer, type ZooKind, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
+import { startNsdBlocklist, type NsdBlocklist } from '../helpers/dns/nsd-blocklist.ts';
+import type { ApiHost, ApiState } from '../../src/http/types.ts';
+
+const BL = 'bl.example-lists.test';
+const RELAYS = ['127.17.5.11', '127.17.5.12', '127.17.5.13'];
+let pki: TestPki;
+let bl: NsdBlocklist;
+let d: TestDaemon;
+const zoo: ZooServer[] = [];
+/** every zoo server ever started (a closed one keeps its record) */
+const started: ZooServer[] = [];
+
+async function relay(kind: ZooKind, i: number, port = 0): Promise<ZooServer> {
+  const server = await startZooServer(kind, RELAYS[i]!, pki.leaf(`relay${i + 1}.example.com`), port);
+  started.push(server);
+  return server;
+}
+
+beforeAll(async () => {
+  pki = makeTestPki();
+  zoo.push(await relay('open', 0), await relay('closed', 1), await relay('closed', 2));
+  bl = await startNsdBlocklist('127.17.5.53', 5355, BL);
+  d = await startTestDaemon({
+    addresses: ['127.17.5.20'],
+    dns: '127.17.5.10:5317',
+    http: '127.17.5.10:8117',
+    ttl: 5,
+    probe: { caFile: pki.caFile },
+    editConfig: (config) => {
+      (config.pools as unknown[]).push({
+        name: 'relays',
+        role: 'outbound',
+        hostname: 'smtp.example.com',
+        whenAllDown: 'all',
+        hosts: zoo.map((z, i) => ({ name: `relay${i + 1}.example.com`, address: z.address, port: z.port })),
+        security: { openRelay: true, onFinding: 'withdraw', interval: '1s' },
+      });
+      config.dnsbl = { zones: [BL], resolver: '127.17.5.53:5355', interval: '1s', timeout: '500ms' };
+      config.audit = { interval: '1m' };
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await d?.close();
+  await Promise.all(zoo.map((z) => z.close()));
+  await bl?.stop();
+});
+
+const state = async () => (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
+const hostOf = (s: ApiState, name: string) => s.pools.find((p) => p.name === 'relays')!.hosts.find((h) => h.name === name) as ApiHost;
+// a dig that gets no reply in time (a loaded machine) counts as "not yet", not as a failure
+const relayName = async () => (await d.dig('smtp.example.com', 'A').catch(() => ['(no reply)'])).sort();
+const spf = async () => (await d.dig('example.com', 'TXT')).find((line) => line.includes('v=spf1')) ?? '';
+const metrics = async () => (await fetch(`${d.url}/metrics`)).text();
+const SPF_ALL = '"v=spf1 ip4:127.17.5.11 ip4:127.17.5.12/31 -all"';
+
+describe('serve: relay security and DNSBL feed health', () => {
+  it('an open relay with onFinding: withdraw leaves the relay name and stays in SPF', async () => {
+    await waitFor('relay1 withheld, relay2 and relay3 in the relay name', async () => JSON.stringify(await relayName()) === JSON.stringify(['127.17.5.12', '127.17.5.13']) && hostOf(await state(), 'relay1.example.com').withheld?.length === 1, 20_000);
+    expect(await spf()).toBe(SPF_ALL);
+    const relay1 = hostOf(await state(), 'relay1.example.com');
+    expect(relay1).toMatchObject({ state: 'unhealthy', inDns: false, inSpf: true, withheld: ['security: smtp-open-relay'] });
+    expect(relay1.security).toMatchObject({ onFinding: 'withdraw', error: null, findings: [{ id: 'smtp-open-relay' }] });
+    expect(relay1.lastProbe?.ok).toBe(true); // up, and withdrawn anyway
+    expect(hostOf(await state(), 'relay2.example.com').security).toMatchObject({ findings: [], error: null });
+    const text = await metrics();
+    expect(text).toContain('mxpool_security_findings{host="relay1.example.com",pool="relays",finding="smtp-open-relay"} 1');
+    expect(text).toMatch(/mxpool_security_checks_total\{host="relay2\.example\.com",pool="relays",result="clean"\} [1-9]/);
+    expect(text).toContain(`mxpool_dnsbl_listed{host="relay2.example.com",zone="${BL}"} 0`);
+    await waitFor('the audit reports relay-open', async () => ((await state()).audit?.findings ?? []).some((f) => f.id === 'relay-open' && f.record === 'relay1.example.com SMTP'), 15_000);
+    expect(d.logs()).toMatch(/"msg":"relay security findings"/);
+  });
+
+  it('a relay listed on the blocklist leaves the relay name, SPF unchanged; an error code is not a listing', async () => {
+    await bl.set([{ address: '127.17.5.12', codes: ['127.0.0.2'], txt: 'spam trap hit' }, { address: '127.17.5.13', codes: ['127.255.255.254'] }]);
+    await waitFor('relay2 out of the relay name', async () => JSON.stringify(await relayName()) === JSON.stringify(['127.17.5.13']), 15_000);
+    expect(await spf()).toBe(SPF_ALL);
+    const s = await state();
+    expect(hostOf(s, 'relay2.example.com')).toMatchObject({ state: 'unhealthy', inSpf: true, withheld: [`dnsbl: listed on ${BL} (127.0.0.2: spam trap hit)`] });
+    expect(hostOf(s, 'relay2.example.com').dnsbl).toMatchObject([{ zone: BL, listed: true, status: 'listed', codes: ['127.0.0.2'], reason: 'spam trap hit' }]);
+    expect(hostOf(s, 'relay3.example.com')).toMatchObject({ state: 'healthy', inDns: true, withheld: [], dnsbl: [{ listed: false, status: 'error', codes: ['127.255.255.254'] }] });
+    expect(await metrics()).toContain(`mxpool_dnsbl_listed{host="relay2.example.com",zone="${BL}"} 1`);
+    expect(await metrics()).toMatch(new RegExp(`mxpool_dnsbl_lookups_total\\{zone="${BL.replace(/\./g, '\\.')}",result="error"\\} [1-9]`));
+    await waitFor('the audit reports dnsbl-listed and the lookup error', async () => {
+      const ids = ((await state()).audit?.findings ?? []).map((f) => f.id);
+      return ids.includes('dnsbl-listed') && ids.includes('dnsbl-lookup-failed');
+    }, 15_000);
+  });
+
+  it('every relay held: whenAllDown: all publishes them all (never an empty relay name)', async () => {
+    await bl.set([{ address: '127.17.5.12', codes: ['127.0.0.2'] }, { address: '127.17.5.13', codes: ['127.0.0.3'] }]);
+    await waitFor('all three back under whenAllDown', async () => JSON.stringify(await relayName()) === JSON.stringify(RELAYS), 15_000);
+    const s = await state();
+    expect(s.notes.some((note) => note.includes('pool relays: 0 of 3 hosts healthy') && note.includes('whenAllDown: all'))).toBe(true);
+    expect(await spf()).toBe(SPF_ALL);
+  });
+
+  it('delisted: back in the relay name after rise probes; the fixed open relay returns after a clean check', async () => {
+    await bl.set([]);
+    await waitFor('relay2 and relay3 back, relay1 still out', async () => JSON.stringify(await relayName()) === JSON.stringify(['127.17.5.12', '127.17.5.13']), 15_000);
+    expect(d.logs()).toMatch(/"msg":"relay delisted from a DNSBL"/);
+    // the operator closes the relay: same address and port, now refusing foreign recipients
+    const open = zoo[0]!;
+    await open.close();
+    zoo[0] = await relay('closed', 0, open.port);
+    await waitFor('relay1 back after a clean check and rise probes', async () => JSON.stringify(await relayName()) === JSON.stringify(RELAYS), 15_000);
+    expect(hostOf(await state(), 'relay1.example.com')).toMatchObject({ state: 'healthy', withheld: [], security: { findings: [] } });
+    expect(await spf()).toBe(SPF_ALL);
+    expect(await metrics()).not.toContain('finding="smtp-open-relay"');
+  });
+
+  it('no relay was ever sent DATA', () => {
+    expect(started.length).toBe(4);
+    for (const server of started) expect(server.record.dataReceived).toBe(false);
+  });
+});
