@@ -85,6 +85,10 @@ function buildHost(host) {
     dns: h('dd'),
     votesLabel: h('dt', { text: 'votes', hidden: true }),
     votes: h('dd', { 'data-votes': '', hidden: true }),
+    securityTerm: h('dt', { text: 'security' }),
+    security: h('dd', { 'data-security': '' }),
+    dnsblTerm: h('dt', { text: 'DNSBL' }),
+    dnsbl: h('dd', { 'data-dnsbl': '' }),
     chart: h('div'),
     caption: h('div', { class: 'chart-caption' }),
     button: button,
@@ -104,6 +108,8 @@ function buildHost(host) {
       h('dt', { text: 'weight' }), view.weight,
       h('dt', { text: 'DNS' }), view.dns,
       view.votesLabel, view.votes,
+      view.securityTerm, view.security,
+      view.dnsblTerm, view.dnsbl,
     ]),
     view.chart,
     view.caption,
@@ -137,10 +143,13 @@ function updateHost(view, host, pool) {
   setText(view.weight, String(host.weight) + (host.weight === 0 ? ' (never chosen)' : ''));
   var dns = host.inDns ? 'published' : 'withdrawn';
   if (pool.role === 'outbound') dns += host.inSpf ? ' · in SPF' : ' · not in SPF';
+  var withheld = host.withheld || [];
+  if (withheld.length > 0) dns += ' · held out: ' + withheld.join('; ');
   setText(view.dns, dns);
   view.dns.className = host.inDns ? '' : 'warn-text';
   view.votesLabel.hidden = view.votes.hidden = votes === undefined;
   if (votes !== undefined) replaceChildren(view.votes, votesSummary(votes));
+  updateHygiene(view, host);
   var chartKey = host.history.length ? host.history[host.history.length - 1].at + ':' + host.history.length : 'none';
   if (view.chart.getAttribute('data-key') !== chartKey) {
     view.chart.setAttribute('data-key', chartKey);
@@ -160,6 +169,47 @@ function probeSummary(host) {
   var streak = host.streak;
   if (streak && streak.ok > 0 && host.state === 'unhealthy') parts.push(h('span', { class: 'muted', text: ' · ' + streak.ok + ' ok in a row, rising' }));
   if (streak && streak.fail > 0 && host.state === 'healthy') parts.push(h('span', { class: 'warn-text', text: ' · ' + streak.fail + ' failed in a row' }));
+  return parts;
+}
+
+/** The relay security and DNSBL rows: shown only for hosts those checks cover. */
+function updateHygiene(view, host) {
+  var security = host.security;
+  view.securityTerm.hidden = view.security.hidden = !security;
+  if (security) replaceChildren(view.security, securitySummary(security));
+  var lists = host.dnsbl || [];
+  view.dnsblTerm.hidden = view.dnsbl.hidden = lists.length === 0;
+  replaceChildren(view.dnsbl, lists.map(function (entry) {
+    var text, cls;
+    if (entry.listed && entry.status === 'listed') {
+      text = 'listed on ' + entry.zone + ' (' + entry.codes.join(', ') + (entry.reason ? ': ' + entry.reason : '') + ')';
+      cls = 'bad-text';
+    } else if (entry.listed) {
+      text = 'listed on ' + entry.zone + ' (kept: the last lookup gave ' + (entry.status === 'error' ? 'an error' : 'no answer') + ': ' + entry.reason + ')';
+      cls = 'bad-text';
+    } else if (entry.status === 'error' || entry.status === 'unknown') {
+      text = entry.zone + ': ' + (entry.status === 'error' ? 'lookup error' : 'no answer') + ', not a listing: ' + entry.reason;
+      cls = 'warn-text';
+    } else {
+      text = 'not listed on ' + entry.zone;
+      cls = 'ok-text';
+    }
+    return h('div', { class: cls, 'data-zone': entry.zone, text: text });
+  }));
+}
+
+function securitySummary(security) {
+  var parts = [];
+  if (security.at === null) return [h('span', { class: 'muted', text: 'not checked yet' })];
+  if (security.findings.length === 0) parts.push(h('div', { class: 'ok-text', text: 'no findings' }));
+  security.findings.forEach(function (finding) {
+    parts.push(h('div', { class: 'bad-text', 'data-finding': finding.id }, [h('code', { text: finding.id }), ': ' + finding.message]));
+  });
+  if (security.error) parts.push(h('div', { class: 'warn-text', text: 'last check did not finish: ' + security.error }));
+  parts.push(h('div', { class: 'muted' }, [
+    security.onFinding === 'withdraw' ? 'findings withdraw the host' : 'findings are only reported',
+    ' · checked ', h('span', { 'data-ago': String(security.at), text: fmtAgo(security.at) }),
+  ]));
   return parts;
 }
 
