@@ -2,7 +2,11 @@
 // (the classic mistake: mynetworks = 0.0.0.0/0, everyone is "trusted") and once as a closed one
 // (default relay restrictions, mynetworks an address nobody uses, so the probe is not trusted).
 // Postfix's queue stays empty: nothing was ever handed over. 127.17.2.x.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSecurity, type PoolChecks } from '../../src/security/check.ts';
 import { postfixUnavailable, queuedFiles, startPostfix, type PostfixInstance } from '../helpers/smtp/postfix.ts';
@@ -49,6 +53,30 @@ describe.skipIf(unavailable !== undefined)(`relay checks against a real Postfix$
     const report = await check(closed, 'closed.postfix.test');
     expect(report).toMatchObject({ error: null, findings: [] });
     expect(report.notes[0]).toBe('open relay: MAIL FROM:<relay-test@relay-test.invalid> then RCPT TO:<relay-test@relay-test.invalid> refused (454 4.7.1 <relay-test@relay-test.invalid>: Relay access denied)');
+  });
+
+  it('mxpool probe --json shows each Postfix\'s findings (the open one withdrawn)', async () => {
+    const dir = tempDir('mxpool-postfix-probe-');
+    writeFileSync(join(dir, 'ca.pem'), open.cert + closed.cert);
+    writeFileSync(join(dir, 'mxpool.yaml'), `zone: postfix.test
+pools:
+  - name: relays
+    role: outbound
+    hosts:
+      - { name: open.postfix.test, address: ${open.address}, port: 25 }
+      - { name: closed.postfix.test, address: ${closed.address}, port: 25 }
+    security: { openRelay: true, authAfterStarttls: true, onFinding: withdraw }
+probe: { timeout: 5s, interval: 10s, caFile: ${join(dir, 'ca.pem')} }
+`);
+    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, ['src/cli.ts', 'probe', '--config', join(dir, 'mxpool.yaml'), '--json', '--log-level', 'silent'], { timeout: 30_000 }, (error, out) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }));
+    });
+    expect(code).toBe(1);
+    const hosts = (JSON.parse(stdout) as { hosts: { host: string; state: string; security: { id: string }[]; withheld: string[] }[] }).hosts;
+    expect(hosts.map((h) => [h.host, h.state, h.security.map((f) => f.id), h.withheld])).toEqual([
+      ['open.postfix.test', 'unhealthy', ['smtp-open-relay', 'smtp-relay-without-auth'], ['security: smtp-open-relay, smtp-relay-without-auth']],
+      ['closed.postfix.test', 'healthy', [], []],
+    ]);
   });
 
   it('the queues stay empty: no message was handed over; a real DATA (the control) does fill the open relay\'s queue', async () => {
