@@ -21,7 +21,7 @@ export interface DnsblMonitorOptions {
   /** default: the live resolver at dnsbl.resolver (or the system's) */
   resolver?: Resolver;
   now?: () => number;
-  /** a host's listing (listed or not, in any zone) changed */
+  /** a host's listing changed (listed or not, in any zone), or its last lookup's status did */
   onChange?: (host: string) => void;
   /** every lookup, for the metrics */
   onLookup?: (host: DnsblHost, result: DnsblResult) => void;
@@ -133,9 +133,12 @@ export class DnsblMonitor {
     if (result.status === 'error' || result.status === 'unknown') {
       this.#options.logger.warn({ address, zone, status: result.status, reason: result.reason, listed: after.listed }, 'DNSBL lookup gave no verdict: keeping the last one');
     }
-    if ((before?.listed ?? false) !== after.listed) {
+    const listingChanged = (before?.listed ?? false) !== after.listed;
+    if (listingChanged) {
       this.#options.logger.warn({ address, zone, hosts: hosts.map((h) => h.host), listed: after.listed, codes: result.codes, reason: result.reason || undefined }, after.listed ? 'relay listed on a DNSBL' : 'relay delisted from a DNSBL');
-      for (const host of hosts) this.#options.onChange?.(host.host);
     }
+    // a lookup that starts or stops failing is news too (the audit reports it), not only a listing
+    const statusNews = before === undefined ? after.last.status !== 'clean' : before.last.status !== after.last.status;
+    if (listingChanged || statusNews) for (const host of hosts) this.#options.onChange?.(host.host);
   }
 }
