@@ -33,7 +33,8 @@ import { prepareReload } from './daemon/apply-config.ts';
 import { checkSourceAddress } from './probe/source-address.ts';
 import type { ClusterNode } from './cluster/node.ts';
 import { readServedSerial, writeServedSerial } from './state/served-serial.ts';
-import { apiHygiene, daemonHygiene } from './daemon/hygiene.ts';
+import { apiHygiene, daemonHygiene, swapHygiene } from './daemon/hygiene.ts';
+import type { Hygiene } from './security/hygiene.ts';
 
 export interface DaemonOptions {
   /** the config to run; a LiveConfig when the caller's services read it too (src/daemon/wiring.ts) */
@@ -116,9 +117,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         zones: publisher.tenants?.marks() ?? {},
       }),
   });
-  // relay security checks and DNSBL lookups (pools[].security, dnsbl): their holds feed health
-  const hygiene = daemonHygiene({ config, logger, env: options.env ?? process.env, runner, metrics, onChange: () => publisher.zone && auditLoop?.zoneChanged(publisher.zone) });
-  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, ...(hygiene ? { hygiene: () => hygiene.facts() } : {}), intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
+  // relay security checks and DNSBL lookups (pools[].security, dnsbl): their holds feed health; a
+  // reload replaces them (src/daemon/hygiene.ts swapHygiene)
+  const hygieneOf = (next: Config) => daemonHygiene({ config: next, logger, env: options.env ?? process.env, runner, metrics, onChange: () => publisher.zone && auditLoop?.zoneChanged(publisher.zone) });
+  let hygiene = hygieneOf(config);
+  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, hygiene: () => hygiene?.facts(), intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
   // cluster: (docs/cluster.md) the zone and the health shown are the agreed ones, not this node's own
   let cluster: ClusterNode | undefined;
@@ -226,7 +229,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       spfGrace: publisher.retired,
       configStatus: reloader.status(),
       ...(cluster ? { cluster: cluster.status() } : {}),
-      ...(hygiene ? { hygiene: (host: string) => apiHygiene(hygiene, host) } : {}),
+      ...(hygiene ? { hygiene: (host: string) => apiHygiene(hygiene as Hygiene, host) } : {}),
     });
   }
 
@@ -330,14 +333,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       now: () => clock.now(),
       logger,
       counted: (applied, loadedAt) => metrics.reload(applied, loadedAt),
-      prepare: (next) =>
-        prepareReload({
+      prepare: async (next) => {
+        // the new config's checks: an unset credentials variable refuses the reload here
+        const nextHygiene = hygieneOf(next);
+        const commit = await prepareReload({
           live, runner, publisher, gauges, memory, stateWriter, auditLoop, syncer, tenantSync, nameserver, logger,
           onHosts: (changes) => {
             for (const gone of changes.removed) probedSinceStart.delete(gone.name);
             hostCount = countHosts(live.current);
           },
-        }, next),
+        }, next);
+        return (at) => {
+          const zone = commit(at);
+          swapHygiene(hygiene, nextHygiene, { config: next, runner, metrics });
+          hygiene = nextHygiene;
+          return zone;
+        };
+      },
     });
   }
 

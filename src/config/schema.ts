@@ -269,7 +269,7 @@ export const dnsblSchema = z.strictObject({
   interval: duration.prefault('5m').describe('time between lookups of every outbound address'),
   resolver: dnsServer.optional().describe('the resolver to ask (ip or ip:port); default: the system\'s resolvers. Many lists refuse big public resolvers'),
   action: z.enum(['withdraw', 'report'], { error: 'withdraw or report' }).default('withdraw').describe('withdraw: a listed relay leaves the relay name (stays in SPF) until delisted and rise probes pass; report: only report'),
-  timeout: duration.prefault('3s').describe('a lookup without an answer after this long is unknown (the last verdict stays)'),
+  timeout: duration.prefault('3s').describe('how long each question waits for its answer (sent at most twice); no answer is unknown (the last verdict stays)'),
 }, { error: 'a mapping { zones, interval, resolver, action }' });
 
 export const auditSchema = z.strictObject({

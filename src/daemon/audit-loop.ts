@@ -13,7 +13,7 @@ export interface AuditLoopOptions {
   /** addresses of removed relays still in their SPF grace period */
   retired?: () => readonly RetiredAddress[];
   /** relay security findings and DNSBL verdicts, when those checks are configured */
-  hygiene?: () => HygieneFacts;
+  hygiene?: () => HygieneFacts | undefined;
   intervalMs: number;
   logger: Logger;
   onReport: (report: ApiAudit) => void;

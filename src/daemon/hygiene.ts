@@ -18,6 +18,10 @@ export interface DaemonHygieneOptions {
   onChange: () => void;
 }
 
+/**
+ * The checks of `config`, or undefined when it has none. Throws (a start-up error, or a refused
+ * reload) when a credentials variable it names is not set.
+ */
 export function daemonHygiene(options: DaemonHygieneOptions): Hygiene | undefined {
   const { config, metrics } = options;
   const hygiene = new Hygiene({
@@ -39,6 +43,24 @@ export function daemonHygiene(options: DaemonHygieneOptions): Hygiene | undefine
   if (!hygiene.enabled) return undefined;
   for (const host of hygiene.dnsbl?.hosts ?? []) for (const zone of config.dnsbl?.zones ?? []) metrics.declareDnsbl(host.host, zone);
   return hygiene;
+}
+
+/**
+ * Swaps the checks at a reload's commit: the new ones take over what the old ones knew, set the
+ * holds, and start; the old ones stop. `next` is undefined when the new config has no checks.
+ */
+export function swapHygiene(previous: Hygiene | undefined, next: Hygiene | undefined, options: { config: Config; runner: Pick<ProbeRunner, 'withhold'>; metrics: Metrics }): void {
+  const { config, runner, metrics } = options;
+  if (next) next.adopt(previous);
+  for (const pool of config.pools) {
+    for (const host of pool.hosts) {
+      if (!next) for (const key of ['security', 'dnsbl'] as const) runner.withhold(host.name, key, undefined);
+      // a pool without checks (any more): its hosts' finding series go
+      if (!pool.security) metrics.securityCheckCleared(host.name, pool.name);
+    }
+  }
+  void previous?.stop();
+  void next?.start();
 }
 
 /** A host's security, DNSBL and hold fields of /api/state. */

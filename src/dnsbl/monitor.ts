@@ -1,9 +1,9 @@
 // Looks every outbound address up in every configured DNSBL zone, now and then every
 // `dnsbl.interval`, and keeps what each list says (verdict.ts). The one timer of the DNSBL
-// lookups; the DNS client is the auditor's live resolver (one try per question, with a timeout).
+// lookups; the DNS client is the auditor's live one (src/audit/live-resolver.ts), new each round.
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { liveResolver } from '../audit/live-resolver.ts';
+import { liveDns } from '../audit/live-resolver.ts';
 import type { Resolver } from '../audit/resolver.ts';
 import { ConcurrencyLimit } from '../probe/limit.ts';
 import { dnsblName, judgeDnsbl, keep, listingLine, type DnsblResult, type DnsblVerdict } from './verdict.ts';
@@ -46,7 +46,8 @@ export class DnsblMonitor {
   readonly #options: DnsblMonitorOptions;
   readonly #zones: readonly string[];
   readonly #intervalMs: number;
-  readonly #resolver: Resolver;
+  /** a fresh DNS client per round (its sockets closed after it), or the one a test hands in */
+  readonly #resolverFor: () => { resolver: Resolver; close(): void };
   readonly #now: () => number;
   readonly #limit = new ConcurrencyLimit(CONCURRENCY);
   /** address -> zone -> verdict (hosts sharing an address share its verdicts) */
@@ -63,7 +64,10 @@ export class DnsblMonitor {
     this.#now = options.now ?? Date.now;
     this.hosts = dnsbl ? outboundHosts(options.config) : [];
     const nameserver = dnsbl?.resolver === undefined ? {} : { nameserver: resolverAddress(dnsbl.resolver) };
-    this.#resolver = options.resolver ?? liveResolver({ ...nameserver, timeoutMs: dnsbl?.timeout ?? 3000 });
+    const given = options.resolver;
+    // A new client and cache every round: the recursor caches a silent server as dead for a minute
+    // and answers for their TTL, and a round every `interval` must ask the list again.
+    this.#resolverFor = given ? () => ({ resolver: given, close: () => undefined }) : () => liveDns({ ...nameserver, timeoutMs: dnsbl?.timeout ?? 3000 });
   }
 
   /** Looks everything up now, then every interval. Resolves when the first round is done. */
@@ -91,6 +95,16 @@ export class DnsblMonitor {
     return this.#running;
   }
 
+  /** After a config reload: takes over the verdicts of the addresses and zones that stay. */
+  adopt(previous: DnsblMonitor): void {
+    const addresses = new Set(this.hosts.map((h) => h.address.toLowerCase()));
+    for (const [address, byZone] of previous.#verdicts) {
+      if (!addresses.has(address)) continue;
+      const kept = new Map([...byZone].filter(([zone]) => this.#zones.includes(zone)));
+      if (kept.size > 0) this.#verdicts.set(address, kept);
+    }
+  }
+
   /** The verdicts about a host's address, one per zone (empty before its first lookup). */
   verdicts(host: string): DnsblVerdict[] {
     const address = this.hosts.find((h) => h.host === host)?.address;
@@ -110,17 +124,22 @@ export class DnsblMonitor {
       const key = host.address.toLowerCase();
       addresses.set(key, [...(addresses.get(key) ?? []), host]);
     }
-    await Promise.all([...addresses].flatMap(([address, hosts]) => this.#zones.map((zone) => this.#limit.run(() => this.#lookup(address, zone, hosts)))));
+    const dns = this.#resolverFor();
+    try {
+      await Promise.all([...addresses].flatMap(([address, hosts]) => this.#zones.map((zone) => this.#limit.run(() => this.#lookup(dns.resolver, address, zone, hosts)))));
+    } finally {
+      dns.close();
+    }
   }
 
-  async #lookup(address: string, zone: string, hosts: DnsblHost[]): Promise<void> {
+  async #lookup(resolver: Resolver, address: string, zone: string, hosts: DnsblHost[]): Promise<void> {
     if (this.#stopped) return;
     const query = dnsblName(address, zone) as string;
     let result: DnsblResult;
     try {
-      const a = await this.#resolver.a(query);
+      const a = await resolver.a(query);
       const maybeListed = a.status === 'ok' && a.records.length > 0;
-      result = judgeDnsbl(zone, query, a, maybeListed ? await this.#resolver.txt(query) : undefined, this.#now());
+      result = judgeDnsbl(zone, query, a, maybeListed ? await resolver.txt(query) : undefined, this.#now());
     } catch (error) {
       result = { zone, query, status: 'unknown', codes: [], reason: error instanceof Error ? error.message : String(error), at: this.#now() };
     }

@@ -144,6 +144,12 @@ export class Metrics {
     this.#findingsShown.set(host, new Set(standing));
   }
 
+  /** The host's pool has no security checks (any more): its finding series go. */
+  securityCheckCleared(host: string, pool: string): void {
+    for (const finding of this.#findingsShown.get(host) ?? []) this.#securityFindings.remove({ host, pool, finding });
+    this.#findingsShown.delete(host);
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }

@@ -42,6 +42,8 @@ export class Hygiene {
   readonly security: SecurityMonitor | undefined;
   readonly dnsbl: DnsblMonitor | undefined;
   readonly #options: HygieneOptions;
+  /** stopped (shutdown, or replaced by a reload): a check still in flight changes nothing */
+  #stopped = false;
 
   constructor(options: HygieneOptions) {
     this.#options = options;
@@ -78,7 +80,28 @@ export class Hygiene {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await Promise.all([this.security?.stop(), this.dnsbl?.stop()]);
+  }
+
+  /**
+   * A reload replaced the config: take over what `previous` knew of the hosts that stay, and set
+   * every host's holds from it (lifting the holds of checks the new config no longer has).
+   */
+  adopt(previous: Hygiene | undefined): void {
+    if (previous?.security && this.security) this.security.adopt(previous.security);
+    if (previous?.dnsbl && this.dnsbl) this.dnsbl.adopt(previous.dnsbl);
+    this.applyHolds();
+  }
+
+  /** Sets each host's holds from what is known now (after a reload). */
+  applyHolds(): void {
+    for (const pool of this.#options.config.pools) {
+      for (const host of pool.hosts) {
+        this.#options.withhold(host.name, 'security', this.security?.withholding(host.name));
+        this.#options.withhold(host.name, 'dnsbl', this.#dnsblHold(host.name));
+      }
+    }
   }
 
   /** One round of every check (what `probe` shows; `serve` runs it at start-up). */
@@ -117,12 +140,21 @@ export class Hygiene {
   }
 
   #securityChanged(host: string): void {
-    this.#options.withhold(host, 'security', this.security?.withholding(host));
-    this.#options.onChange?.(host);
+    this.#changed(host, 'security', this.security?.withholding(host));
   }
 
   #dnsblChanged(host: string): void {
-    this.#options.withhold(host, 'dnsbl', this.#dnsblHold(host));
-    this.#options.onChange?.(host);
+    this.#changed(host, 'dnsbl', this.#dnsblHold(host));
+  }
+
+  #changed(host: string, key: 'security' | 'dnsbl', reason: string | undefined): void {
+    if (this.#stopped) return;
+    try {
+      this.#options.withhold(host, key, reason);
+      this.#options.onChange?.(host);
+    } catch (error) {
+      // a listener's bug (or a host a reload just removed) must not stop the checks' schedule
+      this.#options.logger.warn({ host, err: error instanceof Error ? error.message : String(error) }, 'could not apply a check result to the host');
+    }
   }
 }

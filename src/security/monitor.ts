@@ -117,6 +117,25 @@ export class SecurityMonitor {
     return running;
   }
 
+  /**
+   * After a config reload: takes over what `previous` knew of the hosts that stay, checked the
+   * same way (same address, port and settings), so a standing finding keeps its hold until the
+   * next check instead of vanishing with the old config.
+   */
+  adopt(previous: SecurityMonitor): void {
+    for (const [host, entry] of this.#entries) {
+      const before = previous.#entries.get(host);
+      if (!before) continue;
+      // what the checks send and where; onFinding and interval do not change what a check finds
+      const checked = (e: Entry) => {
+        const { onFinding: _onFinding, interval: _interval, ...sent } = e.checks.settings;
+        return JSON.stringify([e.target, sent, e.checks.localSender, e.checks.credentials?.username ?? null]);
+      };
+      const same = checked(before) === checked(entry);
+      if (same) entry.state = { ...before.state, onFinding: entry.state.onFinding };
+    }
+  }
+
   state(host: string): HostSecurity | undefined {
     return this.#entries.get(host)?.state;
   }

@@ -5,11 +5,11 @@
 // list is not a listing; the fixed open relay returns after a clean check. /api/state, /metrics and
 // the audit show it all. Loopback 127.17.5.x.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
+import { editConfig, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
 import { makeTestPki, type TestPki } from '../helpers/smtp/test-ca.ts';
 import { startZooServer, type ZooKind, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
 import { startNsdBlocklist, type NsdBlocklist } from '../helpers/dns/nsd-blocklist.ts';
-import type { ApiHost, ApiState } from '../../src/http/types.ts';
+import type { ApiHost, ApiReloadResult, ApiState } from '../../src/http/types.ts';
 
 const BL = 'bl.example-lists.test';
 const RELAYS = ['127.17.5.11', '127.17.5.12', '127.17.5.13'];
@@ -45,7 +45,7 @@ beforeAll(async () => {
         hosts: zoo.map((z, i) => ({ name: `relay${i + 1}.example.com`, address: z.address, port: z.port })),
         security: { openRelay: true, onFinding: 'withdraw', interval: '1s' },
       });
-      config.dnsbl = { zones: [BL], resolver: '127.17.5.53:5355', interval: '1s', timeout: '500ms' };
+      config.dnsbl = { zones: [BL], resolver: '127.17.5.53:5355', interval: '1s', timeout: '2s' };
       config.audit = { interval: '1m' };
     },
   });
@@ -63,6 +63,7 @@ const hostOf = (s: ApiState, name: string) => s.pools.find((p) => p.name === 're
 const relayName = async () => (await d.dig('smtp.example.com', 'A').catch(() => ['(no reply)'])).sort();
 const spf = async () => (await d.dig('example.com', 'TXT')).find((line) => line.includes('v=spf1')) ?? '';
 const metrics = async () => (await fetch(`${d.url}/metrics`)).text();
+const reload = async () => (await (await fetch(`${d.url}/api/reload`, { method: 'POST' })).json()) as ApiReloadResult;
 const SPF_ALL = '"v=spf1 ip4:127.17.5.11 ip4:127.17.5.12/31 -all"';
 
 describe('serve: relay security and DNSBL feed health', () => {
@@ -120,8 +121,31 @@ describe('serve: relay security and DNSBL feed health', () => {
     expect(await metrics()).not.toContain('finding="smtp-open-relay"');
   });
 
+  it('a reload: onFinding withdraw -> report lifts the hold and keeps the finding; an unset credentials variable refuses the reload', async () => {
+    const fixed = zoo[0]!;
+    await fixed.close();
+    zoo[0] = await relay('open', 0, fixed.port); // relay1 is an open relay again
+    await waitFor('relay1 withheld again for its finding', async () => hostOf(await state(), 'relay1.example.com').withheld?.[0] === 'security: smtp-open-relay', 15_000);
+    expect(await relayName()).toEqual(['127.17.5.12', '127.17.5.13']);
+    editConfig(d.configFile, (config) => {
+      (config.pools.find((p) => p.name === 'relays')!.security as Record<string, unknown>).onFinding = 'report';
+    });
+    const applied = await reload();
+    expect(applied).toMatchObject({ outcome: 'applied', errors: [] });
+    await waitFor('relay1 back, only reported', async () => JSON.stringify(await relayName()) === JSON.stringify(RELAYS), 15_000);
+    expect(hostOf(await state(), 'relay1.example.com')).toMatchObject({ state: 'healthy', withheld: [], security: { onFinding: 'report', findings: [{ id: 'smtp-open-relay' }] } });
+
+    editConfig(d.configFile, (config) => {
+      (config.pools.find((p) => p.name === 'relays')!.security as Record<string, unknown>).auth = { usernameEnv: 'MXPOOL_TEST_NO_SUCH_USER', passwordEnv: 'MXPOOL_TEST_NO_SUCH_PASSWORD' };
+    });
+    const refused = await reload();
+    expect(refused.outcome).toBe('refused');
+    expect(refused.errors).toEqual([expect.stringMatching(/mxpool\.yaml:\d+:\d+: pools\.1\.security\.auth\.usernameEnv: the environment variable MXPOOL_TEST_NO_SUCH_USER is not set; the relay AUTH check needs it$/)]);
+    expect(hostOf(await state(), 'relay1.example.com').security).toMatchObject({ onFinding: 'report' }); // the running config stays
+  });
+
   it('no relay was ever sent DATA', () => {
-    expect(started.length).toBe(4);
+    expect(started.length).toBe(5);
     for (const server of started) expect(server.record.dataReceived).toBe(false);
   });
 });
