@@ -50,7 +50,7 @@ beforeAll(async () => {
   errors = collectConsoleErrors(page);
   await page.goto(server.url);
   await card('relay1.example.com').waitFor();
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await page?.close();
@@ -58,9 +58,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('status page: relay security and DNSBL', () => {
+describe('status page: relay security and DNSBL', { timeout: 60_000 }, () => {
   it('a withdrawn relay: its finding, its listing and why it is out of DNS', async () => {
-    await expect.poll(() => card('relay1.example.com').getAttribute('data-state')).toBe('unhealthy');
+    await expect.poll(() => card('relay1.example.com').getAttribute('data-state'), { timeout: 15_000 }).toBe('unhealthy');
     const text = await card('relay1.example.com').innerText();
     expect(text).toMatch(new RegExp(`DNS\\s+withdrawn · in SPF · held out: security: smtp-open-relay; dnsbl: listed on ${BL.replace(/\./g, '\\.')} \\(127\\.0\\.0\\.2: spam source\\)`));
     expect(text).toMatch(/security\s+smtp-open-relay: MAIL FROM:<relay-test@relay-test\.invalid> then RCPT TO:<relay-test@relay-test\.invalid> accepted/);
@@ -91,7 +91,7 @@ describe('status page: relay security and DNSBL', () => {
     Object.assign(relay1, { state: 'healthy', inDns: true, withheld: [] });
     relay1.security = { ...relay1.security!, findings: [], at: Date.now() };
     relay1.dnsbl = [{ zone: BL, listed: false, status: 'clean', codes: [], reason: '', at: Date.now() }];
-    await expect.poll(() => card('relay1.example.com').getAttribute('data-state'), { timeout: 8000 }).toBe('healthy');
+    await expect.poll(() => card('relay1.example.com').getAttribute('data-state'), { timeout: 15_000 }).toBe('healthy');
     const text = await card('relay1.example.com').innerText();
     expect(text).toMatch(/DNS\s+published · in SPF\n/);
     expect(text).toContain(`not listed on ${BL}`);

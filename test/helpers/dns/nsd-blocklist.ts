@@ -6,6 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDir, tempDir } from '../temp-dir.ts';
+import { track } from '../children.ts';
 
 export const NSD_BIN = ['/usr/sbin/nsd'].find((path) => existsSync(path));
 
@@ -60,7 +61,7 @@ function zoneText(zone: string, serial: number, entries: BlocklistEntry[]): stri
 
 function run(bin: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { timeout: 10_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${bin} ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout)));
+    execFile(bin, args, { timeout: 30_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${bin} ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout)));
   });
 }
 
@@ -104,19 +105,33 @@ zone:
   name: ${zone}
   zonefile: "${zoneFile}"
 `);
-  const nsd: ChildProcess = spawn(NSD_BIN ?? 'nsd', ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const nsd: ChildProcess = track(spawn(NSD_BIN ?? 'nsd', ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
   nsd.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => nsd.once('exit', () => resolve()));
+  // generous: NSD starts and reloads in milliseconds, but a loaded machine stretches that a lot
   const waitForSerial = async (wanted: number) => {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while ((await servedSerial(address, port, zone)) !== wanted) {
       if (nsd.exitCode !== null) throw new Error(`nsd exited: ${stderr}\n${existsSync(join(dir, 'nsd.log')) ? readFileSync(join(dir, 'nsd.log'), 'utf8') : ''}`);
-      if (Date.now() > deadline) throw new Error(`nsd did not serve serial ${wanted} within 10 s: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`nsd did not serve serial ${wanted} within 30 s: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  await waitForSerial(serial);
+  const stop = async () => {
+    if (nsd.exitCode === null && nsd.signalCode === null) {
+      nsd.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      if (nsd.exitCode === null && nsd.signalCode === null) nsd.kill('SIGKILL');
+    }
+    removeTempDir(dir);
+  };
+  try {
+    await waitForSerial(serial);
+  } catch (error) {
+    await stop(); // a start-up that failed leaves nothing running
+    throw error;
+  }
   return {
     zone,
     address,
@@ -127,13 +142,6 @@ zone:
       await run('nsd-control', ['-c', conf, 'reload', zone]);
       await waitForSerial(serial);
     },
-    async stop() {
-      if (nsd.exitCode === null && nsd.signalCode === null) {
-        nsd.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-        if (nsd.exitCode === null && nsd.signalCode === null) nsd.kill('SIGKILL');
-      }
-      removeTempDir(dir);
-    },
+    stop,
   };
 }
