@@ -3,7 +3,8 @@
 // listed in a real NSD blocklist leaves it too, SPF unchanged, and comes back after delisting and
 // rise probes; with every relay held, whenAllDown: all publishes them all; an error code from the
 // list is not a listing; the fixed open relay returns after a clean check. /api/state, /metrics and
-// the audit show it all. Loopback 127.17.5.x.
+// the audit show it all. An inbound pool with the same check: its open relay leaves the MX (an MX
+// that relays for anyone is the classic open relay), its closed one stays. Loopback 127.17.5.x.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editConfig, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
 import { makeTestPki, type TestPki } from '../helpers/smtp/test-ca.ts';
@@ -13,10 +14,14 @@ import type { ApiHost, ApiReloadResult, ApiState } from '../../src/http/types.ts
 
 const BL = 'bl.example-lists.test';
 const RELAYS = ['127.17.5.11', '127.17.5.12', '127.17.5.13'];
+/** the inbound pool's exchangers for lists.example.com: an open relay, a closed one */
+const EXCHANGERS = ['127.17.5.31', '127.17.5.32'];
 let pki: TestPki;
 let bl: NsdBlocklist;
 let d: TestDaemon;
 const zoo: ZooServer[] = [];
+/** the inbound pool's exchangers */
+const inbound: ZooServer[] = [];
 /** every zoo server ever started (a closed one keeps its record) */
 const started: ZooServer[] = [];
 
@@ -29,6 +34,13 @@ async function relay(kind: ZooKind, i: number, port = 0): Promise<ZooServer> {
 beforeAll(async () => {
   pki = makeTestPki();
   zoo.push(await relay('open', 0), await relay('closed', 1), await relay('closed', 2));
+  const exchangers: ZooServer[] = [];
+  for (const [i, kind] of (['open', 'closed'] as const).entries()) {
+    const server = await startZooServer(kind, EXCHANGERS[i]!, pki.leaf(`lists-mx${i + 1}.example.com`));
+    started.push(server);
+    exchangers.push(server);
+  }
+  inbound.push(...exchangers);
   bl = await startNsdBlocklist('127.17.5.53', 5355, BL);
   d = await startTestDaemon({
     addresses: ['127.17.5.20'],
@@ -46,6 +58,13 @@ beforeAll(async () => {
         hosts: zoo.map((z, i) => ({ name: `relay${i + 1}.example.com`, address: z.address, port: z.port })),
         security: { openRelay: true, onFinding: 'withdraw', interval: '1s' },
       });
+      (config.pools as unknown[]).push({
+        name: 'lists',
+        role: 'inbound',
+        mx: { name: 'lists.example.com', preference: 10 },
+        hosts: inbound.map((z, i) => ({ name: `lists-mx${i + 1}.example.com`, address: z.address, port: z.port })),
+        security: { openRelay: true, onFinding: 'withdraw', interval: '1s' },
+      });
       config.dnsbl = { zones: [BL], resolver: '127.17.5.53:5355', interval: '1s', timeout: '2s' };
       config.audit = { interval: '1m' };
     },
@@ -54,12 +73,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await d?.close();
-  await Promise.all(zoo.map((z) => z.close()));
+  await Promise.all([...zoo, ...inbound].map((z) => z.close()));
   await bl?.stop();
 });
 
 const state = async () => (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
-const hostOf = (s: ApiState, name: string) => s.pools.find((p) => p.name === 'relays')!.hosts.find((h) => h.name === name) as ApiHost;
+const hostOf = (s: ApiState, name: string, pool = 'relays') => s.pools.find((p) => p.name === pool)!.hosts.find((h) => h.name === name) as ApiHost;
+const exchanges = async () => (await d.dig('lists.example.com', 'MX').catch(() => ['(no reply)'])).sort();
 // a dig that gets no reply in time (a loaded machine) counts as "not yet", not as a failure
 const relayName = async () => (await d.dig('smtp.example.com', 'A').catch(() => ['(no reply)'])).sort();
 /** The SPF record; a dig that gets no reply in time is asked again (never read as "no SPF"). */
@@ -97,6 +117,10 @@ describe('serve: relay security and DNSBL feed health', () => {
     expect(text).toContain('mxpool_security_findings{host="relay1.example.com",pool="relays",finding="smtp-open-relay"} 1');
     expect(text).toMatch(/mxpool_security_checks_total\{host="relay2\.example\.com",pool="relays",result="clean"\} [1-9]/);
     expect(text).toContain(`mxpool_dnsbl_listed{host="relay2.example.com",zone="${BL}"} 0`);
+    // the inbound pool: the open exchanger leaves the MX, the closed one stays
+    await waitFor('the open exchanger out of the MX', async () => JSON.stringify(await exchanges()) === JSON.stringify(['10 lists-mx2.example.com.']), WAIT);
+    expect(hostOf(await state(), 'lists-mx1.example.com', 'lists')).toMatchObject({ state: 'unhealthy', inDns: false, withheld: ['security: smtp-open-relay'], dnsbl: [] });
+    expect(hostOf(await state(), 'lists-mx2.example.com', 'lists')).toMatchObject({ state: 'healthy', inDns: true, withheld: [], security: { findings: [] } });
     await waitFor('the audit reports relay-open', async () => ((await state()).audit?.findings ?? []).some((f) => f.id === 'relay-open' && f.record === 'relay1.example.com SMTP'), WAIT);
     expect(d.logs()).toMatch(/"msg":"relay security findings"/);
   });
@@ -137,7 +161,8 @@ describe('serve: relay security and DNSBL feed health', () => {
     await waitFor('relay1 back after a clean check and rise probes', async () => JSON.stringify(await relayName()) === JSON.stringify(RELAYS), WAIT);
     expect(hostOf(await state(), 'relay1.example.com')).toMatchObject({ state: 'healthy', withheld: [], security: { findings: [] } });
     expect(await spf()).toBe(SPF_ALL);
-    expect(await metrics()).not.toContain('finding="smtp-open-relay"');
+    expect(await metrics()).not.toContain('host="relay1.example.com",pool="relays",finding="smtp-open-relay"');
+    expect(await metrics()).toContain('mxpool_security_findings{host="lists-mx1.example.com",pool="lists",finding="smtp-open-relay"} 1'); // still open
   });
 
   it('a reload: onFinding withdraw -> report lifts the hold and keeps the finding; an unset credentials variable refuses the reload', SLOW, async () => {
@@ -164,7 +189,7 @@ describe('serve: relay security and DNSBL feed health', () => {
   });
 
   it('no relay was ever sent DATA', () => {
-    expect(started.length).toBe(5);
+    expect(started.length).toBe(7);
     for (const server of started) expect(server.record.dataReceived).toBe(false);
   });
 });
