@@ -48,7 +48,7 @@ beforeAll(async () => {
     http: '127.17.5.10:8117',
     ttl: 5,
     // a probe timeout that a loaded machine does not trip (a flapping relay would leave the name)
-    probe: { caFile: pki.caFile, interval: '2s', timeout: '1500ms' },
+    probe: { caFile: pki.caFile, interval: '3s', timeout: '2500ms' },
     editConfig: (config) => {
       (config.pools as unknown[]).push({
         name: 'relays',
@@ -63,7 +63,8 @@ beforeAll(async () => {
         role: 'inbound',
         mx: { name: 'lists.example.com', preference: 10 },
         hosts: inbound.map((z, i) => ({ name: `lists-mx${i + 1}.example.com`, address: z.address, port: z.port })),
-        security: { openRelay: true, onFinding: 'withdraw', interval: '1s' },
+        // the default interval: one check at start-up, then none for the rest of the file
+        security: { openRelay: true, onFinding: 'withdraw', interval: '10m' },
       });
       config.dnsbl = { zones: [BL], resolver: '127.17.5.53:5355', interval: '1s', timeout: '2s' };
       config.audit = { interval: '1m' };
@@ -163,6 +164,12 @@ describe('serve: relay security and DNSBL feed health', () => {
     expect(await spf()).toBe(SPF_ALL);
     expect(await metrics()).not.toContain('host="relay1.example.com",pool="relays",finding="smtp-open-relay"');
     expect(await metrics()).toContain('mxpool_security_findings{host="lists-mx1.example.com",pool="lists",finding="smtp-open-relay"} 1'); // still open
+    // security checks run every security.interval (10m here), not with every probe (every 3 s)
+    const text = await metrics();
+    const probes = (host: string) => [...text.matchAll(new RegExp(`^mxpool_probe_duration_seconds_count\\{host="${host.replace(/\./g, '\\.')}"[^}]*\\} (\\d+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(probes('lists-mx1.example.com')).toBeGreaterThanOrEqual(3);
+    expect(probes('lists-mx2.example.com')).toBeGreaterThanOrEqual(3);
+    for (const server of inbound) expect(server.record.mailFrom, server.kind).toEqual(['relay-test@relay-test.invalid']);
   });
 
   it('a reload: onFinding withdraw -> report lifts the hold and keeps the finding; an unset credentials variable refuses the reload', SLOW, async () => {
