@@ -10,7 +10,7 @@ import { startZooServer, ZOO_PASSWORD, ZOO_USER, type ZooKind, type ZooServer } 
 
 let pki: TestPki;
 const zoo = new Map<ZooKind, ZooServer>();
-const KINDS: ZooKind[] = ['open', 'closed', 'own-domain', 'auth-before-starttls', 'auth-any-password', 'auth-right', 'auth-echo', 'no-starttls'];
+const KINDS: ZooKind[] = ['open', 'closed', 'own-domain', 'auth-before-starttls', 'auth-any-password', 'auth-right', 'auth-echo', 'no-starttls', 'auth-login'];
 
 beforeAll(async () => {
   pki = makeTestPki();
@@ -112,6 +112,22 @@ describe('relay security checks against real smtp-server relays', { timeout: 90_
     const report = await check('auth-right', checks({}, true, 'not-the-password'));
     expect(ids(report)).toEqual(['smtp-auth-failed']);
     expect(report.findings[0]!.message).toBe('AUTH PLAIN with the configured credentials was refused (535 5.7.8 Authentication credentials invalid)');
+  });
+
+  it('AUTH LOGIN only: the same tests over LOGIN (user and password each their own line, never shown)', async () => {
+    const right = await check('auth-login', everything());
+    expect(right).toMatchObject({ error: null, findings: [] });
+    expect(right.notes.slice(-2)).toEqual([
+      'AUTH LOGIN with the configured user and a wrong password: refused (535 5.7.8 Authentication credentials invalid)',
+      'AUTH LOGIN with the configured credentials: accepted (235 Authentication successful)',
+    ]);
+    const sent = right.transcript.filter((line) => line.startsWith('C: '));
+    expect(sent.slice(-6)).toEqual(['C: AUTH LOGIN', 'C: [username]', 'C: [wrong password]', 'C: AUTH LOGIN', 'C: [username]', 'C: [password]']);
+    const auths = zoo.get('auth-login')!.record.auths;
+    expect(auths.map((a) => [a.username, a.password === ZOO_PASSWORD, a.secure])).toEqual([[ZOO_USER, false, true], [ZOO_USER, true, true]]);
+    const refused = await check('auth-login', checks({}, true, 'not-the-password'));
+    expect(refused.findings.map((f) => [f.id, f.message])).toEqual([['smtp-auth-failed', 'AUTH LOGIN with the configured credentials was refused (535 5.7.8 Authentication credentials invalid)']]);
+    expect(JSON.stringify([right, refused])).not.toContain(Buffer.from(ZOO_PASSWORD).toString('base64'));
   });
 
   it('no STARTTLS: smtp-starttls-missing and AUTH in clear; the credentials are never sent', async () => {

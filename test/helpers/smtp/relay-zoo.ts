@@ -14,6 +14,7 @@ export type ZooKind =
   | 'auth-any-password' // AUTH only after STARTTLS, but every password is right
   | 'auth-right' // AUTH only after STARTTLS, right credentials only; MAIL needs AUTH
   | 'auth-echo' // like auth-right, but its 535 echoes the password back (a hostile relay)
+  | 'auth-login' // like auth-right, but AUTH LOGIN only (no PLAIN)
   | 'no-starttls'; // AUTH offered and accepted in clear, no STARTTLS at all
 
 export const ZOO_USER = 'relay-user';
@@ -50,7 +51,7 @@ const local = (address: string) => address.toLowerCase().endsWith(`@${ZOO_LOCAL_
 export async function startZooServer(kind: ZooKind, address: string, pair: KeyPair, port = 0): Promise<ZooServer> {
   const record: ZooRecord = { dataReceived: false, authInClear: 0, auths: [], accepted: [], mailFrom: [] };
   const hasAuth = kind.startsWith('auth') || kind === 'no-starttls';
-  const authAfterTlsOnly = kind === 'auth-any-password' || kind === 'auth-right' || kind === 'auth-echo';
+  const authAfterTlsOnly = kind === 'auth-any-password' || kind === 'auth-right' || kind === 'auth-echo' || kind === 'auth-login';
   const disabled = [...(hasAuth ? [] : ['AUTH']), ...(kind === 'no-starttls' ? ['STARTTLS'] : [])];
   const options: SMTPServerOptions = {
     name: `${kind}.zoo.test`,
@@ -60,10 +61,10 @@ export async function startZooServer(kind: ZooKind, address: string, pair: KeyPa
     logger: false,
     disableReverseLookup: true,
     disabledCommands: disabled,
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: kind === 'auth-login' ? ['LOGIN'] : ['PLAIN', 'LOGIN'],
     allowInsecureAuth: kind === 'auth-before-starttls' || kind === 'no-starttls',
-    // auth-right needs AUTH before MAIL; the others take MAIL without it
-    authOptional: kind !== 'auth-right' && kind !== 'auth-echo',
+    // auth-right (and -echo, -login) need AUTH before MAIL; the others take MAIL without it
+    authOptional: kind !== 'auth-right' && kind !== 'auth-echo' && kind !== 'auth-login',
     onConnect(session: SMTPServerSession, callback) {
       // hide AUTH until STARTTLS (smtp-server offers it in clear otherwise): a per-session list
       if (authAfterTlsOnly) (session as SMTPServerSession & { disabledCommands?: string[] }).disabledCommands = ['AUTH'];
