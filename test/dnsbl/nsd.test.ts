@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
 import { DnsblMonitor } from '../../src/dnsbl/monitor.ts';
+import { Hygiene } from '../../src/security/hygiene.ts';
 import { startNsdBlocklist, type NsdBlocklist } from '../helpers/dns/nsd-blocklist.ts';
 
 const ZONE = 'zen.example-bl.test';
@@ -18,8 +19,8 @@ afterAll(async () => {
 });
 
 // timeouts generous enough for a loaded machine: a test that needs an answer waits for it
-function monitor(resolver: string, changes: string[] = [], timeout = '5s') {
-  const config = parseConfig(`zone: example.com
+function configWith(resolver: string, timeout: string, action = 'withdraw') {
+  return parseConfig(`zone: example.com
 pools:
   - name: relays
     role: outbound
@@ -36,8 +37,12 @@ pools:
     mx: { name: example.com }
     hosts:
       - { name: mx.example.com, address: 127.17.3.11 }
-dnsbl: { zones: [${ZONE}], resolver: "${resolver}", timeout: ${timeout} }
+dnsbl: { zones: [${ZONE}], resolver: "${resolver}", timeout: ${timeout}, action: ${action} }
 `);
+}
+
+function monitor(resolver: string, changes: string[] = [], timeout = '5s') {
+  const config = configWith(resolver, timeout);
   return new DnsblMonitor({ config, logger: silentLogger, onChange: (host) => changes.push(host) });
 }
 
@@ -74,6 +79,32 @@ describe('DNSBL lookups through a real NSD', () => {
     expect(changes.length).toBe(10);
     expect(new Set(changes)).toEqual(new Set(['listed.example.com', 'loopback-code.example.com', 'refused.example.com', 'rewritten.example.com', 'v6.example.com']));
     await m.stop();
+  });
+
+  it('action: withdraw holds a listed relay out (and lifts the hold once delisted); action: report never holds', { timeout: 90_000 }, async () => {
+    await bl.set([{ address: '127.17.3.11', codes: ['127.0.0.2'], txt: 'spam source' }]);
+    for (const action of ['withdraw', 'report'] as const) {
+      const holds: [string, string | undefined][] = [];
+      const hygiene = new Hygiene({ config: configWith('127.17.3.53:5353', '5s', action), logger: silentLogger, env: {}, withhold: (host, key, reason) => holds.push([`${host} ${key}`, reason]) });
+      await hygiene.runOnce();
+      const listing = `listed on ${ZONE} (127.0.0.2: spam source)`;
+      // reported either way: probe, /api/state and the audit read these
+      expect(hygiene.findings('listed.example.com'), action).toEqual([{ id: 'dnsbl-listed', message: listing }]);
+      expect(hygiene.facts().dnsbl.filter((f) => f.listed).map((f) => f.host), action).toEqual(['listed.example.com']);
+      if (action === 'withdraw') {
+        expect(hygiene.of('listed.example.com').withheld).toEqual([`dnsbl: ${listing}`]);
+        expect(holds.filter(([, reason]) => reason !== undefined)).toEqual([['listed.example.com dnsbl', `dnsbl: ${listing}`]]);
+      } else {
+        expect(hygiene.of('listed.example.com').withheld).toEqual([]);
+        expect(holds.filter(([, reason]) => reason !== undefined)).toEqual([]);
+      }
+      await bl.set([]);
+      await hygiene.runOnce();
+      expect(hygiene.findings('listed.example.com'), action).toEqual([]);
+      if (action === 'withdraw') expect(holds.at(-1)).toEqual(['listed.example.com dnsbl', undefined]); // lifted: rise probes bring it back
+      await hygiene.stop();
+      await bl.set([{ address: '127.17.3.11', codes: ['127.0.0.2'], txt: 'spam source' }]);
+    }
   });
 
   it('a list that stops answering: unknown, and the last verdict (listed) stays and says so', { timeout: 90_000 }, async () => {
