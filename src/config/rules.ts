@@ -184,7 +184,10 @@ function securityRules(view: View, fail: Fail): void {
     }
     const domain = view.text([...at, 'relayTestDomain']);
     if (domain === undefined) continue;
-    const served = [zone, ...view.indexes(['pools']).map((q) => view.text(['pools', q, 'mx', 'name']))].filter((name): name is string => name !== undefined);
+    // the zone, every MX name, and every tenant zone (its MX points at inbound hosts: they accept its mail)
+    const mxNames = view.indexes(['pools']).map((q) => view.text(['pools', q, 'mx', 'name']));
+    const tenantZones = view.indexes(['tenants']).map((t) => view.text(['tenants', t, 'zone']));
+    const served = [zone, ...mxNames, ...tenantZones].filter((name): name is string => name !== undefined);
     const clash = served.find((name) => inZone(domain, name) || inZone(name, domain));
     if (clash !== undefined) fail([...at, 'relayTestDomain'], `a domain your hosts do not serve, such as relay-test.invalid (${domain} ${domain === clash ? 'is' : inZone(domain, clash) ? 'lies inside' : 'holds'} ${clash}, which they receive mail for)`);
   }

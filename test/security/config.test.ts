@@ -39,11 +39,12 @@ describe('pools[].security', () => {
     ['a relay test domain inside the zone', '    security: { openRelay: true, relayTestDomain: test.example.com }', 'm.yaml:7:51: pools.0.security.relayTestDomain: a domain your hosts do not serve, such as relay-test.invalid (test.example.com lies inside example.com, which they receive mail for)'],
     ['the zone itself', '    security: { openRelay: true, relayTestDomain: EXAMPLE.com. }', 'm.yaml:7:51: pools.0.security.relayTestDomain: a domain your hosts do not serve, such as relay-test.invalid (example.com is example.com, which they receive mail for)'],
     ['a parent of the zone', '    security: { openRelay: true, relayTestDomain: com }', 'm.yaml:7:51: pools.0.security.relayTestDomain: a domain your hosts do not serve, such as relay-test.invalid (com holds example.com, which they receive mail for)'],
+    ['a tenant\'s zone (its MX names the inbound hosts)', "    security: { openRelay: true, relayTestDomain: customer1.test }", 'm.yaml:7:51: pools.0.security.relayTestDomain: a domain your hosts do not serve, such as relay-test.invalid (customer1.test is customer1.test, which they receive mail for)', 'tenants: [{ zone: customer1.test, mx: [{ pool: inbound }] }]'],
     ['nothing to check', '    security: { onFinding: withdraw }', 'm.yaml:7:15: pools.0.security: at least one check: openRelay: true, authAfterStarttls: true or auth: { usernameEnv, passwordEnv } (nothing would be checked)'],
     ['a password where its variable\'s name belongs', '    security: { auth: { usernameEnv: U, passwordEnv: Xk9fQ2mPz7LwR4tYb8NcV3hJ } }', 'm.yaml:7:54: pools.0.security.auth.passwordEnv: the name of an environment variable such as MXPOOL_TOKEN (the secret itself stays out of the file); this looks like a token itself: move it into an environment variable and write that variable\'s name here'],
     ['a wrong onFinding', '    security: { openRelay: true, onFinding: drop }', 'm.yaml:7:45: pools.0.security.onFinding: report or withdraw (got the string "drop")'],
-  ])('%s', (_name, security, message) => {
-    expect(problems(config(security))).toEqual([message]);
+  ])('%s', (_name, security, message, extra = '') => {
+    expect(problems(config(security, extra))).toEqual([message]);
   });
 
   it('the secret itself is never repeated in the message', () => {
