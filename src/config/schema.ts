@@ -32,7 +32,7 @@ export const securitySchema = z.strictObject({
     .optional()
     .describe('after STARTTLS, log in with these credentials (must get 235) and with a wrong password (must be refused)'),
   onFinding: z.enum(['report', 'withdraw'], { error: 'report or withdraw' }).default('report').describe('report: only report findings; withdraw: out of DNS (outbound: still in SPF) until a clean check'),
-  interval: duration.prefault('10m').describe('time between security checks of one host (each wrong-password test counts as a failed login at the relay)'),
+  interval: duration.prefault('10m').describe('time between security checks of one host (each wrong-password test counts as a failed login at the relay); a check that could not finish is retried after 1m, 2m, 4m, ... up to this'),
 }, { error: 'a mapping of security checks (openRelay:, authAfterStarttls:, auth:, ...)' });
 
 export const poolSchema = z.strictObject({

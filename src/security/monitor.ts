@@ -23,6 +23,8 @@ export interface SecurityMonitorOptions {
   onChange?: (host: string) => void;
   /** every finished check, for the metrics */
   onReport?: (report: SecurityReport) => void;
+  /** first retry after a check that could not finish (default RETRY_MS; tests shorten it) */
+  retryMs?: number;
 }
 
 export interface HostSecurity {
@@ -35,6 +37,20 @@ export interface HostSecurity {
 
 /** At most this many security sessions at once: each is several round trips, some with failed logins. */
 const CONCURRENCY = 4;
+
+/** First retry after a check that could not finish (host down, timeout). */
+export const RETRY_MS = 60_000;
+
+/**
+ * When to check a host next: after `interval`; after a check that could not finish, sooner — one
+ * minute, doubling with each failure in a row, never later than `interval` — so that a check that
+ * timed out on a busy start-up does not leave a host unjudged for a whole interval, while a host
+ * that stays down is not hammered (each check may cost the relay a failed login).
+ */
+export function nextCheckIn(intervalMs: number, failuresInARow: number, retryMs = RETRY_MS): number {
+  if (failuresInARow <= 0) return intervalMs;
+  return Math.min(intervalMs, retryMs * 2 ** Math.min(failuresInARow - 1, 20));
+}
 
 interface Entry {
   target: ProbeTarget;
@@ -67,20 +83,25 @@ export class SecurityMonitor {
   }
 
   /**
-   * Checks every host now (spread over a second), then each every its pool's interval. Resolves
-   * when every host's first check is done (serve's cold start waits for it, bounded).
+   * Checks every host now (spread over a second), then each every its pool's interval (sooner
+   * after a check that could not finish: nextCheckIn). Resolves when every host's first check is
+   * done (serve's cold start waits for it, bounded).
    */
   start(): Promise<void> {
     const firsts: Promise<void>[] = [];
     for (const [host, entry] of this.#entries) {
       let first: () => void = () => undefined;
       firsts.push(new Promise<void>((resolve) => (first = resolve)));
+      let failures = 0;
       const loop = async () => {
         const started = (this.#options.now ?? Date.now)();
-        await this.check(host).catch(() => undefined);
+        const report = await this.check(host).catch(() => undefined);
         first();
         if (this.#stopped) return;
-        this.#after(Math.max(0, entry.checks.settings.interval - ((this.#options.now ?? Date.now)() - started)), loop);
+        const inconclusive = report === undefined || (report.error !== null && report.findings.length === 0);
+        failures = inconclusive ? failures + 1 : 0;
+        const wait = nextCheckIn(entry.checks.settings.interval, failures, this.#options.retryMs);
+        this.#after(Math.max(0, wait - ((this.#options.now ?? Date.now)() - started)), loop);
       };
       this.#after(Math.floor(Math.random() * Math.min(1000, entry.checks.settings.interval)), loop);
     }
