@@ -2,7 +2,7 @@
 // stay, arrive and leave, the keys a reload cannot change without a restart, and the changes in
 // words for the log and `mxpool reload`. Hosts are keyed by name; a host whose address or port
 // changed is another SMTP endpoint, so it counts as removed (old endpoint) and added (new one).
-import type { Config, HostConfig } from './schema.ts';
+import type { Config, HostConfig, TenantConfig } from './schema.ts';
 
 export interface HostRef {
   name: string;
@@ -155,10 +155,29 @@ export function tenantChanges(previous: Config, next: Config): TenantChanges {
     kept.add(tenant.zone);
     const old = before.get(tenant.zone);
     if (!old) changes.added.push(tenant.zone);
-    else if (JSON.stringify(old) !== JSON.stringify(tenant)) changes.changed.push(tenant.zone);
+    else if (!sameTenant(old, tenant)) changes.changed.push(tenant.zone);
   }
   for (const zone of before.keys()) if (!kept.has(zone)) changes.removed.push(zone);
   return changes;
+}
+
+// A loaded config is frozen, so a tenant's settings as text can be kept by object: a reload of
+// 10,000 tenants compares them in several places (the changes in words, the zone parts to reuse).
+const settingsText = new WeakMap<TenantConfig, string>();
+
+/** Whether two tenants have the same settings (every key, in the config's own order). */
+export function sameTenant(a: TenantConfig, b: TenantConfig): boolean {
+  if (a === b) return true;
+  return textOf(a) === textOf(b);
+}
+
+function textOf(tenant: TenantConfig): string {
+  let text = settingsText.get(tenant);
+  if (text === undefined) {
+    text = JSON.stringify(tenant);
+    if (Object.isFrozen(tenant)) settingsText.set(tenant, text);
+  }
+  return text;
 }
 
 /** A few zones by name, the rest counted: 10,000 tenants changed must not make 10,000 lines. */

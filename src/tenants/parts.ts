@@ -3,6 +3,7 @@
 // a new version of the zone is these parts + the shared MX set + a new serial (src/tenants/zones.ts).
 import { createHash } from 'node:crypto';
 import type { Config, TenantConfig } from '../config/schema.ts';
+import { sameTenant } from '../config/diff.ts';
 import type { RecordSet } from '../model.ts';
 import { apexRecordSets, lameNs, STATIC_TTL } from '../desired.ts';
 import { ZoneSets } from '../dns/zonesets.ts';
@@ -59,7 +60,7 @@ export function buildTenantParts(config: Config, previous?: BuiltParts): TenantP
   }
   return servedTenants(config).map((tenant) => {
     const old = reusable.get(tenant.zone);
-    return old && JSON.stringify(old.tenant) === JSON.stringify(tenant) ? old.parts : tenantParts(config, tenant);
+    return old && sameTenant(old.tenant, tenant) ? old.parts : tenantParts(config, tenant);
   });
 }
 
