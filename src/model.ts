@@ -22,7 +22,10 @@ export type HealthSnapshot = ReadonlyMap<string, HostHealth>;
 
 // ---------------------------------------------------------------- records
 
-export type RecordType = 'SOA' | 'NS' | 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'SRV' | 'CAA' | 'PTR';
+export type RecordType = 'SOA' | 'NS' | 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'SRV' | 'CAA' | 'PTR' | 'TLSA';
+
+/** Every record type mxpool models, in master-file order (SOA first): the one list to extend. */
+export const RECORD_TYPES: readonly RecordType[] = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'PTR', 'TLSA'];
 
 /** Record data, structured (not presentation text) so every target renders it its own way. */
 export type RData =
@@ -36,6 +39,8 @@ export type RData =
   | { type: 'TXT'; strings: string[] }
   | { type: 'SRV'; priority: number; weight: number; port: number; target: string }
   | { type: 'CAA'; flags: number; tag: string; value: string }
+  /** RFC 6698: certificate usage, selector, matching type, and the association data as lower-case hex */
+  | { type: 'TLSA'; usage: number; selector: number; matchingType: number; data: string }
   | { type: 'SOA'; mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number };
 
 /** One value of a record set. `weight`/`host` are set on pool records (weighted round robin). */

@@ -10,10 +10,20 @@ export interface CfRecord {
   id: string;
   name: string;
   type: string;
+  /** read-only for TLSA (Cloudflare formats it from `data`) */
   content: string;
   ttl: number;
   priority?: number;
   comment?: string;
+  /** the structured value of types such as TLSA, which are written through `data`, not `content` */
+  data?: CfTlsaData;
+}
+
+export interface CfTlsaData {
+  usage: number;
+  selector: number;
+  matching_type: number;
+  certificate: string;
 }
 
 export type CfRecordFields = Omit<CfRecord, 'id'>;
@@ -100,6 +110,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
           const row: CfRecord = { id: r.id, name: r.name.toLowerCase(), type: r.type, content: r.content ?? '', ttl: r.ttl };
           if (typeof r.priority === 'number') row.priority = r.priority;
           if (typeof r.comment === 'string' && r.comment !== '') row.comment = r.comment;
+          if (r.type === 'TLSA' && r.data && typeof r.data === 'object') row.data = r.data;
           all.push(row);
         }
         // result_info says how many pages there are: no extra empty-page request at the end

@@ -1,9 +1,11 @@
 // Cloudflare record fields <-> RData, and the ownership comment. Cloudflare keeps one record per
 // value: `content` holds the data (MX keeps its preference in `priority`, TXT its quoted strings).
 import type { RData } from '../../src/model.ts';
-import type { CfRecordFields } from './client.ts';
+import { parseTlsaText, tlsaText } from '../../src/dns/rdata.ts';
+import type { CfRecordFields, CfTlsaData } from './client.ts';
 
-export const CLOUDFLARE_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'PTR']);
+/** The types mxpool reads and writes at Cloudflare (TLSA goes through the record's `data`). */
+export const CLOUDFLARE_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'PTR', 'TLSA']);
 const COMMENT_MAX = 100;
 
 function quote(text: string): string {
@@ -20,7 +22,7 @@ export function parseTxtContent(content: string): string[] {
   return strings;
 }
 
-export function toFields(name: string, ttl: number, data: RData): Pick<CfRecordFields, 'name' | 'type' | 'ttl' | 'content' | 'priority'> {
+export function toFields(name: string, ttl: number, data: RData): Pick<CfRecordFields, 'name' | 'type' | 'ttl' | 'content' | 'priority' | 'data'> {
   switch (data.type) {
     case 'A':
     case 'AAAA':
@@ -33,12 +35,15 @@ export function toFields(name: string, ttl: number, data: RData): Pick<CfRecordF
       return { name, type: 'MX', ttl, content: data.exchange, priority: data.preference };
     case 'TXT':
       return { name, type: 'TXT', ttl, content: data.strings.map(quote).join(' ') };
+    case 'TLSA':
+      // Cloudflare builds `content` from `data` for TLSA; the text is sent too, as it will read back
+      return { name, type: 'TLSA', ttl, content: tlsaText(data), data: { usage: data.usage, selector: data.selector, matching_type: data.matchingType, certificate: data.data } };
     default:
       throw new Error(`cloudflare: mxpool does not write ${data.type} records`);
   }
 }
 
-export function parseRecord(record: { type: string; content: string; priority?: number }): RData | undefined {
+export function parseRecord(record: { type: string; content: string; priority?: number; data?: CfTlsaData }): RData | undefined {
   const target = record.content.replace(/\.$/, '').toLowerCase();
   switch (record.type) {
     case 'A':
@@ -52,6 +57,10 @@ export function parseRecord(record: { type: string; content: string; priority?: 
       return { type: 'MX', preference: record.priority ?? 0, exchange: target };
     case 'TXT':
       return { type: 'TXT', strings: parseTxtContent(record.content) };
+    case 'TLSA': {
+      const data = record.data;
+      return data ? parseTlsaText(`${data.usage} ${data.selector} ${data.matching_type} ${data.certificate}`) : parseTlsaText(record.content);
+    }
     default:
       return undefined;
   }

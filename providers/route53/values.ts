@@ -1,8 +1,10 @@
 // Route 53 value strings <-> RData. Route 53 speaks master-file presentation format per value:
 // names end with a dot, TXT is quoted strings, and it escapes unusual octets as \NNN on output.
 import type { RData, RecordType } from '../../src/model.ts';
+import { parseTlsaText, tlsaText } from '../../src/dns/rdata.ts';
 
-export const ROUTE53_TYPES: ReadonlySet<string> = new Set<RecordType>(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR']);
+/** The types mxpool reads and writes at Route 53 (TLSA: supported by Route 53 since 2024). */
+export const ROUTE53_TYPES: ReadonlySet<string> = new Set<RecordType>(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR', 'TLSA']);
 
 export function toFqdn(name: string): string {
   return `${name}.`;
@@ -48,6 +50,8 @@ export function formatValue(data: RData): string {
       return `${data.priority} ${data.weight} ${data.port} ${toFqdn(data.target)}`;
     case 'CAA':
       return `${data.flags} ${data.tag} ${quote(data.value)}`;
+    case 'TLSA':
+      return tlsaText(data);
     case 'SOA':
       return `${toFqdn(data.mname)} ${toFqdn(data.rname)} ${data.serial} ${data.refresh} ${data.retry} ${data.expire} ${data.minimum}`;
   }
@@ -75,6 +79,8 @@ export function parseValue(type: string, value: string): RData | undefined {
       const match = /^(\d+)\s+(\S+)\s+(.*)$/.exec(value.trim());
       return match ? { type, flags: Number(match[1]), tag: match[2] as string, value: parseQuoted(match[3] as string).join('') } : undefined;
     }
+    case 'TLSA':
+      return parseTlsaText(value);
     default:
       return undefined;
   }

@@ -20,10 +20,10 @@ export const dnsName = z
   .regex(hostnamePattern, { error: 'a DNS name such as mx1.example.com (labels of letters, digits, hyphens; at most 63 octets each)' })
   .transform((name) => name.toLowerCase().replace(/\.$/, ''));
 
-/** "500ms", "10s", "2m", "1h" -> milliseconds. Defaults are given as input text with `.prefault`. */
+/** "500ms", "10s", "2m", "1h", "7d" -> milliseconds. Defaults are given as input text with `.prefault`. */
 export const duration = z
   .string({ error: DURATION_HINT })
-  .regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, { error: DURATION_HINT, abort: true })
+  .regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)\s*$/, { error: DURATION_HINT, abort: true })
   .refine((text) => parseDuration(text) !== undefined, { error: `${DURATION_HINT} (greater than zero)` })
   .transform((text) => parseDuration(text) as number);
 

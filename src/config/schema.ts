@@ -124,8 +124,8 @@ export const authSchema = z.strictObject({
   dkim: dkimSchema.describe('DKIM public keys to publish'),
 }, { error: 'a mapping with spf:, dmarc: and/or dkim:' });
 
-const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR'], {
-  error: 'one of A, AAAA, CNAME, MX, TXT, SRV, CAA, NS, PTR',
+const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR', 'TLSA'], {
+  error: 'one of A, AAAA, CNAME, MX, TXT, SRV, CAA, NS, PTR, TLSA',
 });
 
 export const staticRecordSchema = z.strictObject({

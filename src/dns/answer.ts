@@ -3,7 +3,7 @@
 // AA on authoritative data; REFUSED outside the zone (never recursion); NXDOMAIN/NODATA with the SOA
 // in authority at the negative TTL; CNAME chains followed inside the zone; A/AAAA of MX, NS and SRV
 // targets in additional; delegations answered with a referral; ANY answered with one RRset.
-import type { RData, RecordType } from '../model.ts';
+import { RECORD_TYPES, type RData, type RecordType } from '../model.ts';
 import type { CompiledSet, ZoneIndex } from './zoneindex.ts';
 import type { Edns, Query, Question } from './query.ts';
 import { CLASS, OPCODE, RCODE, TYPE } from './constants.ts';
@@ -39,10 +39,8 @@ export interface AnswerContext {
 }
 
 const MAX_CNAME_CHAIN = 16;
-const ANY_PREFERENCE: RecordType[] = ['CNAME', 'A', 'AAAA', 'MX', 'TXT', 'SRV', 'CAA', 'PTR', 'NS', 'SOA'];
-const TYPE_BY_CODE = new Map<number, RecordType>(
-  (['A', 'AAAA', 'NS', 'CNAME', 'SOA', 'PTR', 'MX', 'TXT', 'SRV', 'CAA'] as RecordType[]).map((t) => [TYPE[t], t]),
-);
+const ANY_PREFERENCE: RecordType[] = ['CNAME', 'A', 'AAAA', 'MX', 'TXT', 'SRV', 'CAA', 'TLSA', 'PTR', 'NS', 'SOA'];
+const TYPE_BY_CODE = new Map<number, RecordType>(RECORD_TYPES.map((t) => [TYPE[t], t]));
 
 /** The reply to a question that could not be decoded or is not supported: header, question, OPT. */
 export function errorResponse(base: { id: number; opcode: number; rd: boolean; cd?: boolean; question?: Question; edns?: Edns }, rcode: number): Response {

@@ -1,9 +1,9 @@
-// DNS numbers (RFC 1035, 2671/6891, 3596, 2782, 8659, 1995, 5936) used by the wire code.
+// DNS numbers (RFC 1035, 2671/6891, 3596, 2782, 8659, 1995, 5936, 4034, 6698) used by the wire code.
 import type { RecordType } from '../model.ts';
 
 export const TYPE = {
   A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, DS: 43,
-  TKEY: 249, TSIG: 250, IXFR: 251, AXFR: 252, MAILB: 253, MAILA: 254, ANY: 255, CAA: 257,
+  RRSIG: 46, DNSKEY: 48, TLSA: 52, TKEY: 249, TSIG: 250, IXFR: 251, AXFR: 252, MAILB: 253, MAILA: 254, ANY: 255, CAA: 257,
 } as const;
 
 export const CLASS = { IN: 1, CH: 3, HS: 4, NONE: 254, ANY: 255 } as const;

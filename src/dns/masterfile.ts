@@ -2,11 +2,11 @@
 // first, names relative to the origin, long TXT already split into 255-octet strings) and
 // `parseZone` reads any ordinary zone file ($ORIGIN, $TTL, @, relative names, owner inheritance,
 // parentheses across lines, quoted strings, ; comments, TTL/class in either order, BIND time units).
-import type { DesiredZone, RecordSet, RecordType } from '../model.ts';
+import { RECORD_TYPES, type DesiredZone, type RecordSet, type RecordType } from '../model.ts';
 import { formatRData, parseTime, rdataFromTokens, RDataError, type Token } from './rdata.ts';
 import { absoluteName, fqdn, normalizeName } from './name.ts';
 
-const KNOWN_TYPES = new Set<RecordType>(['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'PTR']);
+const KNOWN_TYPES = new Set<RecordType>(RECORD_TYPES);
 const CLASSES = new Set(['IN', 'CH', 'HS', 'CS']);
 
 export function formatZone(zone: DesiredZone): string {

@@ -1,4 +1,4 @@
-// Record data in presentation form (RFC 1035 section 5.1, RFC 8659 for CAA): parse and format every
+// Record data in presentation form (RFC 1035 section 5.1, RFC 8659 for CAA, RFC 6698 2.2 for TLSA): parse and format every
 // RData type mxpool knows. Names in RData are kept lower-case without the trailing dot (model.ts);
 // formatted names are absolute (trailing dot) so the text means the same under any $ORIGIN.
 import type { RData, RecordType } from '../model.ts';
@@ -28,7 +28,11 @@ const EXPECTED: Record<RecordType, string> = {
   SRV: '"PRIORITY WEIGHT PORT TARGET" such as "10 5 5060 sip.example.net."',
   CAA: '"FLAGS TAG VALUE" such as "0 issue \\"letsencrypt.org\\""',
   SOA: '"MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM"',
+  TLSA: '"USAGE SELECTOR MATCHING-TYPE HEX" such as "3 1 1 0123...abcd" (64 hex digits for SHA-256)',
 };
+
+/** Hex digits a TLSA association of each digest matching type holds (RFC 6698 2.1.3). */
+const TLSA_DIGEST_HEX: Record<number, number> = { 1: 64, 2: 128 };
 
 /**
  * Parses a config `records:` value. Relative names are relative to `origin` (master-file rule).
@@ -96,6 +100,16 @@ export function rdataFromTokens(type: RecordType, tokens: Token[], origin: strin
       const strings = tokens.flatMap((t) => splitTxt(t.text));
       return { type, strings };
     }
+    case 'TLSA': {
+      if (tokens.length < 4) fail(`${tokens.length} field(s), expected 4`);
+      // RFC 6698 2.2: the hex may be split by white space
+      const data = tokens.slice(3).map((t) => t.text).join('').toLowerCase();
+      if (!/^([0-9a-f]{2})+$/.test(data)) fail('the association data is an even number of hex digits');
+      const matchingType = int(2, 255);
+      const expected = TLSA_DIGEST_HEX[matchingType];
+      if (expected !== undefined && data.length !== expected) fail(`matching type ${matchingType} holds ${expected} hex digits, got ${data.length}`);
+      return { type, usage: int(0, 255), selector: int(1, 255), matchingType, data };
+    }
     case 'SOA':
       count(7);
       return {
@@ -131,8 +145,25 @@ export function formatRData(data: RData): string {
       return `${data.flags} ${data.tag} ${quoteText(data.value)}`;
     case 'TXT':
       return data.strings.map(quoteText).join(' ');
+    case 'TLSA':
+      return tlsaText(data);
     case 'SOA':
       return `${fqdn(data.mname)} ${fqdn(data.rname)} ${data.serial} ${data.refresh} ${data.retry} ${data.expire} ${data.minimum}`;
+  }
+}
+
+/** `3 1 1 <hex>`: the one presentation of TLSA data (master files, Route 53, Cloudflare, plans). */
+export function tlsaText(data: { usage: number; selector: number; matchingType: number; data: string }): string {
+  return `${data.usage} ${data.selector} ${data.matchingType} ${data.data}`;
+}
+
+/** TLSA data from `3 1 1 <hex>` as providers return it; undefined when it is not valid TLSA. */
+export function parseTlsaText(text: string): Extract<RData, { type: 'TLSA' }> | undefined {
+  try {
+    return rdataFromTokens('TLSA', tokenize(text), '') as Extract<RData, { type: 'TLSA' }>;
+  } catch (error) {
+    if (error instanceof RDataError) return undefined;
+    throw error;
   }
 }
 

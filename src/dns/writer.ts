@@ -120,6 +120,12 @@ export class Writer {
         this.bytes(Buffer.from(data.value, 'utf8'));
         return;
       }
+      case 'TLSA':
+        this.u8(data.usage);
+        this.u8(data.selector);
+        this.u8(data.matchingType);
+        this.bytes(Buffer.from(data.data, 'hex'));
+        return;
       case 'SOA':
         this.name(nameLabels(data.mname));
         this.name(nameLabels(data.rname));

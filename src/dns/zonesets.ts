@@ -1,10 +1,10 @@
 // Assembles record sets from several sources into one consistent zone: one set per (name, type),
 // duplicates removed, static records never overriding what mxpool manages, CNAME rules (RFC 1034
 // 3.6.2: a CNAME owner has no other data) enforced — each conflict becomes a note, never a crash.
-import { recordKey, type RecordSet, type RecordType, type RecordValue } from '../model.ts';
+import { RECORD_TYPES, recordKey, type RecordSet, type RecordValue } from '../model.ts';
 import { formatRData } from './rdata.ts';
 
-const TYPE_ORDER: RecordType[] = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'PTR'];
+const TYPE_ORDER = RECORD_TYPES;
 
 const KIND = { 'v=spf1': 'SPF', 'v=dmarc1': 'DMARC', 'v=dkim1': 'DKIM' } as const;
 

@@ -1,6 +1,7 @@
 // Comparing and showing record values. Two values are the same record when their data (and weight,
 // where the target keeps weights) match; the host label is bookkeeping and never forces a write.
 import type { RData, RecordSet, RecordValue } from '../model.ts';
+import { tlsaText } from '../dns/rdata.ts';
 
 function quoteTxt(text: string): string {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -24,6 +25,8 @@ export function rdataText(data: RData): string {
       return `${data.priority} ${data.weight} ${data.port} ${data.target}.`;
     case 'CAA':
       return `${data.flags} ${data.tag} ${quoteTxt(data.value)}`;
+    case 'TLSA':
+      return tlsaText(data);
     case 'SOA':
       return `${data.mname}. ${data.rname}. ${data.serial} ${data.refresh} ${data.retry} ${data.expire} ${data.minimum}`;
   }

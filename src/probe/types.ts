@@ -69,6 +69,20 @@ export interface TlsInfo {
   validTo: string | null;
   /** whole days until validTo (negative when expired) */
   daysLeft: number | null;
+  /** DANE digests of the leaf certificate the host presented (null: no certificate) */
+  keys?: CertDigests | null;
+}
+
+/**
+ * What DANE TLSA records match (RFC 6698 2.1): SHA-256/512 of the leaf's SubjectPublicKeyInfo
+ * (selector 1) and of the whole certificate (selector 0), lower-case hex.
+ */
+export interface CertDigests {
+  /** null when Node cannot export the public key (an exotic key type) */
+  readonly spkiSha256: string | null;
+  readonly spkiSha512: string | null;
+  readonly certSha256: string;
+  readonly certSha512: string;
 }
 
 export interface ProbeResult {

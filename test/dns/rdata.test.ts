@@ -18,6 +18,10 @@ describe('parseRData / formatRData', () => {
     ['TXT', 'v=spf1 ip4:192.0.2.0/24 -all', { type: 'TXT', strings: ['v=spf1 ip4:192.0.2.0/24 -all'] }, '"v=spf1 ip4:192.0.2.0/24 -all"'],
     ['TXT', '"a b" "say \\"hi\\"" c', { type: 'TXT', strings: ['a b', 'say "hi"', 'c'] }, '"a b" "say \\"hi\\"" "c"'],
     ['TXT', '"caf\\195\\169"', { type: 'TXT', strings: ['café'] }, '"caf\\195\\169"'],
+    ['TLSA', '3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', { type: 'TLSA', usage: 3, selector: 1, matchingType: 1, data: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }, '3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'],
+    // RFC 6698 2.2: the hex may be split by white space and written in either case
+    ['TLSA', '3 0 1 0123456789ABCDEF0123456789ABCDEF 0123456789abcdef0123456789abcdef', { type: 'TLSA', usage: 3, selector: 0, matchingType: 1, data: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }, '3 0 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'],
+    ['TLSA', '2 0 0 30820122', { type: 'TLSA', usage: 2, selector: 0, matchingType: 0, data: '30820122' }, '2 0 0 30820122'],
     ['SOA', 'ns1 hostmaster 2026113000 1h 10m 1w 60', { type: 'SOA', mname: 'ns1.example.com', rname: 'hostmaster.example.com', serial: 2026113000, refresh: 3600, retry: 600, expire: 604800, minimum: 60 }, 'ns1.example.com. hostmaster.example.com. 2026113000 3600 600 604800 60'],
   ])('%s %s', (type, text, data, formatted) => {
     const parsed = parseRData(type as RecordType, text, 'example.com');
@@ -37,6 +41,12 @@ describe('parseRData / formatRData', () => {
     ['CAA', '0 is-sue "x"', /tag "is-sue"/],
     ['CNAME', `${'a'.repeat(64)}.example.net.`, /label .* is 64 octets/],
     ['TXT', '"unterminated', /unterminated quoted string/],
+    ['TLSA', '3 1 1', /3 field\(s\), expected 4/],
+    ['TLSA', '3 1 1 abc', /an even number of hex digits/],
+    ['TLSA', '3 1 1 zz', /an even number of hex digits/],
+    ['TLSA', '3 1 1 abcd', /matching type 1 holds 64 hex digits, got 4/],
+    ['TLSA', '3 1 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', /matching type 2 holds 128 hex digits, got 64/],
+    ['TLSA', '256 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', /"256" is not a whole number 0..255/],
   ])('%s %s is refused with a clear reason', (type, text, message) => {
     expect(() => parseRData(type as RecordType, text, 'example.com')).toThrow(message);
   });

@@ -16,6 +16,7 @@ const samples: Array<[RData, string]> = [
   [{ type: 'CNAME', target: 'example.net' }, 'example.net.'],
   [{ type: 'SRV', priority: 10, weight: 5, port: 25, target: 'mx.example.com' }, '10 5 25 mx.example.com.'],
   [{ type: 'CAA', flags: 0, tag: 'issue', value: 'letsencrypt.org' }, '0 issue "letsencrypt.org"'],
+  [{ type: 'TLSA', usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) }, `3 1 1 ${'ab'.repeat(32)}`],
 ];
 
 describe('route53 values', () => {
@@ -57,6 +58,18 @@ describe('cloudflare values', () => {
     expect(parseRecord({ type: 'TXT', content: 'unquoted by hand' })).toEqual({ type: 'TXT', strings: ['unquoted by hand'] });
     expect(parseRecord({ type: 'MX', content: 'MX1.Example.com.', priority: 5 })).toEqual({ type: 'MX', preference: 5, exchange: 'mx1.example.com' });
     expect(parseRecord({ type: 'HTTPS', content: '1 . alpn=h2' })).toBeUndefined();
+  });
+
+  it('writes TLSA through data (Cloudflare formats content from it) and reads either back', () => {
+    const hex = 'AB'.repeat(32);
+    const tlsa = { type: 'TLSA' as const, usage: 3, selector: 1, matchingType: 1, data: hex.toLowerCase() };
+    expect(toFields('_25._tcp.mx1.example.com', 60, tlsa)).toEqual({
+      name: '_25._tcp.mx1.example.com', type: 'TLSA', ttl: 60, content: `3 1 1 ${hex.toLowerCase()}`,
+      data: { usage: 3, selector: 1, matching_type: 1, certificate: hex.toLowerCase() },
+    });
+    expect(parseRecord({ type: 'TLSA', content: '', data: { usage: 3, selector: 1, matching_type: 1, certificate: hex } })).toEqual(tlsa);
+    expect(parseRecord({ type: 'TLSA', content: `3\t1\t1\t${hex}` })).toEqual(tlsa);
+    expect(parseRecord({ type: 'TLSA', content: '3 1 1 nothex' })).toBeUndefined();
   });
 
   it('marks ownership in the comment, within 100 characters', () => {

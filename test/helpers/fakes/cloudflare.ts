@@ -16,6 +16,8 @@ export interface FakeCfRecord {
   priority?: number;
   comment?: string | null;
   proxied?: boolean;
+  /** TLSA is written through data; content is then formatted from it */
+  data?: { usage: number; selector: number; matching_type: number; certificate: string };
 }
 
 export interface CfFault {
@@ -158,6 +160,16 @@ export class CloudflareFake {
     return failure(404, 7000, 'No route for that URI');
   }
 
+  /** Like the real API: a TLSA record's content is made from its data (content sent alone is not enough). */
+  private withTlsaContent(record: FakeCfRecord): FakeCfRecord {
+    if (record.type !== 'TLSA') return record;
+    const d = record.data;
+    if (!d || ![d.usage, d.selector, d.matching_type].every((n) => Number.isInteger(n) && n >= 0 && n <= 255) || !/^([0-9a-fA-F]{2})+$/.test(d.certificate ?? '')) {
+      throw new CfError(9101, 'TLSA records need data: { usage, selector, matching_type, certificate (hex) }');
+    }
+    return { ...record, content: `${d.usage} ${d.selector} ${d.matching_type} ${d.certificate.toLowerCase()}` };
+  }
+
   private validate(record: FakeCfRecord, all: Map<string, FakeCfRecord>): void {
     if (record.name !== this.zoneName && !record.name.endsWith(`.${this.zoneName}`)) throw new CfError(9005, `Content for ${record.type} record is invalid. Name ${record.name} is outside the zone`);
     if (!(record.ttl === 1 || (record.ttl >= 60 && record.ttl <= 86400))) throw new CfError(9021, 'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.');
@@ -186,21 +198,21 @@ export class CloudflareFake {
       next.delete(op.id as string);
     }
     for (const op of body.patches ?? []) {
-      const merged = { ...existing(op.id), ...op } as FakeCfRecord;
+      const merged = this.withTlsaContent({ ...existing(op.id), ...op } as FakeCfRecord);
       this.validate(merged, next);
       next.set(merged.id, merged);
       result.patches.push(merged);
     }
     for (const op of body.puts ?? []) {
       existing(op.id);
-      const replaced = { proxied: false, comment: null, ...op } as FakeCfRecord;
+      const replaced = this.withTlsaContent({ proxied: false, comment: null, ...op } as FakeCfRecord);
       this.validate(replaced, next);
       next.set(replaced.id, replaced);
       result.puts.push(replaced);
     }
     for (const op of body.posts ?? []) {
-      if (!op.name || !op.type || op.content === undefined || op.ttl === undefined) throw new CfError(9000, 'DNS name, type, content and ttl are required');
-      const created = { proxied: false, comment: null, ...op, id: this.newId() } as FakeCfRecord;
+      if (!op.name || !op.type || (op.content === undefined && op.data === undefined) || op.ttl === undefined) throw new CfError(9000, 'DNS name, type, content and ttl are required');
+      const created = this.withTlsaContent({ proxied: false, comment: null, ...op, id: this.newId() } as FakeCfRecord);
       this.validate(created, next);
       next.set(created.id, created);
       result.posts.push(created);

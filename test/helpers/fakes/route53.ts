@@ -54,6 +54,7 @@ function validateValue(set: FakeRrset, value: string): void {
     case 'A': if (!isIPv4(value)) throw bad('ARRDATAIllegalIPv4Address'); break;
     case 'AAAA': if (!isIPv6(value)) throw bad('AAAARRDATAIllegalIPv6Address'); break;
     case 'MX': if (!/^\d{1,5} \S+$/.test(value)) throw bad('MXRRDATAIllegal'); break;
+    case 'TLSA': if (!/^\d{1,3} \d{1,3} \d{1,3} ([0-9a-fA-F]{2})+$/.test(value)) throw bad('TLSARRDATAIllegal'); break;
     case 'TXT': {
       if (!/^("(?:[^"\\]|\\.)*"\s*)+$/.test(value.trim())) throw bad('InvalidCharacterString');
       const strings = value.match(/"((?:[^"\\]|\\.)*)"/g) ?? [];
