@@ -9,6 +9,7 @@
 import type { Config, HostConfig, PoolConfig, SoaConfig } from './config/schema.ts';
 import type { DesiredZone, HealthSnapshot, HostHealth, RecordSet, RecordValue } from './model.ts';
 import { authRecordSets, type RetiredAddress } from './auth/records.ts';
+import { transportView, type TransportState, type TransportView } from './auth/transport.ts';
 import { canonicalIPv6, parseRData, RDataError } from './dns/rdata.ts';
 import { ZoneSets } from './dns/zonesets.ts';
 import { isIPv6 } from 'node:net';
@@ -25,6 +26,8 @@ export interface DesiredOptions {
   retired?: readonly RetiredAddress[];
   /** the sets published last time: a new SPF that fails its checks keeps the previous one (src/auth/records.ts) */
   previous?: readonly RecordSet[];
+  /** keys the probes saw and since when the MTA-STS policy names each host (src/auth/transport.ts) */
+  transport?: TransportState;
 }
 
 /** TTL of SOA and NS: they change rarely; negative answers use the SOA minimum (RFC 2308). */
@@ -39,11 +42,14 @@ export function desired(config: Config, health: HealthSnapshot, options: Desired
 
   if (config.nameserver) for (const set of apexSets(config, options.serial)) sets.addManaged(set);
 
+  const transport = transportView(config, options.now, options.transport);
   for (const pool of config.pools) {
-    const hosts = publishedHosts(pool, health, options.lastKnownGood?.[pool.name], notes);
+    const hosts = publishedHosts(pool, withoutDaneWithdrawn(pool, health, transport, notes), options.lastKnownGood?.[pool.name], notes);
     published[pool.name] = hosts.map((h) => h.name);
-    for (const set of poolSets(config, pool, hosts)) sets.addManaged(set);
+    for (const set of poolSets(config, pool, hosts, transport.heldMx, notes)) sets.addManaged(set);
   }
+  for (const set of transport.sets) sets.addManaged(set);
+  notes.push(...transport.notes);
 
   const auth = authRecordSets(config, health, options.now, options.retired ?? [], options.previous ?? []);
   for (const set of auth.sets) sets.addManaged(set);
@@ -65,6 +71,13 @@ export function desired(config: Config, health: HealthSnapshot, options: Desired
   if (config.nameserver) notes.push(...lameNsNotes(config, result));
   const zone: DesiredZone = { zone: config.zone, serial: options.serial, sets: result, notes, published };
   if (auth.spfWithheld) zone.spfWithheld = true;
+  if (transport.mismatches.size > 0 || transport.heldMx.size > 0 || Number.isFinite(transport.nextChange)) {
+    zone.transport = {
+      mismatches: Object.fromEntries(transport.mismatches),
+      heldMx: Object.fromEntries(transport.heldMx),
+      ...(Number.isFinite(transport.nextChange) ? { nextChange: transport.nextChange } : {}),
+    };
+  }
   return zone;
 }
 
@@ -125,7 +138,41 @@ function addressData(host: HostConfig): RecordValue['data'] {
   return isIPv6(host.address) ? { type: 'AAAA', address: canonicalIPv6(host.address) } : { type: 'A', address: host.address };
 }
 
-function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[]): RecordSet[] {
+/**
+ * DANE `onMismatch: withdraw`: such hosts count as unhealthy for this pool — but only while enough
+ * healthy hosts remain (never the last one), so a mismatch never triggers whenAllDown.
+ */
+function withoutDaneWithdrawn(pool: PoolConfig, health: HealthSnapshot, transport: TransportView, notes: string[]): HealthSnapshot {
+  if (pool.role !== 'inbound' || transport.withdraw.size === 0) return health;
+  const healthy = pool.hosts.filter((h) => !h.disabled && health.get(h.name)?.state === 'healthy');
+  const out = healthy.filter((h) => transport.withdraw.has(h.name));
+  if (out.length === 0) return health;
+  if (healthy.length - out.length < Math.max(pool.minHealthy, 1)) {
+    notes.push(`DANE: pool ${pool.name} keeps ${out.map((h) => h.name).join(', ')} in MX despite the key mismatch: too few other healthy hosts (minHealthy ${pool.minHealthy})`);
+    return health;
+  }
+  const adjusted = new Map(health);
+  for (const host of out) adjusted.set(host.name, { ...(health.get(host.name) as HostHealth), state: 'unhealthy' });
+  return adjusted;
+}
+
+/**
+ * MTA-STS safety (RFC 8461 5.1): a host the policy has named for less than one TTL stays out of MX
+ * (its A/AAAA are published) — unless that would leave the pool's MX empty.
+ */
+function mxHosts(pool: PoolConfig, hosts: HostConfig[], held: ReadonlyMap<string, number>, notes: string[]): HostConfig[] {
+  if (held.size === 0) return hosts;
+  const waiting = hosts.filter((h) => held.has(h.name));
+  if (waiting.length === 0) return hosts;
+  if (waiting.length === hosts.length) {
+    notes.push(`MTA-STS: pool ${pool.name}: ${waiting.map((h) => h.name).join(', ')} in MX although the policy names them for less than one TTL (no other host to publish)`);
+    return hosts;
+  }
+  for (const host of waiting) notes.push(`MTA-STS: ${host.name} enters MX at ${new Date(held.get(host.name) as number).toISOString()}, once the policy naming it has been served for one TTL`);
+  return hosts.filter((h) => !held.has(h.name));
+}
+
+function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[], heldMx: ReadonlyMap<string, number>, notes: string[]): RecordSet[] {
   const sets: RecordSet[] = [];
   for (const host of hosts) {
     const data = addressData(host);
@@ -139,7 +186,7 @@ function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[]): Record
   }
   if (pool.mx && hosts.length > 0) {
     const preference = pool.mx.preference;
-    const values = hosts.map((h) => ({ data: { type: 'MX' as const, preference, exchange: h.name }, weight: h.weight, host: h.name }));
+    const values = mxHosts(pool, hosts, heldMx, notes).map((h) => ({ data: { type: 'MX' as const, preference, exchange: h.name }, weight: h.weight, host: h.name }));
     sets.push({ name: pool.mx.name, type: 'MX', ttl: config.ttl, values, source: 'pool', pool: pool.name });
   }
   return sets;

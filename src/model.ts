@@ -80,6 +80,18 @@ export interface DesiredZone {
    * keep: `sets` hold no SPF, and cloud targets must keep theirs rather than delete it
    */
   spfWithheld?: boolean;
+  /** transport security that shapes the zone now (src/auth/transport.ts); absent when nothing does */
+  transport?: TransportSummary;
+}
+
+/** DANE mismatches and MX names held back by the MTA-STS safety rule, as of this zone. */
+export interface TransportSummary {
+  /** host -> the key it presents that no TLSA has matched for one TTL, and when it will be */
+  mismatches: Record<string, { key: string; until?: number }>;
+  /** MX host name -> when it may enter MX (epoch ms) */
+  heldMx: Record<string, number>;
+  /** the next moment the transport records change by themselves (epoch ms) */
+  nextChange?: number;
 }
 
 // ---------------------------------------------------------------- changes

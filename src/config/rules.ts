@@ -11,6 +11,7 @@ import { clusterRules } from './cluster.ts';
 import type { RData, RecordType } from '../model.ts';
 import { tsigRules } from './tsig-rules.ts';
 import { tenantRules } from './tenant-rules.ts';
+import { transportRules } from './transport-rules.ts';
 
 export type Path = (string | number)[];
 export type Fail = (path: Path, message: string) => void;
@@ -20,6 +21,8 @@ export interface View {
   number(path: Path): number | undefined;
   /** indexes of the list at path (empty when it is not a list) */
   indexes(path: Path): number[];
+  /** keys of the mapping at path (empty when it is not a mapping) */
+  keys(path: Path): string[];
   has(path: Path): boolean;
   /** the value at path, unless it (or a parent) is already reported as wrong */
   raw(path: Path): unknown;
@@ -55,6 +58,7 @@ function makeView(root: unknown, broken: Set<string>): View {
     text: (path) => { const v = get(path); return typeof v === 'string' ? v : undefined; },
     number: (path) => { const v = get(path); return typeof v === 'number' ? v : undefined; },
     indexes: (path) => { const v = get(path); return Array.isArray(v) ? v.map((_, i) => i) : []; },
+    keys: (path) => { const v = get(path); return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []; },
     has: (path) => get(path) !== undefined,
     raw: get,
     present: (path) => raw(path) !== undefined,
@@ -85,6 +89,7 @@ export function crossFieldRules(config: ParsedConfig, ctx: z.RefinementCtx): voi
   if (sharedName !== undefined && zone !== undefined && (sharedName === zone || !inZone(sharedName, zone))) {
     fail(['auth', 'spf', 'sharedName'], `a name below zone ${zone}, such as _spf.${zone} (${sharedName} is ${sharedName === zone ? 'the apex, which holds the SPF of the zone itself' : 'outside it'})`);
   }
+  transportRules(view, fail);
   const httpListen = view.text(['http', 'listen']);
   if (httpListen !== undefined && !view.present(['http', 'tokenEnv']) && !isLoopbackListen(httpListen)) {
     // the API can drain every host: serve refuses to open it beyond this machine without a token

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { anyCase, boolean, cronExpression, decimal, dnsName, duration, envVarName, httpUrl, integer, ipAddress, listenAddress, parseHostPort, port } from './fields.ts';
 import { crossFieldRules } from './rules.ts';
 import { clusterSchema } from './cluster.ts';
+import { daneSchema, mtaStsSchema, tlsRptSchema } from './transport.ts';
 
 export { dnsName, duration, listenAddress, parseHostPort } from './fields.ts';
 
@@ -122,7 +123,10 @@ export const authSchema = z.strictObject({
     .describe('SPF record at the zone apex; mxpool writes ip4/ip6 of every outbound host itself'),
   dmarc: dmarcSchema.optional().describe('DMARC record published at _dmarc.<zone>'),
   dkim: dkimSchema.describe('DKIM public keys to publish'),
-}, { error: 'a mapping with spf:, dmarc: and/or dkim:' });
+  mtaSts: mtaStsSchema.optional().describe('MTA-STS (RFC 8461): the policy served over HTTPS and the _mta-sts / mta-sts records'),
+  tlsRpt: tlsRptSchema.optional().describe('TLS-RPT (RFC 8460): the _smtp._tls record'),
+  dane: daneSchema.optional().describe('DANE TLSA records of the MX hosts (RFC 7672)'),
+}, { error: 'a mapping with spf:, dmarc:, dkim:, mtaSts:, tlsRpt: and/or dane:' });
 
 const rrType = z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR', 'TLSA'], {
   error: 'one of A, AAAA, CNAME, MX, TXT, SRV, CAA, NS, PTR, TLSA',
