@@ -11,7 +11,8 @@ import { realSleep, type ApiCounter, type Provider, type Sleep } from './provide
 import { createRoute53Client } from './route53/client.ts';
 import { Route53Provider } from './route53/provider.ts';
 import { createCloudflareClient } from './cloudflare/client.ts';
-import { CloudflareProvider } from './cloudflare/provider.ts';
+import { CLOUDFLARE_CAPABILITIES, CloudflareProvider } from './cloudflare/provider.ts';
+import { ROUTE53_CAPABILITIES } from './route53/provider.ts';
 import { createSyncer as createSyncerWith, type SyncClock, type Scheduler, type Syncer } from './sync/syncer.ts';
 import { createTenantSyncers as createTenantSyncersWith, type TenantSyncers, type TenantSyncersOptions } from './sync/tenants.ts';
 
@@ -78,6 +79,17 @@ const FACTORIES: Record<ProviderName, Factory> = {
     return new CloudflareProvider({ api, ownerId });
   },
 };
+
+/**
+ * The lowest TTL every configured provider accepts (Cloudflare raises anything below 60 s): how long
+ * resolvers may really cache what mxpool publishes there. 0 without providers.
+ */
+export function providersMinTtl(config: Pick<Config, 'providers'>): number {
+  let ttl = 0;
+  if (config.providers?.route53) ttl = Math.max(ttl, ROUTE53_CAPABILITIES.minTtl);
+  if (config.providers?.cloudflare) ttl = Math.max(ttl, CLOUDFLARE_CAPABILITIES.minTtl);
+  return ttl;
+}
 
 /** The configured providers (none when `providers` is absent). */
 export function createProviders(config: Config, logger: Logger, deps: ProviderDeps = {}): Provider[] {

@@ -35,6 +35,9 @@ import type { ClusterNode } from './cluster/node.ts';
 import { readServedSerial, writeServedSerial } from './state/served-serial.ts';
 import { apiHygiene, daemonHygiene, swapHygiene } from './daemon/hygiene.ts';
 import type { Hygiene } from './security/hygiene.ts';
+import { TransportTracker } from './daemon/transport.ts';
+import { startPolicyServer } from './daemon/policy.ts';
+import { providersMinTtl } from '../providers/index.ts';
 
 export interface DaemonOptions {
   /** the config to run; a LiveConfig when the caller's services read it too (src/daemon/wiring.ts) */
@@ -95,6 +98,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // relays gone from the config (or moved to another address) keep their SPF grace across the restart
   const retirements = retiredAtStart(config, saved, startedAt);
   announceRetired(logger, retirements.retired, retirements.found);
+  // resolvers may keep these records as long as the longest TTL any target serves them with
+  const transport = new TransportTracker(config, Math.max(config.ttl, providersMinTtl(config)) * 1000, saved?.transport);
+  let policyServer: { stop(): Promise<void> } | undefined;
 
   let nameserver: NameserverService | undefined;
   let syncer: SyncService | undefined;
@@ -115,6 +121,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         retired: publisher.retired,
         spf: spfToSave(live.current.zone, publisher.spf, live.current.auth.spf?.sharedName),
         zones: publisher.tenants?.marks() ?? {},
+        transport: transport.toSave(),
       }),
   });
   // relay security checks and DNSBL lookups (pools[].security, dnsbl): their holds feed health; a
@@ -131,6 +138,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const servedZone = () => (cluster ? cluster.zone : publisher.zone);
   const gauges = new HostGauges(metrics, config, (host) => (cluster ? cluster.stateOf(host) : runner.healthOf(host).state));
   const zoneTargets: ((zone: DesiredZone) => void)[] = [
+    (zone) => transport.published(zone, clock.now()),
     (zone) => nameserver?.setZone(zone),
     (zone) => syncer?.push(zone),
     (zone) => metrics.zone(zone.serial),
@@ -162,6 +170,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     previousSpf: spfFromSaved(config.zone, saved?.spf ?? []),
     setTimer: (callback, ms) => clock.setTimeout(callback, ms),
     clearTimer: (handle) => clock.clearTimeout(handle),
+    transport: () => (transport.enabled ? transport.state() : undefined),
     targets: zoneTargets,
     tenants,
     tenantTargets,
@@ -177,6 +186,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       memory.record(host, result, { ok: after.successes, fail: after.failures });
     });
     metrics.probe({ host, pool: health.pool, ok: result.ok, ms: result.ms, reason: failureClass(result.stage, result.reason) });
+    if (transport.observe(host, result, clock.now())) {
+      publisher.request(`${host} presents a new key`);
+      stateWriter.schedule();
+    }
     probedSinceStart.add(host);
     if (!firstRoundDone && probedSinceStart.size >= hostCount) {
       firstRoundDone = true;
@@ -269,6 +282,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     await checkSourceAddress(config.probe.sourceAddress);
     const httpAddress = await http?.start();
+    // the policy is served before any zone names a host in MX: the MTA-STS safety rule counts from here
+    policyServer = await startPolicyServer(config, logger, transport, clock.now());
     if (config.cluster) {
       cluster = await startCluster();
       await cluster.start();
@@ -418,7 +433,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // leave the cluster at once (the lease is revoked: another node leads without waiting it out)
     await withDeadline(cluster?.stop() ?? Promise.resolve(), SOCKETS_CLOSE_MS);
     // a provider call in flight is abandoned after its share of the budget (the next start reconciles)
-    const closed = await withDeadline(Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop(), tenantSync?.stop(), syncerStopping]).then(() => true), SOCKETS_CLOSE_MS);
+    const closed = await withDeadline(Promise.allSettled([http?.stop(), nameserver?.stop(), syncer?.stop(), tenantSync?.stop(), syncerStopping, policyServer?.stop()]).then(() => true), SOCKETS_CLOSE_MS);
     if (!closed) logger.warn({ waitedMs: SOCKETS_CLOSE_MS }, 'some connections did not close in time: leaving them');
     logger.info({ serial: publisher.serial, stateWritten: publisher.zone !== undefined }, publisher.zone ? 'stopped; state written' : 'stopped');
   }

@@ -8,7 +8,8 @@ import { canonicalIPv6, parseRData, RDataError } from '../dns/rdata.ts';
 import { isIPv6 } from 'node:net';
 import { splitTxt } from './txt.ts';
 import { mtaStsPolicy, stsRecordText } from './mta-sts.ts';
-import { keyFromDigest, publishMismatch, rrsetKeys, staticMismatch, tlsaData, type DaneBook, type DaneKey, type Mismatch } from './dane.ts';
+import { emptyHostBook, keyFromDigest, keyOf, observe, publishMismatch, rrsetKeys, staticMismatch, tlsaData, type DaneBook, type DaneKey, type Mismatch } from './dane.ts';
+import { policyNames } from './mta-sts.ts';
 
 /** What the daemon knows beyond the config; absent in one-shot commands (nothing held back). */
 export interface TransportState {
@@ -32,6 +33,23 @@ export interface TransportView {
   heldMx: Map<string, number>;
   /** the next moment something here changes by itself (a hold or a mismatch ending), or +Infinity */
   nextChange: number;
+}
+
+/**
+ * For one-shot commands (`zone`, `plan`, `sync --once`, `audit --config`): what one probe round saw.
+ * No history, so nothing is held back and only a key contradicting TLSA given by hand is a mismatch.
+ */
+export function transportFromProbes(config: Config, results: ReadonlyMap<string, { tls?: { keys?: CertDigests | null } | undefined }>, now: number): TransportState {
+  const dane: DaneBook = {};
+  const presented = new Map<string, CertDigests>();
+  for (const [host, result] of results) {
+    const digests = result.tls?.keys;
+    if (!digests) continue;
+    presented.set(host, digests);
+    const key = config.auth.dane ? keyOf(digests, config.auth.dane) : null;
+    if (key !== null) dane[host] = observe(emptyHostBook(), key, now);
+  }
+  return { dane, presented, stsNames: Object.fromEntries(policyNames(config).map((name) => [name, 0])), ttlMs: config.ttl * 1000 };
 }
 
 /** SMTP to an MX is always port 25 (RFC 5321 5.1), so that is where senders look for TLSA (RFC 7672 2.2.3). */

@@ -6,24 +6,27 @@ import { ProbeRunner } from '../probe/runner.ts';
 import { checkSourceAddress } from '../probe/source-address.ts';
 import { allHealthy, desired, nextSerial } from '../desired.ts';
 import type { DesiredZone, HealthSnapshot, HostHealth } from '../model.ts';
+import { transportFromProbes, type TransportState } from '../auth/transport.ts';
 
 /** Returns the zone with its notes unlogged: the caller may add its own before logging them. */
 export async function desiredNow(config: Config, logger: Logger, useAllHealthy: boolean): Promise<DesiredZone> {
   const now = Date.now();
   let health: HealthSnapshot;
+  let transport: TransportState | undefined;
   if (useAllHealthy) {
     health = allHealthy(config, now);
   } else {
     await checkSourceAddress(config.probe.sourceAddress);
     const runner = new ProbeRunner({ config, logger });
     try {
-      await runner.probeAllOnce();
+      // the keys this round saw make the TLSA records (auth.dane publish) and the mismatches
+      transport = transportFromProbes(config, await runner.probeAllOnce(), now);
     } finally {
       await runner.stop();
     }
     health = withoutGrace(runner.snapshot());
   }
-  return desired(config, health, { serial: nextSerial(0, new Date(now)), now });
+  return desired(config, health, { serial: nextSerial(0, new Date(now)), now, ...(transport ? { transport } : {}) });
 }
 
 /**

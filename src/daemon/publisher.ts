@@ -10,6 +10,7 @@ import { graceMs } from '../auth/senders.ts';
 import { spfSetsOf } from '../auth/records.ts';
 import { stillRetired, type RetiredSender } from './retired.ts';
 import type { TenantZones } from '../tenants/zones.ts';
+import type { TransportState } from '../auth/transport.ts';
 
 /** Something that takes each new zone: the nameserver, a provider syncer, metrics, the state file. */
 export type ZoneTarget = (zone: DesiredZone) => void;
@@ -35,6 +36,8 @@ export interface PublisherOptions {
   /** the tenant zones (customer zones) published beside the top-level zone from the same snapshot */
   tenants?: TenantZones;
   tenantTargets?: TenantTarget[];
+  /** keys the probes saw, MTA-STS coverage (src/daemon/transport.ts); absent: nothing held back */
+  transport?: () => TransportState | undefined;
   /** how long a publish request waits for more to join it */
   coalesceMs?: number;
   setTimer?: (callback: () => void, ms: number) => unknown;
@@ -118,9 +121,10 @@ export class ZonePublisher {
     const snapshot = health();
     const previous = this.#zone?.sets ?? this.#options.previousSpf ?? [];
     const retired = this.#retired;
-    const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood, retired, previous });
+    const transport = this.#options.transport?.();
+    const candidate = desired(config, snapshot, { serial: this.#serial, now: at, lastKnownGood: this.#lastKnownGood, retired, previous, ...(transport ? { transport } : {}) });
     this.#rememberGood(snapshot, candidate);
-    this.#armGraceTimer(snapshot, at);
+    this.#armGraceTimer(snapshot, at, candidate.transport?.nextChange);
     const tenantsChanged = this.#publishTenants(candidate, at, reasons);
     this.#lastCostMs = Math.max(0, now() - at);
     if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) return this.#zone;
@@ -201,12 +205,13 @@ export class ZonePublisher {
 
   /**
    * A disabled relay stays in SPF for twice the TTL after it was withdrawn, and a retired address
-   * (host gone from the config) until its `until`; nothing else happens at that moment, so a timer
-   * asks for the publish that drops it.
+   * (host gone from the config) until its `until`; an MX name held back by MTA-STS or a DANE
+   * mismatch ends at `transportChange`. Nothing else happens at those moments, so a timer asks for
+   * the publish that follows.
    */
-  #armGraceTimer(snapshot: HealthSnapshot, at: number): void {
+  #armGraceTimer(snapshot: HealthSnapshot, at: number, transportChange?: number): void {
     const config = this.#config;
-    let next = Number.POSITIVE_INFINITY;
+    let next = transportChange !== undefined && transportChange > at ? transportChange : Number.POSITIVE_INFINITY;
     for (const health of snapshot.values()) {
       if (health.state !== 'disabled') continue;
       const until = (health.withdrawnAt ?? health.since) + graceMs(config);
@@ -219,7 +224,7 @@ export class ZonePublisher {
     const setTimer = this.#options.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
     this.#graceTimer = setTimer(() => {
       this.#graceTimer = undefined;
-      this.request('SPF grace period over');
+      this.request(next === transportChange ? 'an MTA-STS hold-back or DANE mismatch ended' : 'SPF grace period over');
     }, Math.min(next - at + 5, MAX_TIMER_MS));
   }
 }

@@ -47,6 +47,20 @@ const zoneMarkSchema = z.object({
   hash: z.string(),
 });
 
+/** DANE: per MX host, the keys its probes saw and since when each is in the published TLSA RRset. */
+const savedDaneHostSchema = z.object({
+  seen: z.record(z.string(), z.object({ first: z.number().finite(), last: z.number().finite() })),
+  published: z.record(z.string(), z.number().finite()),
+  since: z.number().finite().optional(),
+});
+
+/** Transport security: what must survive a restart for the MTA-STS safety rule and DANE. */
+const savedTransportSchema = z.object({
+  /** MTA-STS: each name of the served policy -> since when the policy has named it */
+  stsNames: z.record(z.string(), z.number().finite()).default({}),
+  dane: z.record(z.string(), savedDaneHostSchema).default({}),
+});
+
 const savedStateSchema = z.object({
   version: z.literal(STATE_VERSION),
   zone: z.string(),
@@ -66,6 +80,8 @@ const savedStateSchema = z.object({
   spf: z.array(savedSpfSetSchema).default([]),
   /** per tenant zone: the serial last published and its content hash (unchanged content keeps its serial) */
   zones: z.record(z.string(), zoneMarkSchema).default({}),
+  /** MTA-STS and DANE bookkeeping (src/daemon/transport.ts) */
+  transport: savedTransportSchema.default({ stsNames: {}, dane: {} }),
 });
 
 export type SavedState = z.infer<typeof savedStateSchema>;
@@ -73,6 +89,7 @@ export type SavedAddress = z.infer<typeof savedAddressSchema>;
 export type SavedRetired = z.infer<typeof retiredSchema>;
 export type SavedSpfSet = z.infer<typeof savedSpfSetSchema>;
 export type SavedZoneMark = z.infer<typeof zoneMarkSchema>;
+export type SavedTransport = z.infer<typeof savedTransportSchema>;
 
 /** The parts of the state added after the first release; absent = empty. */
 export interface SavedExtras {
@@ -80,6 +97,7 @@ export interface SavedExtras {
   retired?: SavedRetired[];
   spf?: SavedSpfSet[];
   zones?: Record<string, SavedZoneMark>;
+  transport?: SavedTransport;
 }
 
 export function stateFilePath(stateDir: string): string {
@@ -176,6 +194,7 @@ export function newSavedState(zone: string, now: number, serial: number, hosts: 
     retired: (extras.retired ?? []).map((r) => (r.host === undefined ? { address: r.address, until: r.until } : { address: r.address, until: r.until, host: r.host })),
     spf: (extras.spf ?? []).map((set) => ({ name: set.name, ttl: set.ttl, values: set.values.map((strings) => [...strings]) })),
     zones: Object.fromEntries(Object.entries(extras.zones ?? {}).map(([zone, mark]) => [zone, { serial: mark.serial, hash: mark.hash }])),
+    transport: structuredClone(extras.transport ?? { stsNames: {}, dane: {} }),
   };
 }
 

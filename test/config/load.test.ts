@@ -82,6 +82,7 @@ describe('values', () => {
     ['10s', 10_000],
     ['2m', 120_000],
     ['1h', 3_600_000],
+    ['7d', 604_800_000],
     ['1.5s', 1500],
   ])('duration %s is %i ms', (text, ms) => {
     const config = parseConfig(minimal(`probe: { interval: ${text}, timeout: 1ms }`));
@@ -90,7 +91,7 @@ describe('values', () => {
     expect(parseDuration(formatDuration(ms))).toBe(ms);
   });
 
-  it.each(['0s', '-1s', '5', '5 sec', '', 's', '1d'])('rejects duration %j', (text) => {
+  it.each(['0s', '-1s', '5', '5 sec', '', 's', '1w'])('rejects duration %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 

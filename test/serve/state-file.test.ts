@@ -46,7 +46,7 @@ describe('state file', () => {
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 
-  it('reads a state file written before addresses, retired, spf and zones were saved (missing = empty)', () => {
+  it('reads a state file written before addresses, retired, spf, zones and transport were saved (missing = empty)', () => {
     const old = {
       version: 1, zone: 'example.com', savedAt: 1_700_000_000_000, serial: 2026120101,
       hosts: [{ host: 'relay1.example.com', pool: 'relays', state: 'draining', since: 2, withdrawnAt: 2 }],
@@ -54,7 +54,7 @@ describe('state file', () => {
     };
     writeFileSync(stateFilePath(dir), JSON.stringify(old));
     const { logger, lines } = capturingLogger();
-    expect(readState(dir, 'example.com', logger)).toEqual({ ...old, addresses: [], retired: [], spf: [], zones: {} });
+    expect(readState(dir, 'example.com', logger)).toEqual({ ...old, addresses: [], retired: [], spf: [], zones: {}, transport: { stsNames: {}, dane: {} } });
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 
@@ -62,6 +62,7 @@ describe('state file', () => {
     ['a retired entry without until', { retired: [{ address: '192.0.2.12' }] }],
     ['an address with an unknown role', { addresses: [{ host: 'a', pool: 'p', role: 'sideways', address: '192.0.2.1' }] }],
     ['an SPF set without values', { spf: [{ name: 'example.com', ttl: 30, values: [] }] }],
+    ['a DANE key without its sightings', { transport: { dane: { 'mx1.example.com': { seen: { k: { first: 1 } }, published: {} } } } }],
   ])('a bad new field (%s) is a warning, never a crash', (_label, extra) => {
     writeFileSync(stateFilePath(dir), JSON.stringify({ ...sample(), ...extra }));
     const { logger, lines } = capturingLogger();

@@ -1,0 +1,92 @@
+// The daemon's memory for transport security: the DANE key book fed by every probe, since when the
+// served MTA-STS policy has named each host, and the digests each host presented last. It hands
+// desired() a TransportState, learns from each published zone which keys its TLSA RRsets hold, and
+// is saved in the state file. No timers here: the publisher re-publishes at `nextChange`.
+import type { Config } from '../config/schema.ts';
+import type { DesiredZone } from '../model.ts';
+import type { CertDigests, ProbeResult } from '../probe/types.ts';
+import type { SavedTransport } from '../state/file.ts';
+import { currentKey, emptyHostBook, keyOf, observe, published, rrsetKeys, type DaneBook } from '../auth/dane.ts';
+import { tlsaOwner, type TransportState } from '../auth/transport.ts';
+
+export class TransportTracker {
+  readonly #config: Config;
+  readonly #ttlMs: number;
+  #dane: DaneBook = {};
+  #stsNames: Record<string, number> = {};
+  readonly #presented = new Map<string, CertDigests>();
+  readonly #inbound: Set<string>;
+
+  /** `ttlMs`: how long resolvers may cache the records (the config TTL, raised by a provider's floor). */
+  constructor(config: Config, ttlMs: number, saved?: SavedTransport) {
+    this.#config = config;
+    this.#ttlMs = ttlMs;
+    this.#inbound = new Set(config.pools.filter((p) => p.role === 'inbound').flatMap((p) => p.hosts.map((h) => h.name)));
+    if (saved && config.auth.dane) {
+      // hosts gone from the config, and keys of another selector/matching, are forgotten
+      const prefix = `${config.auth.dane.selector} ${config.auth.dane.matching} `;
+      for (const [host, book] of Object.entries(saved.dane)) {
+        if (!this.#inbound.has(host)) continue;
+        const seen = Object.fromEntries(Object.entries(book.seen).filter(([key]) => key.startsWith(prefix)));
+        const kept = Object.fromEntries(Object.entries(book.published).filter(([key]) => key.startsWith(prefix)));
+        this.#dane[host] = { seen, published: kept, ...(book.since !== undefined && Object.keys(kept).length > 0 ? { since: book.since } : {}) };
+      }
+    }
+    if (saved && config.auth.mtaSts) this.#stsNames = { ...saved.stsNames };
+  }
+
+  get enabled(): boolean {
+    return Boolean(this.#config.auth.dane || this.#config.auth.mtaSts);
+  }
+
+  /**
+   * A probe result: remembers the key the host presented. True when that changes what desired()
+   * makes of it (a new key, a key leaving the 2 x TTL window): the zone should be rebuilt.
+   */
+  observe(host: string, result: ProbeResult, now: number): boolean {
+    const dane = this.#config.auth.dane;
+    const digests = result.tls?.keys;
+    if (!dane || !digests || !this.#inbound.has(host)) return false;
+    const key = keyOf(digests, dane);
+    if (key === null) return false;
+    const before = this.#dane[host];
+    const previousKey = currentKey(before);
+    const previousSet = rrsetKeys(before, [], this.#windowMs()).join(',');
+    const after = observe(before ?? emptyHostBook(), key, now);
+    this.#dane[host] = after;
+    this.#presented.set(host, digests);
+    return key !== previousKey || rrsetKeys(after, [], this.#windowMs()).join(',') !== previousSet;
+  }
+
+  /** The policy server serves a policy naming `names` from now on (start-up, reload). */
+  policyServed(names: readonly string[], now: number): void {
+    const next: Record<string, number> = {};
+    for (const name of names) next[name] = this.#stsNames[name] ?? now;
+    this.#stsNames = next;
+  }
+
+  /** A zone went out: each host's TLSA RRset now holds the keys in it. */
+  published(zone: DesiredZone, now: number): void {
+    if (this.#config.auth.dane?.mode !== 'publish') return;
+    const tlsa = new Map(zone.sets.filter((set) => set.type === 'TLSA').map((set) => [set.name, set]));
+    for (const host of this.#inbound) {
+      const set = tlsa.get(tlsaOwner(host));
+      const keys = (set?.values ?? []).flatMap((v) => (v.data.type === 'TLSA' ? [`${v.data.selector} ${v.data.matchingType} ${v.data.data}`] : []));
+      const book = this.#dane[host];
+      if (!book && keys.length === 0) continue;
+      this.#dane[host] = published(book ?? emptyHostBook(), keys, now);
+    }
+  }
+
+  state(): TransportState {
+    return { dane: this.#dane, presented: this.#presented, stsNames: this.#stsNames, ttlMs: this.#ttlMs };
+  }
+
+  toSave(): SavedTransport {
+    return { stsNames: { ...this.#stsNames }, dane: structuredClone(this.#dane) };
+  }
+
+  #windowMs(): number {
+    return 2 * this.#ttlMs;
+  }
+}

@@ -1,0 +1,136 @@
+// Real peers for the transport-security tests: STARTTLS SMTP servers (smtp-server) whose certificate
+// can be replaced while they run, a `mxpool serve` child process over a given config, and the
+// openssl/curl commands the tests check mxpool's records with.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { SMTPServer } from 'smtp-server';
+import type { KeyPair } from '../helpers/smtp/test-ca.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface TlsSmtpHost {
+  address: string;
+  port: number;
+  /** serve a new certificate (and key) from the next handshake on */
+  rotate(pair: KeyPair): void;
+  close(): Promise<void>;
+}
+
+export async function startTlsSmtpHost(address: string, port: number, pair: KeyPair): Promise<TlsSmtpHost> {
+  const server = new SMTPServer({ key: pair.key, cert: pair.cert, disabledCommands: ['AUTH'], disableReverseLookup: true, logger: false, authOptional: true, onData(stream, _session, callback) { stream.resume(); stream.on('end', () => callback()); } });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, address, () => done());
+  });
+  server.on('error', () => undefined); // probes hang up mid-dialogue: expected
+  return {
+    address,
+    port,
+    rotate: (next) => server.updateSecureContext({ key: next.key, cert: next.cert }),
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+export function run(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(command, args, { timeout: options.timeout ?? 15_000, env: options.env ?? process.env, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+/** SHA-256 of a certificate file's SubjectPublicKeyInfo, computed by openssl. */
+export async function spkiSha256(certFile: string): Promise<string> {
+  const { stdout } = await run('sh', ['-c', `openssl x509 -in ${certFile} -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r`]);
+  return stdout.split(' ')[0] as string;
+}
+
+/**
+ * `openssl s_client -starttls smtp` with DANE: does the host's certificate match one of the TLSA
+ * records (presentation form "3 1 1 hex")? Returns openssl's verdict line.
+ */
+export async function daneVerify(address: string, port: number, name: string, tlsa: string[]): Promise<{ ok: boolean; output: string }> {
+  const args = ['s_client', '-brief', '-starttls', 'smtp', '-connect', `${address}:${port}`, '-servername', name, '-dane_tlsa_domain', name, '-verify_return_error'];
+  for (const record of tlsa) args.push('-dane_tlsa_rrdata', record);
+  const { code, stdout, stderr } = await run('openssl', args, { input: 'QUIT\r\n' });
+  const output = `${stdout}\n${stderr}`;
+  return { ok: code === 0 && /Verification: OK/.test(output) && /DANE TLSA 3 1 1 .* matched EE certificate/.test(output), output };
+}
+
+export interface ServeProcess {
+  dir: string;
+  configFile: string;
+  stateDir: string;
+  logs(): string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** rewrite the config (between stop and start) */
+  write(config: Record<string, unknown>): void;
+  cleanup(): Promise<void>;
+}
+
+/** `mxpool serve` over `config` (stateDir and files in a temp dir), ready once /healthz answers 200. */
+export function serveProcess(config: Record<string, unknown>, healthUrl: string, env: NodeJS.ProcessEnv = {}): ServeProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'mxpool-i18-'));
+  const configFile = join(dir, 'mxpool.yaml');
+  const stateDir = join(dir, 'state');
+  let child: ChildProcess | undefined;
+  let stderr = '';
+  const write = (next: Record<string, unknown>) => writeFileSync(configFile, stringify({ ...next, stateDir }));
+  write(config);
+  const stop = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((done) => proc.once('exit', () => done()));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    dir,
+    configFile,
+    stateDir,
+    logs: () => stderr,
+    write,
+    stop,
+    async start() {
+      const proc = spawn(process.execPath, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      child = proc;
+      proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const deadline = Date.now() + 45_000; // a loaded 2-core machine takes long to load the modules
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`mxpool serve exited with ${proc.exitCode}:\n${stderr.slice(-3000)}`);
+        try {
+          if ((await fetch(healthUrl)).ok) return;
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) throw new Error(`mxpool serve not healthy within 45 s:\n${stderr.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async cleanup() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` every 100 ms until it returns a value (not undefined) or `ms` pass. */
+export async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

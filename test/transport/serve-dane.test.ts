@@ -1,0 +1,106 @@
+// DANE end to end: `mxpool serve` over three STARTTLS servers publishes TLSA from the keys its probe
+// really sees; openssl verifies each host against the TLSA records fetched with dig. A certificate
+// replaced mid-test: the TLSA follows, the host leaves MX for one TTL (onMismatch: withdraw), the old
+// key stays 2 x TTL, then goes — and the book survives a restart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dig } from '../helpers/daemon.ts';
+import { makeTestPki, type KeyPair, type TestPki } from '../helpers/smtp/test-ca.ts';
+import { daneVerify, serveProcess, spkiSha256, startTlsSmtpHost, until, type ServeProcess, type TlsSmtpHost } from './helpers.ts';
+
+const NS = '127.18.1.1';
+const HOSTS = ['127.18.1.11', '127.18.1.12', '127.18.1.13'];
+const NAMES = HOSTS.map((_, i) => `mx${i + 1}.example.com`);
+const TTL = 2;
+
+let pki: TestPki;
+let pairs: KeyPair[];
+let smtp: TlsSmtpHost[] = [];
+let serve: ServeProcess;
+
+const tlsa = (name: string) => dig(NS, 53, `_25._tcp.${name}`, 'TLSA').then((lines) => lines.map((l) => l.replace(/\s+/g, ' ').toLowerCase()).map((l) => l.replace(/^(\d+ \d+ \d+) (.*)$/, (_all, head: string, hex: string) => `${head} ${hex.replace(/ /g, '')}`)).sort());
+const mx = () => dig(NS, 53, 'example.com', 'MX').then((lines) => lines.map((l) => l.split(' ')[1]).sort());
+
+beforeAll(async () => {
+  pki = makeTestPki();
+  pairs = NAMES.map((name) => pki.leaf(name));
+  smtp = await Promise.all(HOSTS.map((address, i) => startTlsSmtpHost(address, 25, pairs[i] as KeyPair)));
+  serve = serveProcess({
+    zone: 'example.com',
+    ttl: TTL,
+    pools: [{ name: 'inbound', role: 'inbound', mx: { name: 'example.com', preference: 10 }, hosts: HOSTS.map((address, i) => ({ name: NAMES[i], address, port: 25 })) }],
+    probe: { interval: '500ms', timeout: '400ms', rise: 1, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'required', hold: false, caFile: pki.caFile },
+    auth: { dane: { mode: 'publish', onMismatch: 'withdraw' } },
+    nameserver: { listen: [`${NS}:53`], ns: ['ns1.example.com'], soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com' } },
+    records: [{ name: 'ns1.example.com', type: 'A', value: NS }],
+    http: { listen: `${NS}:8053` },
+  }, `http://${NS}:8053/healthz`);
+  await serve.start();
+}, 60_000);
+
+afterAll(async () => {
+  await serve?.cleanup();
+  await Promise.all(smtp.map((host) => host.close()));
+  pki?.cleanup();
+});
+
+describe('DANE TLSA from the keys the probe sees', () => {
+  it('publishes 3 1 1 <SHA-256 of the SPKI> per MX host, and openssl verifies each host against it', async () => {
+    for (const [i, name] of NAMES.entries()) {
+      const expected = `3 1 1 ${await spkiSha256((pairs[i] as KeyPair).certFile)}`;
+      const served = await until(`TLSA of ${name}`, 10_000, async () => {
+        const records = await tlsa(name);
+        return records.length > 0 ? records : undefined;
+      });
+      expect(served).toEqual([expected]);
+      const verdict = await daneVerify(HOSTS[i] as string, 25, name, served);
+      expect(verdict.ok, verdict.output).toBe(true);
+    }
+    // a TLSA record for another key does not verify: the check can fail
+    const wrong = await daneVerify(HOSTS[0] as string, 25, NAMES[0] as string, [`3 1 1 ${'00'.repeat(32)}`]);
+    expect(wrong.ok).toBe(false);
+    expect(await mx()).toEqual(NAMES.map((n) => `${n}.`));
+  });
+
+  it('follows a replaced key: both keys published, the host out of MX for one TTL, the old key gone after 2 x TTL', async () => {
+    const name = NAMES[0] as string;
+    const oldRecord = `3 1 1 ${await spkiSha256((pairs[0] as KeyPair).certFile)}`;
+    const renewed = pki.leaf(name);
+    const newRecord = `3 1 1 ${await spkiSha256(renewed.certFile)}`;
+    (smtp[0] as TlsSmtpHost).rotate(renewed);
+    const changedAt = Date.now();
+    expect(await until('both keys in the TLSA', 10_000, async () => ((await tlsa(name)).length === 2 ? true : undefined))).toBe(true);
+    expect(await tlsa(name)).toEqual([oldRecord, newRecord].sort());
+    // withdrawn from MX while resolvers may still hold the old TLSA RRset
+    expect(await mx()).toEqual([`${NAMES[1]}.`, `${NAMES[2]}.`]);
+    const back = await until(`${name} back in MX`, 10_000, async () => ((await mx()).includes(`${name}.`) ? Date.now() : undefined));
+    expect(back - changedAt).toBeGreaterThanOrEqual(TTL * 1000 - 300);
+    expect(await tlsa(name)).toContain(newRecord);
+    expect((await daneVerify(HOSTS[0] as string, 25, name, await tlsa(name))).ok).toBe(true);
+    expect((await daneVerify(HOSTS[0] as string, 25, name, [oldRecord])).ok).toBe(false);
+    // the old key leaves once it has not been seen for 2 x TTL
+    await until('the old key gone', 15_000, async () => {
+      const records = await tlsa(name);
+      return records.length === 1 ? records : undefined;
+    });
+    expect(await tlsa(name)).toEqual([newRecord]);
+    expect(Date.now() - changedAt).toBeGreaterThanOrEqual(2 * TTL * 1000 - 600);
+    expect(serve.logs()).toMatch(/presents a new key/);
+  }, 40_000);
+
+  it('keeps the key book across a restart: the first answer already holds the current key', async () => {
+    await serve.stop();
+    const saved = JSON.parse(readFileSync(join(serve.stateDir, 'state.json'), 'utf8')) as { transport: { dane: Record<string, { seen: object; published: object }> } };
+    expect(Object.keys(saved.transport.dane).sort()).toEqual(NAMES);
+    const before = await Promise.all(NAMES.map((name) => serveLess(name)));
+    await serve.start();
+    expect(await Promise.all(NAMES.map((name) => tlsa(name)))).toEqual(before);
+  }, 30_000);
+});
+
+/** What the TLSA records were: read from the state file's published keys, as `3 s m hex`. */
+async function serveLess(name: string): Promise<string[]> {
+  const saved = JSON.parse(readFileSync(join(serve.stateDir, 'state.json'), 'utf8')) as { transport: { dane: Record<string, { published: Record<string, number> }> } };
+  return Object.keys(saved.transport.dane[name]?.published ?? {}).map((key) => `3 ${key}`).sort();
+}

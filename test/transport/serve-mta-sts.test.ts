@@ -1,0 +1,92 @@
+// MTA-STS and TLS-RPT end to end: `mxpool serve` serves the policy over HTTPS (curl with the test
+// CA), publishes mta-sts A, _mta-sts TXT with the id of the text served, and _smtp._tls TXT. A host
+// added to the config enters MX only once the policy naming it has been served for one TTL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dig } from '../helpers/daemon.ts';
+import { makeTestPki, type TestPki } from '../helpers/smtp/test-ca.ts';
+import { run, serveProcess, startTlsSmtpHost, until, type ServeProcess, type TlsSmtpHost } from './helpers.ts';
+
+const NS = '127.18.2.1';
+const POLICY_HOST = '127.18.2.3';
+const HOSTS = ['127.18.2.11', '127.18.2.12', '127.18.2.13'];
+const TTL = 3;
+
+let pki: TestPki;
+let smtp: TlsSmtpHost[] = [];
+let serve: ServeProcess;
+
+function config(hostCount: number): Record<string, unknown> {
+  const cert = pki.leaf('mta-sts.example.com');
+  return {
+    zone: 'example.com',
+    ttl: TTL,
+    pools: [{ name: 'inbound', role: 'inbound', mx: { name: 'example.com', preference: 10 }, hosts: HOSTS.slice(0, hostCount).map((address, i) => ({ name: `mx${i + 1}.example.com`, address, port: 25 })) }],
+    probe: { interval: '500ms', timeout: '400ms', rise: 1, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'optional', hold: false, caFile: pki.caFile },
+    auth: {
+      mtaSts: { mode: 'enforce', maxAge: '1d', address: POLICY_HOST, https: { listen: `${POLICY_HOST}:443`, certFile: cert.certFile, keyFile: cert.keyFile } },
+      tlsRpt: { rua: ['mailto:tlsrpt@example.com'] },
+    },
+    nameserver: { listen: [`${NS}:53`], ns: ['ns1.example.com'], soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com' } },
+    records: [{ name: 'ns1.example.com', type: 'A', value: NS }],
+    http: { listen: `${NS}:8053` },
+  };
+}
+
+const policy = () => run('curl', ['-sS', '--max-time', '5', '--cacert', pki.caFile, '--resolve', `mta-sts.example.com:443:${POLICY_HOST}`, '-w', '\n%{http_code} %{content_type}', 'https://mta-sts.example.com/.well-known/mta-sts.txt']);
+const mx = () => dig(NS, 53, 'example.com', 'MX').then((lines) => lines.map((l) => l.split(' ')[1]).sort());
+const stsId = async () => (await dig(NS, 53, '_mta-sts.example.com', 'TXT'))[0]?.replace(/"/g, '');
+
+beforeAll(async () => {
+  pki = makeTestPki();
+  smtp = await Promise.all(HOSTS.map((address, i) => startTlsSmtpHost(address, 25, pki.leaf(`mx${i + 1}.example.com`))));
+  serve = serveProcess(config(2), `http://${NS}:8053/healthz`);
+  await serve.start();
+}, 60_000);
+
+afterAll(async () => {
+  await serve?.cleanup();
+  await Promise.all(smtp.map((host) => host.close()));
+  pki?.cleanup();
+});
+
+describe('MTA-STS served by mxpool', () => {
+  it('serves the policy over HTTPS and publishes its records; the id is the digest of the text served', async () => {
+    const { code, stdout } = await policy();
+    expect(code).toBe(0);
+    const [body, status] = [stdout.slice(0, stdout.lastIndexOf('\n')), stdout.slice(stdout.lastIndexOf('\n') + 1)];
+    expect(status).toBe('200 text/plain');
+    expect(body).toBe('version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: mx2.example.com\r\nmax_age: 86400\r\n');
+    const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
+    expect(await stsId()).toBe(`v=STSv1; id=${id}`);
+    expect(await dig(NS, 53, 'mta-sts.example.com', 'A')).toEqual([POLICY_HOST]);
+    expect(await dig(NS, 53, '_smtp._tls.example.com', 'TXT')).toEqual(['"v=TLSRPTv1; rua=mailto:tlsrpt@example.com"']);
+    await until('both hosts in MX', 10_000, async () => ((await mx()).length === 2 ? true : undefined));
+  });
+
+  it('a host added to the config enters MX one TTL after the policy naming it is served', async () => {
+    const idBefore = await stsId();
+    await serve.stop();
+    const saved = JSON.parse(readFileSync(join(serve.stateDir, 'state.json'), 'utf8')) as { transport: { stsNames: Record<string, number> } };
+    expect(Object.keys(saved.transport.stsNames).sort()).toEqual(['mx1.example.com', 'mx2.example.com']);
+    serve.write(config(3));
+    const startedAt = Date.now();
+    await serve.start();
+    const body = (await policy()).stdout;
+    expect(body).toContain('mx: mx3.example.com\r\n');
+    expect(await stsId()).not.toBe(idBefore);
+    // mx3 is healthy, yet not in MX while the new policy is younger than one TTL
+    await until('mx3 healthy', 10_000, async () => {
+      const state = (await (await fetch(`http://${NS}:8053/api/state`)).json()) as { pools: { hosts: { name: string; state: string }[] }[] };
+      return state.pools[0]?.hosts.find((h) => h.name === 'mx3.example.com')?.state === 'healthy' ? true : undefined;
+    });
+    const early = await mx();
+    const elapsed = Date.now() - startedAt;
+    if (elapsed < TTL * 1000 - 500) expect(early).toEqual(['mx1.example.com.', 'mx2.example.com.']);
+    const entered = await until('mx3 in MX', 15_000, async () => ((await mx()).includes('mx3.example.com.') ? Date.now() : undefined));
+    expect(entered - startedAt).toBeGreaterThanOrEqual(TTL * 1000);
+    expect(serve.logs()).toMatch(/MTA-STS: mx3\.example\.com enters MX at/);
+  }, 60_000);
+});
