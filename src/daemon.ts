@@ -128,7 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // reload replaces them (src/daemon/hygiene.ts swapHygiene)
   const hygieneOf = (next: Config) => daemonHygiene({ config: next, logger, env: options.env ?? process.env, runner, metrics, onChange: () => publisher.zone && auditLoop?.zoneChanged(publisher.zone) });
   let hygiene = hygieneOf(config);
-  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, hygiene: () => hygiene?.facts(), intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
+  const auditLoop = services.audit ? new AuditLoop({ audit: services.audit, health: () => health(), retired: () => publisher.retired, hygiene: () => hygiene?.facts(), presented: () => transport.state().presented ?? new Map(), intervalMs: config.audit.interval, logger, onReport: (report) => metrics.audit(report.summary) }) : undefined;
 
   // cluster: (docs/cluster.md) the zone and the health shown are the agreed ones, not this node's own
   let cluster: ClusterNode | undefined;

@@ -8,13 +8,31 @@ import { liveResolver } from './live-resolver.ts';
 import { runAudit, type AuditReport } from './run.ts';
 import type { HygieneFacts } from './types.ts';
 import { zoneResolver } from './zone-resolver.ts';
+import { configTransportSources, type TransportSources } from './transport-sources.ts';
+import { transportFromProbes } from '../auth/transport.ts';
+import { ProbeRunner } from '../probe/runner.ts';
+import type { ProbeResult } from '../probe/types.ts';
+import { silentLogger } from '../log.ts';
 
 export async function auditConfig(config: Config, options: { nameserver?: string; now?: number } = {}): Promise<AuditReport> {
   const now = options.now ?? Date.now();
   const health = allHealthy(config, now);
-  const zone = desired(config, health, { serial: 1, now });
+  // DANE compares TLSA with the keys the hosts present: one probe round shows them (bounded by probe.timeout)
+  const results = config.auth.dane ? await probeOnce(config) : new Map<string, ProbeResult>();
+  const transport = transportFromProbes(config, results, now);
+  const zone = desired(config, health, { serial: 1, now, transport });
   const outside = options.nameserver ? liveResolver({ nameserver: options.nameserver }) : undefined;
-  return runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, zone.sets, outside), config, health, now });
+  const sources = configTransportSources(config, transport.presented ?? new Map());
+  return runAudit({ domain: config.zone, source: 'desired', resolver: zoneResolver(config.zone, zone.sets, outside), config, health, now, transport: sources });
+}
+
+async function probeOnce(config: Config): Promise<Map<string, ProbeResult>> {
+  const runner = new ProbeRunner({ config, logger: silentLogger });
+  try {
+    return await runner.probeAllOnce();
+  } finally {
+    await runner.stop();
+  }
 }
 
 /**
@@ -25,9 +43,9 @@ export async function auditPublished(
   config: Config,
   sets: readonly RecordSet[],
   health: HealthSnapshot,
-  options: { nameserver?: string; now?: number; retired?: readonly RetiredAddress[]; hygiene?: HygieneFacts } = {},
+  options: { nameserver?: string; now?: number; retired?: readonly RetiredAddress[]; hygiene?: HygieneFacts; transport?: TransportSources } = {},
 ): Promise<AuditReport> {
   const outside = options.nameserver ? liveResolver({ nameserver: options.nameserver }) : undefined;
   const resolver = zoneResolver(config.zone, sets, outside);
-  return runAudit({ domain: config.zone, source: 'desired', resolver, config, health, now: options.now ?? Date.now(), ...(options.retired ? { retired: options.retired } : {}), ...(options.hygiene ? { hygiene: options.hygiene } : {}) });
+  return runAudit({ domain: config.zone, source: 'desired', resolver, config, health, now: options.now ?? Date.now(), ...(options.retired ? { retired: options.retired } : {}), ...(options.hygiene ? { hygiene: options.hygiene } : {}), ...(options.transport ? { transport: options.transport } : {}) });
 }

@@ -48,6 +48,8 @@ export function liveDns(options: LiveResolverOptions = {}): LiveDns {
     aaaa: (name) => ask(name, 'AAAA', (d) => (d.type === 'AAAA' ? d.address : undefined)),
     mx: (name) => ask(name, 'MX', (d) => (d.type === 'MX' ? { preference: d.preference, exchange: d.exchange } : undefined)),
     cname: (name) => ask(name, 'CNAME', (d) => (d.type === 'CNAME' ? d.target : undefined)),
+    // asked with the DO bit: DANE needs to know whether the answer was signed
+    tlsa: (name) => ask(name, 'TLSA', (d) => (d.type === 'TLSA' ? { usage: d.usage, selector: d.selector, matchingType: d.matchingType, data: d.data } : undefined)),
     ptr: (ip) => {
       const parsed = parseAddress(ip);
       if (!parsed) return Promise.resolve({ status: 'nxdomain' });
@@ -72,7 +74,8 @@ function toAnswer<T>(lookup: Lookup, pick: (data: RecordData) => T | undefined):
     const value = pick(data);
     return value === undefined ? [] : [value];
   });
-  return records.length > 0 ? { status: 'ok', records, ttl: lookup.ttl } : { status: 'nodata' };
+  if (records.length === 0) return { status: 'nodata' };
+  return lookup.signed === undefined ? { status: 'ok', records, ttl: lookup.ttl } : { status: 'ok', records, ttl: lookup.ttl, signed: lookup.signed };
 }
 
 function normalise(name: string): string {

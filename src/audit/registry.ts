@@ -10,6 +10,9 @@ import { spfRules } from './rules/spf.ts';
 import { tenantRules } from './rules/tenant.ts';
 import { relayRules } from './rules/relay.ts';
 import { dnsblRules } from './rules/dnsbl.ts';
+import { mtaStsRules } from './rules/mta-sts.ts';
+import { tlsRptRules } from './rules/tls-rpt.ts';
+import { daneRules } from './rules/dane.ts';
 import type { Family, Rule } from './types.ts';
 
 const families: [Family, Omit<Rule, 'family'>[]][] = [
@@ -24,6 +27,9 @@ const families: [Family, Omit<Rule, 'family'>[]][] = [
   ['pool', poolRules],
   ['relay', relayRules],
   ['dnsbl', dnsblRules],
+  ['mta-sts', mtaStsRules],
+  ['tls-rpt', tlsRptRules],
+  ['dane', daneRules],
 ];
 
 export const RULES: readonly Rule[] = families.flatMap(([family, rules]) => rules.map((rule) => ({ ...rule, family })));

@@ -3,7 +3,8 @@
 export type DnsType = 'TXT' | 'A' | 'AAAA' | 'MX' | 'CNAME' | 'PTR';
 
 export type Answer<T> =
-  | { status: 'ok'; records: T[]; ttl?: number }
+  /** `signed`: the answer came with DNSSEC signatures or an AD bit (TLSA lookups report it) */
+  | { status: 'ok'; records: T[]; ttl?: number; signed?: boolean }
   /** the name does not exist (RCODE 3) */
   | { status: 'nxdomain' }
   /** the name exists but has no record of this type */
@@ -18,6 +19,14 @@ export interface MxRecord {
   exchange: string;
 }
 
+/** A TLSA record (RFC 6698) with the association data as lower-case hex. */
+export interface TlsaRecord {
+  usage: number;
+  selector: number;
+  matchingType: number;
+  data: string;
+}
+
 export interface Resolver {
   /** each TXT record as its character-strings */
   txt(name: string): Promise<Answer<string[]>>;
@@ -27,6 +36,8 @@ export interface Resolver {
   cname(name: string): Promise<Answer<string>>;
   /** the names of the reverse record of an address (in-addr.arpa / ip6.arpa) */
   ptr(ip: string): Promise<Answer<string>>;
+  /** TLSA records, with `signed` on the answer; absent: the resolver cannot ask (rules skip) */
+  tlsa?(name: string): Promise<Answer<TlsaRecord>>;
 }
 
 /** "void" in RFC 7208 4.6.4 terms: the question was answered, with nothing. */
@@ -74,7 +85,9 @@ export function cachingResolver(inner: Resolver): Resolver {
     }
     return hit as Promise<Answer<T>>;
   };
+  const tlsa = inner.tlsa?.bind(inner);
   return {
+    ...(tlsa ? { tlsa: (name: string) => memo('TLSA', name, () => tlsa(name)) } : {}),
     txt: (name) => memo('TXT', name, () => inner.txt(name)),
     a: (name) => memo('A', name, () => inner.a(name)),
     aaaa: (name) => memo('AAAA', name, () => inner.aaaa(name)),

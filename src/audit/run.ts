@@ -10,6 +10,7 @@ import { cachingResolver, normaliseName, type Resolver } from './resolver.ts';
 import { spfFacts } from './facts.ts';
 import { renderTree } from './spf/tree.ts';
 import { rfcText, type AuditContext, type Finding, type HygieneFacts, type Rule, type Severity } from './types.ts';
+import type { TransportSources } from './transport-sources.ts';
 
 export interface AuditOptions {
   domain: string;
@@ -24,6 +25,8 @@ export interface AuditOptions {
   tenant?: TenantExpectation;
   /** relay security findings and DNSBL verdicts (serve): the relay- and dnsbl- rules report them */
   hygiene?: HygieneFacts;
+  /** the MTA-STS policy and the keys MX hosts present (src/audit/transport-sources.ts) */
+  transport?: TransportSources;
   /** epoch ms (default Date.now()) */
   now?: number;
   /** a subset of the registry (tests); default every rule */
@@ -65,6 +68,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   if (options.retired) context.retired = options.retired;
   if (options.tenant) context.tenant = options.tenant;
   if (options.hygiene) context.hygiene = options.hygiene;
+  if (options.transport) context.transport = options.transport;
 
   const findings: Finding[] = [];
   for (const rule of options.rules ?? RULES) {

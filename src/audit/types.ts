@@ -6,9 +6,10 @@ import type { HealthSnapshot } from '../model.ts';
 import type { Resolver } from './resolver.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
 import type { TenantExpectation } from './rules/tenant.ts';
+import type { TransportSources } from './transport-sources.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type Family = 'dns' | 'tenant' | 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool' | 'relay' | 'dnsbl';
+export type Family = 'dns' | 'tenant' | 'spf' | 'dmarc' | 'dkim' | 'mx' | 'ptr' | 'pool' | 'relay' | 'dnsbl' | 'mta-sts' | 'tls-rpt' | 'dane';
 
 /** What the checks beside the probe found (serve, probe): relay security findings and DNSBL verdicts. */
 export interface HygieneFacts {
@@ -67,6 +68,8 @@ export interface AuditContext {
   tenant?: TenantExpectation;
   /** relay security findings and DNSBL verdicts, when the checks ran: enables the relay- and dnsbl- rules */
   hygiene?: HygieneFacts;
+  /** the MTA-STS policy and the keys MX hosts present (fetched live, or known to serve); absent: those rules skip */
+  transport?: TransportSources;
   now: number;
   /** shares one computation (the SPF tree, the DMARC discovery) between the rules that need it */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;

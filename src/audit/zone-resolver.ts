@@ -6,7 +6,7 @@
 import type { RecordSet } from '../model.ts';
 import { parseAddress } from '../auth/ip.ts';
 import { inZone as within } from '../dns/name.ts';
-import { normaliseName, reverseName, type Answer, type MxRecord, type Resolver } from './resolver.ts';
+import { normaliseName, reverseName, type Answer, type MxRecord, type Resolver, type TlsaRecord } from './resolver.ts';
 
 const MAX_CNAME_HOPS = 8;
 
@@ -58,6 +58,8 @@ export function zoneResolver(zone: string, sets: readonly RecordSet[], outside?:
     mx: (name) =>
       lookup<MxRecord>(name, 'MX', (set) => values(set, (d) => (d.type === 'MX' ? { preference: d.preference, exchange: normaliseName(d.exchange) } : undefined)), (r, n) => r.mx(n)),
     cname: (name) => lookup(name, 'CNAME', (set) => values(set, (d) => (d.type === 'CNAME' ? normaliseName(d.target) : undefined)), (r, n) => r.cname(n)),
+    tlsa: (name) =>
+      lookup<TlsaRecord>(name, 'TLSA', (set) => values(set, (d) => (d.type === 'TLSA' ? { usage: d.usage, selector: d.selector, matchingType: d.matchingType, data: d.data } : undefined)), (r, n) => r.tlsa?.(n) ?? Promise.resolve(unresolvable(n))),
     ptr: (ip) => {
       const parsed = parseAddress(ip);
       if (!parsed) return Promise.resolve({ status: 'nxdomain' });

@@ -11,6 +11,8 @@ import { failsAt, runAudit, type AuditReport } from '../audit/run.ts';
 import { auditZones, type ZoneJob } from '../audit/fleet/run.ts';
 import { isDomainName, readDomainList } from '../audit/fleet/domains-file.ts';
 import { showProgress } from './progress.ts';
+import { liveTransportSources } from '../audit/transport-sources.ts';
+import { defaultHelo } from '../probe/options.ts';
 
 interface AuditOptions {
   config?: string;
@@ -107,7 +109,9 @@ export function auditCommand(context: CommandContext): Command {
         if (!isDomainName(domain)) throw new UsageError(`audit: --domain: "${options.domain}" is not a domain name`);
         const dns = liveDns(live);
         try {
-          report = await runAudit({ domain, source: 'live', resolver: dns.resolver, dkimSelectors: options.dkimSelector });
+          // the MTA-STS policy fetched over HTTPS and the MX hosts' keys probed, as a sender would
+          const transport = liveTransportSources(dns.resolver, { helo: defaultHelo(domain) });
+          report = await runAudit({ domain, source: 'live', resolver: dns.resolver, dkimSelectors: options.dkimSelector, transport });
         } finally {
           queries = dns.queries();
           dns.close();

@@ -6,6 +6,7 @@ import type { ApiAudit } from '../http/types.ts';
 import type { AuditService } from './services.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
 import type { HygieneFacts } from '../audit/types.ts';
+import type { CertDigests } from '../probe/types.ts';
 
 export interface AuditLoopOptions {
   audit: AuditService;
@@ -14,6 +15,8 @@ export interface AuditLoopOptions {
   retired?: () => readonly RetiredAddress[];
   /** relay security findings and DNSBL verdicts, when those checks are configured */
   hygiene?: () => HygieneFacts | undefined;
+  /** the certificate digests each host presented last (the DANE and MTA-STS rules) */
+  presented?: () => ReadonlyMap<string, CertDigests>;
   intervalMs: number;
   logger: Logger;
   onReport: (report: ApiAudit) => void;
@@ -73,7 +76,7 @@ export class AuditLoop {
     const zone = this.#zone;
     this.#running = (async () => {
       try {
-        const report = await this.#options.audit(zone, this.#options.health(), this.#options.retired?.(), this.#options.hygiene?.());
+        const report = await this.#options.audit(zone, this.#options.health(), this.#options.retired?.(), this.#options.hygiene?.(), this.#options.presented?.());
         this.#last = report;
         this.#options.onReport(report);
         this.#options.logger.info({ serial: zone.serial, ...report.summary }, 'audit done');

@@ -6,6 +6,7 @@ import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import type { ApiAudit, ApiProviderSync } from '../http/types.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
 import type { HygieneFacts } from '../audit/types.ts';
+import type { CertDigests } from '../probe/types.ts';
 
 export interface QueryEvent {
   type: string;
@@ -47,8 +48,11 @@ export interface SyncService {
   prepare?(next: Config): () => void;
 }
 
-/** audits the published zone (as served, with the health and retired addresses it was built from, and what the relay checks found) */
-export type AuditService = (zone: DesiredZone, health: HealthSnapshot, retired?: readonly RetiredAddress[], hygiene?: HygieneFacts) => Promise<ApiAudit>;
+/**
+ * audits the published zone (as served, with the health and retired addresses it was built from,
+ * what the relay checks found, and the certificate digests each host presented last)
+ */
+export type AuditService = (zone: DesiredZone, health: HealthSnapshot, retired?: readonly RetiredAddress[], hygiene?: HygieneFacts, presented?: ReadonlyMap<string, CertDigests>) => Promise<ApiAudit>;
 
 /** The provider syncers of the tenant zones that have `providers:` (src: providers/sync/tenants.ts). */
 export interface TenantSyncService {

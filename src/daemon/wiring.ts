@@ -10,6 +10,8 @@ import { tsigKeysFromEnv } from './tsig-secrets.ts';
 import { auditPublished } from '../audit/desired-audit.ts';
 import type { NameserverService, Services, SyncService } from './services.ts';
 import { configSource, type ConfigSource } from './live-config.ts';
+import { servedTransportSources } from '../audit/transport-sources.ts';
+import { readCaFile } from '../probe/options.ts';
 
 export function realServices(config: Config | ConfigSource, logger: Logger, options: { random?: () => number; env?: Record<string, string | undefined> } = {}): Services {
   const live = configSource(config);
@@ -56,9 +58,13 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
   // even while no tenant has providers, so that a reload can add some
   services.tenantSyncers = () => createTenantSyncers({ config: live.current, logger: logger.child({ component: 'sync' }) });
   // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
-  services.audit = async (zone, health, retired, hygiene) => {
+  services.audit = async (zone, health, retired, hygiene, presented) => {
     // retired addresses in their grace period are expected in SPF, not stale authorisations
-    const report = await auditPublished(live.current, zone.sets, health, { ...(retired ? { retired } : {}), ...(hygiene ? { hygiene } : {}) });
+    const current = live.current;
+    // the policy fetched from our own server trusts probe.caFile too (read per audit: it may renew)
+    const ca = current.probe.caFile !== undefined ? readCaFile(current.probe.caFile) : undefined;
+    const transport = servedTransportSources(current, presented ?? new Map(), zone.transport?.mismatches ?? {}, ca);
+    const report = await auditPublished(current, zone.sets, health, { ...(retired ? { retired } : {}), ...(hygiene ? { hygiene } : {}), transport });
     return { at: Date.parse(report.generatedAt), summary: report.summary, findings: report.findings };
   };
   return services;

@@ -8,7 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { randomInt } from 'node:crypto';
-import { RCODE } from './constants.ts';
+import { RCODE, TYPE } from './constants.ts';
 import { decodeResponse, encodeQuery, type ResponseMessage } from './message.ts';
 
 export interface ServerAddress {
@@ -37,6 +37,9 @@ export interface DnsClientOptions {
 }
 
 const MAX_TCP_MESSAGE = 65535;
+
+/** Questions whose answers must say whether they are signed (DANE ignores unsigned TLSA): asked with DO. */
+const DNSSEC_TYPES: ReadonlySet<number> = new Set([TYPE.TLSA]);
 
 export function serverLabel(server: ServerAddress): string {
   return isIPv6(server.host) ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
@@ -223,7 +226,7 @@ export class DnsClient {
     if (this.#closed) return Promise.resolve({ ok: false, kind: 'timeout', reason: 'the resolver was closed' });
     const channel = this.#channel(server);
     const id = channel.freeId();
-    const packet = encodeQuery(id, name, type, { edns });
+    const packet = encodeQuery(id, name, type, { edns, dnssec: edns && DNSSEC_TYPES.has(type) });
     this.#sent++;
     return new Promise<Exchange>((resolve) => {
       const timer = setTimeout(() => {
@@ -243,7 +246,7 @@ export class DnsClient {
 
   #tcp(server: ServerAddress, name: string, type: number, timeoutMs: number): Promise<Exchange> {
     const id = randomInt(0, 0x10000);
-    const packet = encodeQuery(id, name, type, { edns: true });
+    const packet = encodeQuery(id, name, type, { edns: true, dnssec: DNSSEC_TYPES.has(type) });
     this.#sent++;
     return new Promise<Exchange>((resolve) => {
       const chunks: Buffer[] = [];

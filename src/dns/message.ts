@@ -2,7 +2,8 @@
 // strict as the server's (query.ts: every length checked, compression pointers only backwards) and
 // never throws: a malformed response is `{ ok: false, reason }`, which the resolver treats like no
 // answer from that server. Record data is decoded for the types the auditor and the resolver use
-// (A, AAAA, NS, CNAME, PTR, MX, TXT, SOA); other types keep only their owner, type and TTL.
+// (A, AAAA, NS, CNAME, PTR, MX, TXT, SOA, TLSA, and of RRSIG the type it covers); other types keep
+// only their owner, type and TTL.
 import { CLASS, TYPE } from './constants.ts';
 import { nameProblem } from './name.ts';
 import { canonicalIPv6 } from './rdata.ts';
@@ -19,6 +20,9 @@ export type RecordData =
   | { type: 'MX'; preference: number; exchange: string }
   | { type: 'TXT'; strings: string[] }
   | { type: 'SOA'; mname: string; rname: string; serial: number; minimum: number }
+  | { type: 'TLSA'; usage: number; selector: number; matchingType: number; data: string }
+  /** a signature: only the type it covers matters here (is an answer signed?) */
+  | { type: 'RRSIG'; covered: number }
   | { type: 'other'; code: number };
 
 export interface ResponseRecord {
@@ -33,6 +37,8 @@ export interface ResponseMessage {
   aa: boolean;
   tc: boolean;
   ra: boolean;
+  /** AD: a validating resolver vouches for the answer (RFC 4035 3.2.3); absent counts as clear */
+  ad?: boolean;
   /** the full RCODE (extended by the OPT record when present) */
   rcode: number;
   question?: { name: string; type: number };
@@ -45,13 +51,17 @@ export interface ResponseMessage {
 
 export type DecodedResponse = { ok: true; message: ResponseMessage } | { ok: false; reason: string };
 
-/** A standard query (RD set: a recursive resolver recurses, an authoritative one ignores it) for `name` (normalised). */
-export function encodeQuery(id: number, name: string, type: number, options: { edns: boolean }): Buffer {
+/**
+ * A standard query (RD set: a recursive resolver recurses, an authoritative one ignores it) for
+ * `name` (normalised). `dnssec`: DO set (RFC 3225) and AD asked for (RFC 6840 5.7), so the answer
+ * says whether it is signed.
+ */
+export function encodeQuery(id: number, name: string, type: number, options: { edns: boolean; dnssec?: boolean }): Buffer {
   const problem = nameProblem(name);
   if (problem) throw new RangeError(`${name}: ${problem}`);
   const w = new Writer(64 + name.length);
   w.u16(id);
-  w.u16(0x0100); // QUERY, RD
+  w.u16(options.dnssec ? 0x0120 : 0x0100); // QUERY, RD (and AD)
   w.u16(1);
   w.u16(0);
   w.u16(0);
@@ -59,7 +69,7 @@ export function encodeQuery(id: number, name: string, type: number, options: { e
   w.name(nameLabels(name), false);
   w.u16(type);
   w.u16(CLASS.IN);
-  if (options.edns) writeOpt(w, CLIENT_UDP_PAYLOAD, 0, false);
+  if (options.edns) writeOpt(w, CLIENT_UDP_PAYLOAD, 0, options.dnssec === true);
   return w.result();
 }
 
@@ -78,7 +88,7 @@ function decode(buf: Buffer): ResponseMessage {
   const flags = buf.readUInt16BE(2);
   if ((flags & 0x8000) === 0) throw new Error('not a response (QR clear)');
   const counts = [4, 6, 8, 10].map((at) => buf.readUInt16BE(at)) as [number, number, number, number];
-  const message: ResponseMessage = { id: buf.readUInt16BE(0), aa: (flags & 0x0400) !== 0, tc: (flags & 0x0200) !== 0, ra: (flags & 0x0080) !== 0, rcode: flags & 0xf, answer: [], authority: [], additional: [], edns: false };
+  const message: ResponseMessage = { id: buf.readUInt16BE(0), aa: (flags & 0x0400) !== 0, tc: (flags & 0x0200) !== 0, ra: (flags & 0x0080) !== 0, ad: (flags & 0x0020) !== 0, rcode: flags & 0xf, answer: [], authority: [], additional: [], edns: false };
   let offset = 12;
   if (counts[0] > 1) throw new Error(`QDCOUNT is ${counts[0]}`);
   if (counts[0] === 1) {
@@ -147,6 +157,12 @@ function rdata(buf: Buffer, type: number, start: number, length: number): Record
       if (rname.next + 20 > end) throw new Error('SOA record too short');
       return { type: 'SOA', mname: mname.name, rname: rname.name, serial: buf.readUInt32BE(rname.next), minimum: buf.readUInt32BE(rname.next + 16) };
     }
+    case TYPE.TLSA:
+      if (length < 3) throw new Error('TLSA record too short');
+      return { type: 'TLSA', usage: buf[start] as number, selector: buf[start + 1] as number, matchingType: buf[start + 2] as number, data: buf.toString('hex', start + 3, end) };
+    case TYPE.RRSIG:
+      if (length < 18) throw new Error('RRSIG record too short');
+      return { type: 'RRSIG', covered: buf.readUInt16BE(start) };
     default:
       return { type: 'other', code: type };
   }

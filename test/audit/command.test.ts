@@ -97,20 +97,22 @@ describe('end to end against the built-in nameserver', () => {
     config = { ...base, nameserver: { ...(base.nameserver as NonNullable<Config['nameserver']>), listen: ['127.0.5.1:0'] } };
     server = new DnsServer({ nameserver: config.nameserver as NonNullable<Config['nameserver']>, zone: config.zone, logger: silentLogger });
     await server.start();
-    server.setZone(desired(config, allHealthy(config, 0), { serial: 1, now: 0 }));
+    // no _mta-sts record: a live audit would fetch its policy, which nothing here serves
+    const zone = desired(config, allHealthy(config, 0), { serial: 1, now: 0 });
+    server.setZone({ ...zone, sets: zone.sets.filter((set) => set.name !== '_mta-sts.example.com') });
     nameserver = server.listening().udp[0] as string;
   });
   afterAll(async () => {
     await server.stop();
   });
 
-  it('audit --domain --nameserver: clean, exit 0; reverse DNS refused by an authoritative-only server is info', async () => {
+  it('audit --domain --nameserver: clean, exit 0; reverse DNS refused by an authoritative-only server and no MTA-STS are info', async () => {
     const { code, out } = await run(['audit', '--domain', 'example.com', '--dkim-selector', 's1', '--nameserver', nameserver, '--format', 'json']);
     const report = JSON.parse(out) as { domain: string; source: string; findings: { id: string; severity: string }[]; summary: object };
     expect(code).toBe(0);
     expect(Object.keys(report)).toEqual(['domain', 'source', 'generatedAt', 'findings', 'summary']);
     expect(report).toMatchObject({ domain: 'example.com', source: 'live' });
-    expect([...new Set(report.findings.map((f) => f.id))]).toEqual(['ptr-unchecked']);
+    expect([...new Set(report.findings.map((f) => f.id))].sort()).toEqual(['mta-sts-missing', 'ptr-unchecked']);
   });
 
   it('audit --domain finds a defect served live (missing DKIM selector) with its rule, record and RFC', async () => {

@@ -7,6 +7,7 @@ import type { Resolver } from '../../src/audit/resolver.ts';
 import type { RecordSet } from '../../src/model.ts';
 import { ruleById } from '../../src/audit/registry.ts';
 import { dkimTxt, rsaPublicKey, servfailAt, zoneSets, type Part } from './helpers/zones.ts';
+import type { TransportSources } from '../../src/audit/transport-sources.ts';
 
 interface Case {
   name: string;
@@ -21,6 +22,8 @@ interface Case {
   mutate?: (sets: RecordSet[]) => void;
   /** something the finding's message must say */
   message?: RegExp;
+  /** the MTA-STS policy and the keys MX hosts present (what a live audit fetches and probes) */
+  transport?: TransportSources;
 }
 
 const spf = (text: string) => ({ spf: `@ IN TXT "${text}"` });
@@ -28,12 +31,22 @@ const dmarc = (text: string) => ({ dmarc: `_dmarc IN TXT "${text}"` });
 const KEY_1024 = rsaPublicKey(1024);
 const KEY_2048 = rsaPublicKey(2048);
 
-async function audit(c: Pick<Case, 'changes' | 'extra' | 'domain' | 'selectors' | 'resolver' | 'mutate'>): Promise<AuditReport> {
+async function audit(c: Pick<Case, 'changes' | 'extra' | 'domain' | 'selectors' | 'resolver' | 'mutate' | 'transport'>): Promise<AuditReport> {
   const sets = zoneSets(c.changes, c.extra);
   c.mutate?.(sets);
   const zone = zoneResolver('example.com', sets);
-  return runAudit({ domain: c.domain ?? 'example.com', source: 'live', resolver: c.resolver ? c.resolver(zone) : zone, dkimSelectors: c.selectors ?? ['s1'], now: 0 });
+  return runAudit({ domain: c.domain ?? 'example.com', source: 'live', resolver: c.resolver ? c.resolver(zone) : zone, dkimSelectors: c.selectors ?? ['s1'], now: 0, ...(c.transport ? { transport: c.transport } : {}) });
 }
+
+// transport security: the policy a sender would fetch, the key a host presents, signed answers
+const HEX_A = 'a'.repeat(64);
+const HEX_B = 'b'.repeat(64);
+const policy = (text: string, key = HEX_A): TransportSources => ({
+  fetchPolicy: () => Promise.resolve({ status: 'ok', text }),
+  presentedKeys: () => Promise.resolve({ status: 'ok', digests: { spkiSha256: key, spkiSha512: key.repeat(2), certSha256: HEX_B, certSha512: HEX_B.repeat(2) } }),
+});
+const POLICY = 'version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: mx2.example.com\r\nmax_age: 604800\r\n';
+const signedTlsa = (zone: Resolver): Resolver => ({ ...zone, tlsa: async (n) => ({ ...(await (zone.tlsa as NonNullable<Resolver['tlsa']>)(n)), signed: true }) as never });
 
 const ids = (report: AuditReport) => [...new Set(report.findings.map((f) => f.id))].sort();
 
@@ -140,8 +153,24 @@ const cases: Case[] = [
   { name: 'PTR SERVFAIL', resolver: (zone) => servfailAt(zone, '192.0.2.21'), expect: ['ptr-lookup-failed'] },
   { name: 'reverse zone not here', changes: { ptr: null }, expect: ['ptr-unchecked'] },
   // MTA-STS / TLS-RPT
-  { name: 'no MTA-STS', changes: { mtaSts: null }, expect: ['pool-mta-sts-missing'] },
-  { name: 'no TLS-RPT', changes: { tlsRpt: null }, expect: ['pool-tls-rpt-missing'] },
+  { name: 'no MTA-STS', changes: { mtaSts: null }, expect: ['mta-sts-missing'] },
+  { name: 'no MTA-STS, no TLS-RPT: nothing to report on', changes: { mtaSts: null, tlsRpt: null }, expect: ['mta-sts-missing'] },
+  { name: 'no TLS-RPT', changes: { tlsRpt: null }, expect: ['tls-rpt-missing'] },
+  { name: 'TLS-RPT without rua', changes: { tlsRpt: '_smtp._tls IN TXT "v=TLSRPTv1"' }, expect: ['tls-rpt-missing'], message: /no rua=/ },
+  { name: 'two STSv1 records', extra: ['_mta-sts IN TXT "v=STSv1; id=2"'], expect: ['mta-sts-record-invalid'], message: /2 v=STSv1 records/ },
+  { name: 'an STS id with a dash', changes: { mtaSts: '_mta-sts IN TXT "v=STSv1; id=2026-01-01"' }, expect: ['mta-sts-record-invalid'] },
+  { name: 'the policy covers every MX', transport: policy(POLICY), expect: [] },
+  { name: 'a wildcard covers every MX', transport: policy(POLICY.replace('mx: mx1.example.com\r\nmx: mx2.example.com', 'mx: *.example.com')), expect: [] },
+  { name: 'an MX host the policy does not name', transport: policy(POLICY.replace('mx: mx2.example.com\r\n', '')), expect: ['mta-sts-mx-not-covered'], message: /mx2\.example\.com is not matched by the enforce policy/ },
+  { name: 'mode none names nobody', transport: policy('version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n'), expect: [] },
+  { name: 'the policy cannot be fetched', transport: { ...policy(POLICY), fetchPolicy: () => Promise.resolve({ status: 'failed', reason: 'HTTP 301 redirect to https://www.example.com/: senders must not follow redirects (RFC 8461 3.3)' }) }, expect: ['mta-sts-policy-unreachable'], message: /redirect/ },
+  { name: 'the policy is not a policy', transport: policy('<html>hello</html>'), expect: ['mta-sts-policy-unreachable'], message: /not valid/ },
+  // DANE
+  { name: 'TLSA of the presented key, signed', extra: [`_25._tcp.mx1 IN TLSA 3 1 1 ${HEX_A}`], transport: policy(POLICY), resolver: signedTlsa, expect: [] },
+  { name: 'TLSA in an unsigned zone', extra: [`_25._tcp.mx1 IN TLSA 3 1 1 ${HEX_A}`], transport: policy(POLICY), expect: ['dane-no-dnssec'] },
+  { name: 'TLSA of another key', extra: [`_25._tcp.mx1 IN TLSA 3 1 1 ${HEX_B}`], transport: policy(POLICY), resolver: signedTlsa, expect: ['dane-tlsa-mismatch'], message: /mx1\.example\.com presents a key with SPKI SHA-256 a{64}; no TLSA record/ },
+  { name: 'TLSA with a PKIX usage', extra: [`_25._tcp.mx2 IN TLSA 1 1 1 ${HEX_B}`], transport: policy(POLICY), resolver: signedTlsa, expect: ['dane-usage-pkix'] },
+  { name: 'TLSA but no TLS-RPT', changes: { mtaSts: null, tlsRpt: null }, extra: [`_25._tcp.mx1 IN TLSA 3 1 1 ${HEX_A}`], transport: policy(POLICY), resolver: signedTlsa, expect: ['mta-sts-missing', 'tls-rpt-missing'], message: /uses DANE but has no v=TLSRPTv1/ },
 ];
 
 describe('crafted zones', () => {

@@ -11,7 +11,7 @@ const report: AuditReport = {
   findings: [
     { id: 'spf-plus-all', severity: 'error', record: 'example.com TXT "v=spf1 +all"', message: '"+all" passes every sender', rfc: 'RFC 7208 5.1' },
     { id: 'dmarc-policy-none', severity: 'warning', record: '_dmarc.example.com TXT "v=DMARC1; p=none"', message: 'p=none | with a pipe', rfc: 'RFC 7489 6.3' },
-    { id: 'pool-mta-sts-missing', severity: 'info', record: '_mta-sts.example.com TXT', message: 'no v=STSv1 record', rfc: 'RFC 8461 3.1' },
+    { id: 'mta-sts-missing', severity: 'info', record: '_mta-sts.example.com TXT', message: 'no v=STSv1 record', rfc: 'RFC 8461 3.1' },
   ],
   summary: { errors: 1, warnings: 1, infos: 1 },
   spfTree: ['example.com: v=spf1 +all', 'total: 0 DNS lookup(s) (limit 10), 0 void (limit 2)'],
@@ -30,7 +30,7 @@ describe('report writers', () => {
     const plain = writeReport(report, 'text');
     expect(plain).not.toMatch(/\x1b\[/);
     expect(plain.indexOf('SPF\n')).toBeLessThan(plain.indexOf('DMARC\n'));
-    expect(plain.indexOf('DMARC\n')).toBeLessThan(plain.indexOf('Pools\n'));
+    expect(plain.indexOf('DMARC\n')).toBeLessThan(plain.indexOf('MTA-STS\n'));
     expect(plain).toMatch(/error\s+spf-plus-all {2}"\+all" passes every sender\n\s+record: example\.com TXT "v=spf1 \+all"\n\s+see RFC 7208 5\.1/);
     expect(plain).toMatch(/SPF lookup tree\n {2}example\.com: v=spf1 \+all/);
     expect(writeReport(report, 'text', { colour: true })).toMatch(/\x1b\[31merror/);
@@ -54,7 +54,7 @@ describe('report writers', () => {
     expect(run.tool.driver.version).toBe('1.2.3');
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.id));
     for (const rule of run.tool.driver.rules) expect(rule.helpUri).toMatch(/^https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d+#section-[\d.]+$/);
-    expect(run.results.map((r) => [r.ruleId, r.level])).toEqual([['spf-plus-all', 'error'], ['dmarc-policy-none', 'warning'], ['pool-mta-sts-missing', 'note']]);
+    expect(run.results.map((r) => [r.ruleId, r.level])).toEqual([['spf-plus-all', 'error'], ['dmarc-policy-none', 'warning'], ['mta-sts-missing', 'note']]);
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex]?.id).toBe(result.ruleId);
   });
 });

@@ -2,13 +2,13 @@
 // can be replaced while they run, a `mxpool serve` child process over a given config, and the
 // openssl/curl commands the tests check mxpool's records with.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { SMTPServer } from 'smtp-server';
 import type { KeyPair } from '../helpers/smtp/test-ca.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -72,12 +72,13 @@ export interface ServeProcess {
   stop(): Promise<void>;
   /** rewrite the config (between stop and start) */
   write(config: Record<string, unknown>): void;
+  /** stops it (the folder goes with the test file's tempDir()s) */
   cleanup(): Promise<void>;
 }
 
 /** `mxpool serve` over `config` (stateDir and files in a temp dir), ready once /healthz answers 200. */
 export function serveProcess(config: Record<string, unknown>, healthUrl: string, env: NodeJS.ProcessEnv = {}): ServeProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'mxpool-i18-'));
+  const dir = tempDir('mxpool-transport-');
   const configFile = join(dir, 'mxpool.yaml');
   const stateDir = join(dir, 'state');
   let child: ChildProcess | undefined;
@@ -117,10 +118,7 @@ export function serveProcess(config: Record<string, unknown>, healthUrl: string,
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    async cleanup() {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    cleanup: stop,
   };
 }
 

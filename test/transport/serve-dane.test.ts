@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dig } from '../helpers/daemon.ts';
 import { makeTestPki, type KeyPair, type TestPki } from '../helpers/smtp/test-ca.ts';
-import { daneVerify, serveProcess, spkiSha256, startTlsSmtpHost, until, type ServeProcess, type TlsSmtpHost } from './helpers.ts';
+import { daneVerify, run, serveProcess, spkiSha256, startTlsSmtpHost, until, type ServeProcess, type TlsSmtpHost } from './helpers.ts';
 
 const NS = '127.18.1.1';
 const HOSTS = ['127.18.1.11', '127.18.1.12', '127.18.1.13'];
@@ -30,10 +30,16 @@ beforeAll(async () => {
     zone: 'example.com',
     ttl: TTL,
     pools: [{ name: 'inbound', role: 'inbound', mx: { name: 'example.com', preference: 10 }, hosts: HOSTS.map((address, i) => ({ name: NAMES[i], address, port: 25 })) }],
-    probe: { interval: '500ms', timeout: '400ms', rise: 1, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'required', hold: false, caFile: pki.caFile },
+    // fall 3 and a generous timeout: a loaded machine must not make hosts flap under the test
+    probe: { interval: '1s', timeout: '900ms', rise: 1, fall: 3, jitter: 0, helo: 'probe.example.com', starttls: 'required', hold: false, caFile: pki.caFile },
     auth: { dane: { mode: 'publish', onMismatch: 'withdraw' } },
     nameserver: { listen: [`${NS}:53`], ns: ['ns1.example.com'], soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com' } },
-    records: [{ name: 'ns1.example.com', type: 'A', value: NS }],
+    records: [
+      { name: 'ns1.example.com', type: 'A', value: NS },
+      // an MTA-STS record whose policy host serves nothing: the live audit must say so
+      { name: '_mta-sts.example.com', type: 'TXT', value: 'v=STSv1; id=1' },
+      { name: 'mta-sts.example.com', type: 'A', value: '127.18.1.99' },
+    ],
     http: { listen: `${NS}:8053` },
   }, `http://${NS}:8053/healthz`);
   await serve.start();
@@ -60,7 +66,7 @@ describe('DANE TLSA from the keys the probe sees', () => {
     // a TLSA record for another key does not verify: the check can fail
     const wrong = await daneVerify(HOSTS[0] as string, 25, NAMES[0] as string, [`3 1 1 ${'00'.repeat(32)}`]);
     expect(wrong.ok).toBe(false);
-    expect(await mx()).toEqual(NAMES.map((n) => `${n}.`));
+    await until('every host in MX', 15_000, async () => ((await mx()).length === 3 ? true : undefined));
   });
 
   it('follows a replaced key: both keys published, the host out of MX for one TTL, the old key gone after 2 x TTL', async () => {
@@ -97,6 +103,22 @@ describe('DANE TLSA from the keys the probe sees', () => {
     await serve.start();
     expect(await Promise.all(NAMES.map((name) => tlsa(name)))).toEqual(before);
   }, 30_000);
+});
+
+describe('audit --domain of the live zone', () => {
+  it('probes each MX host over STARTTLS: keys match; TLSA unsigned, the policy host unreachable, no TLS-RPT', async () => {
+    const { stdout } = await run(process.execPath, ['src/cli.ts', 'audit', '--domain', 'example.com', '--nameserver', `${NS}:53`, '--format', 'json'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caFile }, timeout: 60_000 });
+    const findings = (JSON.parse(stdout) as { findings: { id: string; record: string; message: string }[] }).findings.filter((f) => /^(mta-sts|tls-rpt|dane)-/.test(f.id));
+    expect(findings.map((f) => `${f.id} ${f.record}`).sort()).toEqual([
+      'dane-no-dnssec _25._tcp.mx1.example.com TLSA',
+      'dane-no-dnssec _25._tcp.mx2.example.com TLSA',
+      'dane-no-dnssec _25._tcp.mx3.example.com TLSA',
+      'mta-sts-policy-unreachable https://mta-sts.example.com/.well-known/mta-sts.txt HTTPS',
+      'tls-rpt-missing _smtp._tls.example.com TXT',
+    ]);
+    expect(findings.find((f) => f.id === 'mta-sts-policy-unreachable')?.message).toBe('connection refused on port 443');
+    expect(findings.find((f) => f.id === 'dane-no-dnssec')?.message).toMatch(/carries no DNSSEC signature/);
+  }, 90_000);
 });
 
 /** What the TLSA records were: read from the state file's published keys, as `3 s m hex`. */

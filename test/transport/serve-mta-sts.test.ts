@@ -24,7 +24,7 @@ function config(hostCount: number): Record<string, unknown> {
     zone: 'example.com',
     ttl: TTL,
     pools: [{ name: 'inbound', role: 'inbound', mx: { name: 'example.com', preference: 10 }, hosts: HOSTS.slice(0, hostCount).map((address, i) => ({ name: `mx${i + 1}.example.com`, address, port: 25 })) }],
-    probe: { interval: '500ms', timeout: '400ms', rise: 1, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'optional', hold: false, caFile: pki.caFile },
+    probe: { interval: '1s', timeout: '900ms', rise: 1, fall: 3, jitter: 0, helo: 'probe.example.com', starttls: 'optional', hold: false, caFile: pki.caFile },
     auth: {
       mtaSts: { mode: 'enforce', maxAge: '1d', address: POLICY_HOST, https: { listen: `${POLICY_HOST}:443`, certFile: cert.certFile, keyFile: cert.keyFile } },
       tlsRpt: { rua: ['mailto:tlsrpt@example.com'] },
@@ -89,4 +89,15 @@ describe('MTA-STS served by mxpool', () => {
     expect(entered - startedAt).toBeGreaterThanOrEqual(TTL * 1000);
     expect(serve.logs()).toMatch(/MTA-STS: mx3\.example\.com enters MX at/);
   }, 60_000);
+
+  it('audit --domain fetches the live policy over HTTPS (the test CA via NODE_EXTRA_CA_CERTS) and finds it sound', async () => {
+    const audit = (env: NodeJS.ProcessEnv) => run(process.execPath, ['src/cli.ts', 'audit', '--domain', 'example.com', '--nameserver', `${NS}:53`, '--format', 'json', '--fail-on', 'warning'], { env: { ...process.env, ...env }, timeout: 60_000 });
+    const transportFindings = (stdout: string) => (JSON.parse(stdout) as { findings: { id: string; message: string }[] }).findings.filter((f) => /^(mta-sts|tls-rpt|dane)-/.test(f.id));
+    const trusted = await audit({ NODE_EXTRA_CA_CERTS: pki.caFile });
+    expect(transportFindings(trusted.stdout)).toEqual([]);
+    // without the test CA a sender cannot fetch the policy: the same audit says so
+    const untrusted = await audit({ NODE_EXTRA_CA_CERTS: '' });
+    expect(transportFindings(untrusted.stdout)).toEqual([{ id: 'mta-sts-policy-unreachable', severity: 'error', record: 'https://mta-sts.example.com/.well-known/mta-sts.txt HTTPS', message: expect.stringMatching(/the certificate is not trusted/), rfc: 'RFC 8461 3.3' }]);
+    expect(untrusted.code).toBe(1);
+  }, 120_000);
 });

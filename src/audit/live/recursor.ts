@@ -17,10 +17,11 @@ import { inZone } from '../../dns/name.ts';
 import { ConcurrencyLimit } from '../../probe/limit.ts';
 import { TtlCache } from './ttl-cache.ts';
 
-export type QueryType = 'A' | 'AAAA' | 'NS' | 'CNAME' | 'PTR' | 'MX' | 'TXT';
+export type QueryType = 'A' | 'AAAA' | 'NS' | 'CNAME' | 'PTR' | 'MX' | 'TXT' | 'TLSA';
 
 export type Lookup =
-  | { status: 'ok'; records: RecordData[]; ttl: number }
+  /** `signed` (TLSA, asked with DO): an RRSIG covers the records, or a validating resolver set AD */
+  | { status: 'ok'; records: RecordData[]; ttl: number; signed?: boolean }
   | { status: 'nxdomain' }
   | { status: 'nodata' }
   | { status: 'temperror'; reason: string }
@@ -110,7 +111,11 @@ export class Recursor {
     let ttl = Number.MAX_SAFE_INTEGER;
     for (let link = 0; link <= MAX_CHAIN; link++) {
       const records = message.answer.filter((rr) => rr.name === owner && rr.data.type === type);
-      if (records.length > 0) return { lookup: { status: 'ok', records: records.map((rr) => rr.data), ttl: minTtl(records) }, ttl: Math.min(ttl, minTtl(records)) };
+      if (records.length > 0) {
+        const lookup: Lookup = { status: 'ok', records: records.map((rr) => rr.data), ttl: minTtl(records) };
+        if (type === 'TLSA') lookup.signed = message.ad === true || message.answer.some((rr) => rr.name === owner && rr.data.type === 'RRSIG' && rr.data.covered === TYPE.TLSA);
+        return { lookup, ttl: Math.min(ttl, minTtl(records)) };
+      }
       const alias = type === 'CNAME' ? undefined : message.answer.find((rr) => rr.name === owner && rr.data.type === 'CNAME');
       if (!alias || alias.data.type !== 'CNAME') break;
       ttl = Math.min(ttl, alias.ttl);

@@ -4,10 +4,12 @@ import type { AuditReport } from '../run.ts';
 import type { Finding, Severity } from '../types.ts';
 
 const COLOURS: Record<Severity, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m' };
-const FAMILY_TITLES: Record<string, string> = { dns: 'DNS', tenant: 'Tenant', spf: 'SPF', dmarc: 'DMARC', dkim: 'DKIM', mx: 'MX', ptr: 'PTR', pool: 'Pools' };
+const FAMILY_TITLES: Record<string, string> = { dns: 'DNS', tenant: 'Tenant', spf: 'SPF', dmarc: 'DMARC', dkim: 'DKIM', mx: 'MX', ptr: 'PTR', pool: 'Pools', 'mta-sts': 'MTA-STS', 'tls-rpt': 'TLS-RPT', dane: 'DANE' };
+/** families whose name holds a dash, longest first: `mta-sts-missing` is family mta-sts, not mta */
+const DASHED_FAMILIES = Object.keys(FAMILY_TITLES).filter((family) => family.includes('-')).sort((a, b) => b.length - a.length);
 
 export function familyOf(finding: Finding): string {
-  return finding.id.split('-')[0] as string;
+  return DASHED_FAMILIES.find((family) => finding.id.startsWith(`${family}-`)) ?? (finding.id.split('-')[0] as string);
 }
 
 export interface Paint {

@@ -1,7 +1,7 @@
 // Pool-consistency rules: what the DNS says against what the pools hold. Every active outbound
 // address must get SPF "pass" (evaluated by mailauth over the zone under audit); no address may be
 // authorised that no pool holds; the MX targets must be the healthy inbound hosts; pool TTLs must
-// be short enough for failover. MTA-STS / TLS-RPT presence is reported as info.
+// be short enough for failover. (MTA-STS and TLS-RPT presence: rules/mta-sts.ts, rules/tls-rpt.ts.)
 import { FAMILY_BITS, inNetwork, parseAddress } from '../../auth/ip.ts';
 import type { Mechanism } from '../../auth/spf-syntax.ts';
 import { ownName, spfFacts, spfLabel } from '../facts.ts';
@@ -22,12 +22,6 @@ function healthyInbound(context: AuditContext, pool: NonNullable<AuditContext['c
       return state ? state === 'healthy' : !host.disabled;
     })
     .map((host) => host.address.toLowerCase());
-}
-
-async function txtStartsWith(context: AuditContext, name: string, version: RegExp): Promise<Hit[]> {
-  const answer = await context.resolver.txt(name);
-  if (answer.status === 'temperror' || answer.status === 'unresolvable') return [];
-  return recordsOf(answer).some((strings) => version.test(strings.join(''))) ? [] : [{ record: recordLabel(name, 'TXT'), message: `no ${version.source.replace(/[\^\\]/g, '')} record at ${name}` }];
 }
 
 export const poolRules: PoolRule[] = [
@@ -134,21 +128,5 @@ export const poolRules: PoolRule[] = [
       }
       return hits;
     },
-  },
-  {
-    id: 'pool-mta-sts-missing',
-    severity: 'info',
-    rfc: { rfc: 8461, section: '3.1' },
-    title: 'No MTA-STS record: senders cannot require TLS to the MX hosts',
-    fix: 'Publish "v=STSv1; id=..." at _mta-sts.<domain> and the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt',
-    check: (context) => txtStartsWith(context, `_mta-sts.${context.domain}`, /^v=STSv1/i),
-  },
-  {
-    id: 'pool-tls-rpt-missing',
-    severity: 'info',
-    rfc: { rfc: 8460, section: '3' },
-    title: 'No TLS-RPT record: the domain gets no reports of TLS failures toward its MX hosts',
-    fix: 'Publish "v=TLSRPTv1; rua=mailto:..." at _smtp._tls.<domain>',
-    check: (context) => txtStartsWith(context, `_smtp._tls.${context.domain}`, /^v=TLSRPTv1/i),
   },
 ];
