@@ -224,7 +224,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     : undefined;
 
   function apiState(listZones = true): ApiState {
-    return buildApiState({
+    const state = buildApiState({
       tenantZones: tenantZones(),
       listZones,
       tenantProviders: (zone) => tenantSync?.status(zone) ?? [],
@@ -244,6 +244,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(cluster ? { cluster: cluster.status() } : {}),
       ...(hygiene ? { hygiene: (host: string) => apiHygiene(hygiene as Hygiene, host) } : {}),
     });
+    const security = transport.api(publisher.zone);
+    return security ? { ...state, transport: security } : state;
   }
 
   function reload(trigger: ApiReloadTrigger): Promise<ApiReloadResult> {

@@ -127,7 +127,11 @@ export class ZonePublisher {
     this.#armGraceTimer(snapshot, at, candidate.transport?.nextChange);
     const tenantsChanged = this.#publishTenants(candidate, at, reasons);
     this.#lastCostMs = Math.max(0, now() - at);
-    if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) return this.#zone;
+    if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) {
+      // same records, but a DANE mismatch in report mode (or its end) changes only the summary
+      if (this.#zone.transport !== candidate.transport) this.#zone = withTransport(this.#zone, candidate.transport);
+      return this.#zone;
+    }
     const serial = nextSerial(this.#serial, new Date(at));
     const zone = withSerial(candidate, serial);
     this.#serial = serial;
@@ -231,6 +235,11 @@ export class ZonePublisher {
 
 /** setTimeout fires at once past 2^31-1 ms; a later deadline just re-arms when this one fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function withTransport(zone: DesiredZone, transport: DesiredZone['transport']): DesiredZone {
+  const { transport: _old, ...rest } = zone;
+  return transport ? { ...rest, transport } : rest;
+}
 
 /** The zone with a new SOA serial; desired() puts the serial nowhere else, so it is not rebuilt. */
 function withSerial(zone: DesiredZone, serial: number): DesiredZone {

@@ -4,6 +4,8 @@
 // is saved in the state file. No timers here: the publisher re-publishes at `nextChange`.
 import type { Config } from '../config/schema.ts';
 import type { DesiredZone } from '../model.ts';
+import type { ApiTransport } from '../http/types.ts';
+import { mtaStsPolicy } from '../auth/mta-sts.ts';
 import type { CertDigests, ProbeResult } from '../probe/types.ts';
 import type { SavedTransport } from '../state/file.ts';
 import { currentKey, emptyHostBook, keyOf, observe, published, rrsetKeys, type DaneBook } from '../auth/dane.ts';
@@ -80,6 +82,29 @@ export class TransportTracker {
 
   state(): TransportState {
     return { dane: this.#dane, presented: this.#presented, stsNames: this.#stsNames, ttlMs: this.#ttlMs };
+  }
+
+  /** For /api/state: the policy, the names waiting for it, each MX host's keys and mismatch. */
+  api(zone: DesiredZone | undefined): ApiTransport | undefined {
+    if (!this.enabled) return undefined;
+    const policy = mtaStsPolicy(this.#config);
+    const summary = zone?.transport;
+    const tlsa = new Map((zone?.sets ?? []).filter((set) => set.type === 'TLSA').map((set) => [set.name, set]));
+    return {
+      mtaSts: policy ? { mode: policy.mode, id: policy.id, names: policy.names } : null,
+      heldMx: Object.entries(summary?.heldMx ?? {}).map(([host, until]) => ({ host, until })),
+      dane: this.#config.auth.dane
+        ? [...this.#inbound].map((host) => {
+            const mismatch = summary?.mismatches[host];
+            return {
+              host,
+              presented: currentKey(this.#dane[host]) ?? null,
+              published: (tlsa.get(tlsaOwner(host))?.values ?? []).flatMap((v) => (v.data.type === 'TLSA' ? [`${v.data.selector} ${v.data.matchingType} ${v.data.data}`] : [])),
+              mismatch: mismatch ? { key: mismatch.key, until: mismatch.until ?? null } : null,
+            };
+          })
+        : [],
+    };
   }
 
   toSave(): SavedTransport {

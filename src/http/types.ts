@@ -48,6 +48,8 @@ export interface ApiState {
    */
   zones: ApiZone[];
   zoneCounts: ApiZoneCounts;
+  /** MTA-STS and DANE as the daemon sees them; absent without auth.mtaSts and auth.dane */
+  transport?: ApiTransport;
 }
 
 /** The config `serve` runs on, and its reloads (SIGHUP, `POST /api/reload`, `mxpool reload`). */
@@ -183,6 +185,25 @@ export interface ApiZoneSearch {
   matched: number;
   /** the first `limit` matches, in the order of `ApiState.zones` */
   zones: ApiZone[];
+}
+
+export interface ApiTransport {
+  /** the policy served, or null without auth.mtaSts */
+  mtaSts: { mode: string; id: string; names: string[] } | null;
+  /** MX names waiting until the policy naming them has been served for one TTL */
+  heldMx: { host: string; until: number }[];
+  /** per inbound host with auth.dane: the key it presents and the TLSA keys published for it */
+  dane: ApiDaneHost[];
+}
+
+export interface ApiDaneHost {
+  host: string;
+  /** `<selector> <matching> <hex>` of the key presented last; null before a sighting */
+  presented: string | null;
+  /** the keys of its published TLSA RRset, same form */
+  published: string[];
+  /** set while no published TLSA has matched the presented key for one TTL */
+  mismatch: { key: string; until: number | null } | null;
 }
 
 export interface ApiSpfGrace {

@@ -78,10 +78,13 @@ describe('DANE TLSA from the keys the probe sees', () => {
     const changedAt = Date.now();
     expect(await until('both keys in the TLSA', 10_000, async () => ((await tlsa(name)).length === 2 ? true : undefined))).toBe(true);
     expect(await tlsa(name)).toEqual([oldRecord, newRecord].sort());
-    // withdrawn from MX while resolvers may still hold the old TLSA RRset
+    // withdrawn from MX while resolvers may still hold the old TLSA RRset; /api/state says why
     expect(await mx()).toEqual([`${NAMES[1]}.`, `${NAMES[2]}.`]);
+    const daneState = async () => ((await (await fetch(`http://${NS}:8053/api/state`)).json()) as { transport: { dane: { host: string; presented: string; published: string[]; mismatch: { key: string; until: number } | null }[] } }).transport.dane.find((h) => h.host === name);
+    expect(await daneState()).toMatchObject({ presented: newRecord.slice(2), mismatch: { key: newRecord.slice(2) } });
     const back = await until(`${name} back in MX`, 10_000, async () => ((await mx()).includes(`${name}.`) ? Date.now() : undefined));
     expect(back - changedAt).toBeGreaterThanOrEqual(TTL * 1000 - 300);
+    expect((await daneState())?.mismatch).toBeNull();
     expect(await tlsa(name)).toContain(newRecord);
     expect((await daneVerify(HOSTS[0] as string, 25, name, await tlsa(name))).ok).toBe(true);
     expect((await daneVerify(HOSTS[0] as string, 25, name, [oldRecord])).ok).toBe(false);
