@@ -7,7 +7,7 @@ import type { CfBatch, CfRecord, CloudflareApi } from './client.ts';
 import { CLOUDFLARE_TYPES, ownershipComment, parseRecord, readOwnership, toFields } from './values.ts';
 
 /** batchSize: operations per batch call we send (Cloudflare's own limit depends on the plan). */
-export const CLOUDFLARE_CAPABILITIES: Capabilities = { weights: false, txtStringMax: 255, batchSize: 200, minTtl: 60, valuesCoexist: true };
+export const CLOUDFLARE_CAPABILITIES: Capabilities = { weights: false, txtStringMax: 255, batchSize: 200, minTtl: 60, valuesCoexist: true, recordTypes: CLOUDFLARE_TYPES };
 
 export interface CloudflareProviderOptions {
   api: CloudflareApi;

@@ -8,7 +8,7 @@ import type { Route53Api, Rrset, RrsetChange } from './client.ts';
 import { readRegistry, registryRrset } from './registry.ts';
 import { ROUTE53_TYPES, formatValue, fromFqdn, parseValue, toFqdn } from './values.ts';
 
-export const ROUTE53_CAPABILITIES: Capabilities = { weights: true, txtStringMax: 255, batchSize: 1000, minTtl: 0, valuesCoexist: false };
+export const ROUTE53_CAPABILITIES: Capabilities = { weights: true, txtStringMax: 255, batchSize: 1000, minTtl: 0, valuesCoexist: false, recordTypes: ROUTE53_TYPES };
 
 export interface Route53ProviderOptions {
   api: Route53Api;

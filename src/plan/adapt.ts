@@ -42,8 +42,13 @@ export function adaptToTarget(provider: string, desired: readonly RecordSet[], c
   const sets: RecordSet[] = [];
   const unweighted: string[] = [];
   const raisedTtl = new Map<number, number>();
+  const unsupported: string[] = [];
   for (const set of desired) {
     if (!SYNCED_SOURCES.has(set.source)) continue;
+    if (capabilities.recordTypes && !capabilities.recordTypes.has(set.type)) {
+      unsupported.push(`${set.name}/${set.type}`);
+      continue;
+    }
     let values = set.values.map((value) => fitValue(value, set, capabilities));
     const hadWeights = (set.type === 'A' || set.type === 'AAAA') && set.values.some((value) => value.weight !== undefined);
     if (hadWeights && !capabilities.weights) {
@@ -60,6 +65,7 @@ export function adaptToTarget(provider: string, desired: readonly RecordSet[], c
     sets.push(adapted);
   }
   const warnings: string[] = [];
+  if (unsupported.length > 0) warnings.push(`${provider} cannot hold these record types: not synced (${unsupported.join(', ')})`);
   if (unweighted.length > 0) {
     warnings.push(`${provider} has no weighted records: weights ignored, one record per healthy host (${unweighted.join(', ')})`);
   }

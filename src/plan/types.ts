@@ -17,6 +17,8 @@ export interface Capabilities {
    * name where mxpool keeps its own; false: one record set per name and type (Route 53)
    */
   valuesCoexist: boolean;
+  /** the record types the target can hold; absent: every type mxpool publishes */
+  recordTypes?: ReadonlySet<string>;
 }
 
 /**
