@@ -1,7 +1,7 @@
 // `audit --config`: the zone mxpool would publish with every host healthy, audited before any
 // record goes out. Names outside the zone go to the live resolver only when a nameserver is given.
 import type { Config } from '../config/schema.ts';
-import type { HealthSnapshot, RecordSet } from '../model.ts';
+import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
 import type { RetiredAddress } from '../auth/senders.ts';
 import { allHealthy, desired } from '../desired.ts';
 import { liveResolver } from './live-resolver.ts';
@@ -33,6 +33,23 @@ async function probeOnce(config: Config): Promise<Map<string, ProbeResult>> {
   } finally {
     await runner.stop();
   }
+}
+
+/**
+ * Hosts the zone keeps out of MX on purpose — a name the MTA-STS policy has not named for one TTL
+ * yet, a DANE mismatch with onMismatch: withdraw — count as not healthy for the pool rules, so
+ * `pool-mx-mismatch` does not report a deliberate wait as a fault.
+ */
+export function withoutWithheld(health: HealthSnapshot, zone: Pick<DesiredZone, 'sets' | 'transport'>): HealthSnapshot {
+  const candidates = [...Object.keys(zone.transport?.heldMx ?? {}), ...Object.keys(zone.transport?.mismatches ?? {})];
+  if (candidates.length === 0) return health;
+  const inMx = new Set(zone.sets.filter((set) => set.type === 'MX').flatMap((set) => set.values.map((v) => (v.data.type === 'MX' ? v.data.exchange : ''))));
+  const adjusted = new Map(health);
+  for (const host of candidates) {
+    const entry = health.get(host);
+    if (entry?.state === 'healthy' && !inMx.has(host)) adjusted.set(host, { ...entry, state: 'unhealthy' });
+  }
+  return adjusted;
 }
 
 /**

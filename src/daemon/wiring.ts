@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { createSyncer, createTenantSyncers, providersForReload } from '../../providers/index.ts';
 import { DnsServer } from '../dns/server.ts';
 import { tsigKeysFromEnv } from './tsig-secrets.ts';
-import { auditPublished } from '../audit/desired-audit.ts';
+import { auditPublished, withoutWithheld } from '../audit/desired-audit.ts';
 import type { NameserverService, Services, SyncService } from './services.ts';
 import { configSource, type ConfigSource } from './live-config.ts';
 import { servedTransportSources } from '../audit/transport-sources.ts';

@@ -8,6 +8,7 @@ import { emptyHostBook, observe, published } from '../../src/auth/dane.ts';
 import type { TransportState } from '../../src/auth/transport.ts';
 import { mtaStsPolicy } from '../../src/auth/mta-sts.ts';
 import { health } from '../desired/fixtures.ts';
+import { withoutWithheld } from '../../src/audit/desired-audit.ts';
 import { HEX, STS, transportConfig, digests } from './fixtures.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12);
@@ -46,6 +47,18 @@ describe('MTA-STS and TLS-RPT records', () => {
     const later = desired(cfg, health(cfg), { serial: 1, now: NOW + 20_000, transport: state });
     expect(mxNames(later)).toEqual(['mx1.example.com.', 'mx2.example.com.', 'mx3.example.com.']);
     expect(later.transport).toBeUndefined();
+  });
+
+  it('the serve audit counts a held host as not healthy, so pool-mx-mismatch is not a false alarm', () => {
+    const cfg = transportConfig(STS);
+    const state: TransportState = { dane: {}, stsNames: { ...covered(NOW - 3_600_000), 'mx3.example.com': NOW - 10_000 }, ttlMs: TTL };
+    const zone = desired(cfg, health(cfg), { serial: 1, now: NOW, transport: state });
+    const adjusted = withoutWithheld(health(cfg), zone);
+    expect(adjusted.get('mx3.example.com')?.state).toBe('unhealthy');
+    expect(adjusted.get('mx1.example.com')?.state).toBe('healthy');
+    // when the safety rule had to publish it anyway (the only host), it stays healthy for the audit
+    const down = health(cfg, { 'mx1.example.com': 'unhealthy', 'mx2.example.com': 'unhealthy' });
+    expect(withoutWithheld(down, desired(cfg, down, { serial: 1, now: NOW, transport: state })).get('mx3.example.com')?.state).toBe('healthy');
   });
 
   it('safety never empties the MX: when every healthy host is new, they are published', () => {
