@@ -11,8 +11,6 @@ import { failsAt, runAudit, type AuditReport } from '../audit/run.ts';
 import { auditZones, type ZoneJob } from '../audit/fleet/run.ts';
 import { isDomainName, readDomainList } from '../audit/fleet/domains-file.ts';
 import { showProgress } from './progress.ts';
-import { liveTransportSources } from '../audit/transport-sources.ts';
-import { defaultHelo } from '../probe/options.ts';
 
 interface AuditOptions {
   config?: string;
@@ -110,6 +108,7 @@ export function auditCommand(context: CommandContext): Command {
         const dns = liveDns(live);
         try {
           // the MTA-STS policy fetched over HTTPS and the MX hosts' keys probed, as a sender would
+          const [{ liveTransportSources }, { defaultHelo }] = await Promise.all([import('../audit/transport-sources.ts'), import('../probe/options.ts')]);
           const transport = liveTransportSources(dns.resolver, { helo: defaultHelo(domain) });
           report = await runAudit({ domain, source: 'live', resolver: dns.resolver, dkimSelectors: options.dkimSelector, transport });
         } finally {

@@ -1,9 +1,7 @@
-// Decoding answers to the audit's own DNSSEC-aware queries: flags, the answer section with raw
-// RDATA, and every malformed message an error value — never a throw (random bytes included).
+// The audit's DNSSEC-aware questions on the wire (src/dns/message.ts): TLSA asked with DO and AD,
+// TLSA and RRSIG records decoded from the answer, AD read; malformed ones refused, never a throw.
 import { describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { decodeResponse } from '../../src/dns/response.ts';
-import { queryMessage } from '../../src/audit/dns-client.ts';
+import { decodeResponse, encodeQuery } from '../../src/dns/message.ts';
 import { Writer, nameLabels } from '../../src/dns/writer.ts';
 import { TYPE } from '../../src/dns/constants.ts';
 
@@ -32,36 +30,32 @@ function response(flags: number, records: { name: string; type: number; rdata: B
 const tlsa = Buffer.concat([Buffer.from([3, 1, 1]), Buffer.alloc(32, 0xab)]);
 const rrsig = Buffer.concat([Buffer.from([0, TYPE.TLSA]), Buffer.alloc(20, 1)]);
 
-describe('decodeResponse', () => {
-  it('reads flags and the answer section, names lower-cased', () => {
+describe('TLSA and RRSIG on the wire', () => {
+  it('decodes TLSA data and the type an RRSIG covers, and the AD bit', () => {
     const decoded = decodeResponse(response(0x8000 | 0x0400 | 0x0020, [{ name: '_25._tcp.MX1.example.com', type: TYPE.TLSA, rdata: tlsa }, { name: '_25._tcp.mx1.example.com', type: TYPE.RRSIG, rdata: rrsig }]));
-    expect(decoded).toMatchObject({ id: 0x1234, rcode: 0, truncated: false, authentic: true });
-    if ('problem' in decoded) throw new Error(decoded.problem);
-    expect(decoded.answers.map((a) => [a.name, a.type, a.ttl, a.rdata.length])).toEqual([['_25._tcp.mx1.example.com', TYPE.TLSA, 300, 35], ['_25._tcp.mx1.example.com', TYPE.RRSIG, 300, 22]]);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.message.ad).toBe(true);
+    expect(decoded.message.answer).toEqual([
+      { name: '_25._tcp.mx1.example.com', ttl: 300, data: { type: 'TLSA', usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) } },
+      { name: '_25._tcp.mx1.example.com', ttl: 300, data: { type: 'RRSIG', covered: TYPE.TLSA } },
+    ]);
   });
 
   it.each([
-    ['a header only in part', Buffer.alloc(5), 'shorter than a DNS header'],
-    ['a query, not a response', queryMessage(1, 'example.com', TYPE.TLSA), 'not a response (QR clear)'],
-    ['an answer count past the end', (() => { const b = response(0x8000, []); b.writeUInt16BE(40, 6); return b; })(), 'answer count exceeds the message'],
-    ['rdata past the end', response(0x8000, [{ name: 'a.example.com', type: TYPE.TLSA, rdata: tlsa }]).subarray(0, 60), 'rdata runs past the end'],
-  ])('%s: %s', (_name, message, problem) => {
-    expect(decodeResponse(message)).toEqual({ problem });
+    ['a TLSA of 2 octets', [{ name: 'a.example.com', type: TYPE.TLSA, rdata: Buffer.from([3, 1]) }], /TLSA record too short/],
+    ['an RRSIG of 4 octets', [{ name: 'a.example.com', type: TYPE.RRSIG, rdata: Buffer.alloc(4) }], /RRSIG record too short/],
+  ])('%s is a malformed answer', (_name, records, reason) => {
+    const decoded = decodeResponse(response(0x8000, records));
+    expect(decoded.ok).toBe(false);
+    expect(!decoded.ok && decoded.reason).toMatch(reason);
   });
 
-  it('the query asks for DNSSEC records: EDNS with DO, AD requested', () => {
-    const query = queryMessage(7, 'Example.COM.', TYPE.TLSA);
-    expect(query.readUInt16BE(2)).toBe(0x0120); // RD + AD
-    expect(query.readUInt16BE(10)).toBe(1); // one OPT
-    expect(query.readUInt32BE(query.length - 6)).toBe(0x8000); // DO
-    expect(query.includes(Buffer.from('\x07example\x03com\x00', 'latin1'))).toBe(true);
-  });
-
-  it('never throws on random bytes', () => {
-    for (let i = 0; i < 2000; i++) {
-      const bytes = randomBytes(12 + (i % 200));
-      bytes[2] = (bytes[2] as number) | 0x80;
-      expect(() => decodeResponse(bytes)).not.toThrow();
-    }
+  it('a DNSSEC question sets DO in its OPT record and asks for AD; a plain one does neither', () => {
+    const signed = encodeQuery(7, 'example.com', TYPE.TLSA, { edns: true, dnssec: true });
+    expect(signed.readUInt16BE(2)).toBe(0x0120);
+    expect(signed.readUInt16BE(signed.length - 4)).toBe(0x8000);
+    const plain = encodeQuery(7, 'example.com', TYPE.TLSA, { edns: true });
+    expect(plain.readUInt16BE(2)).toBe(0x0100);
+    expect(plain.readUInt16BE(plain.length - 4)).toBe(0);
   });
 });
