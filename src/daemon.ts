@@ -99,7 +99,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const retirements = retiredAtStart(config, saved, startedAt);
   announceRetired(logger, retirements.retired, retirements.found);
   // resolvers may keep these records as long as the longest TTL any target serves them with
-  const transport = new TransportTracker(config, Math.max(config.ttl, providersMinTtl(config)) * 1000, saved?.transport);
+  const transport = new TransportTracker(config, transportTtlMs(config), saved?.transport);
   let policyServer: { stop(): Promise<void> } | undefined;
 
   let nameserver: NameserverService | undefined;
@@ -285,7 +285,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await checkSourceAddress(config.probe.sourceAddress);
     const httpAddress = await http?.start();
     // the policy is served before any zone names a host in MX: the MTA-STS safety rule counts from here
-    policyServer = await startPolicyServer(config, logger, transport, clock.now());
+    policyServer = await startPolicyServer(live, logger, transport, clock.now());
     if (config.cluster) {
       cluster = await startCluster();
       await cluster.start();
@@ -355,6 +355,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         const nextHygiene = hygieneOf(next);
         const commit = await prepareReload({
           live, runner, publisher, gauges, memory, stateWriter, auditLoop, syncer, tenantSync, nameserver, logger,
+          transport: { reconfigure: (config, at) => transport.reconfigure(config, transportTtlMs(config), at) },
           onHosts: (changes) => {
             for (const gone of changes.removed) probedSinceStart.delete(gone.name);
             hostCount = countHosts(live.current);
@@ -443,6 +444,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
 function countHosts(config: Config): number {
   return config.pools.reduce((sum, pool) => sum + pool.hosts.length, 0);
+}
+
+/** How long resolvers may cache the transport records: the TTL, raised to the floor of any provider. */
+function transportTtlMs(config: Config): number {
+  return Math.max(config.ttl, providersMinTtl(config)) * 1000;
 }
 
 function httpToken(config: Config, env: Record<string, string | undefined>): string | undefined {

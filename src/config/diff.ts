@@ -67,6 +67,10 @@ export const RESTART_KEYS: ReadonlyArray<{ path: string; why: string; presence?:
   { path: 'http', presence: true, why: 'the HTTP listener is started (or not) at start-up' },
   { path: 'http.listen', why: 'the HTTP socket is bound at start-up' },
   { path: 'http.tokenEnv', why: 'the API token is read from the environment at start-up (and a running process cannot see a changed environment)' },
+  { path: 'auth.mtaSts', presence: true, why: 'the MTA-STS policy server is started (or not) at start-up' },
+  { path: 'auth.mtaSts.https.listen', why: 'the MTA-STS policy server socket is bound at start-up' },
+  { path: 'auth.mtaSts.https.certFile', why: 'the policy server watches the certificate files it started with (a renewal in place needs no reload)' },
+  { path: 'auth.mtaSts.https.keyFile', why: 'the policy server watches the certificate files it started with (a renewal in place needs no reload)' },
 ];
 
 export interface ChangedKey {

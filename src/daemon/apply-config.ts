@@ -40,6 +40,8 @@ export interface ReloadParts {
   logger: Logger;
   /** the daemon's own bookkeeping (which hosts the first round still waits for) */
   onHosts: (changes: HostChanges) => void;
+  /** MTA-STS and DANE bookkeeping (src/daemon/transport.ts): the new policy names, hosts gone */
+  transport?: { reconfigure(next: Config, at: number): void };
 }
 
 /** Applies the prepared reload at `at` (epoch ms) and returns the zone served after it. */
@@ -89,6 +91,7 @@ export async function prepareReload(parts: ReloadParts, next: Config): Promise<C
     for (const gone of changes.removed) parts.memory.forget(gone.name);
     parts.gauges.reconfigure(next);
     parts.onHosts(changes);
+    parts.transport?.reconfigure(next, at);
     const previousTenants = parts.publisher.tenants;
     if (previousTenants) tenants.carryOver(previousTenants); // versions published since the prepare
     parts.publisher.reconfigure(next, retired, tenants);

@@ -1,12 +1,15 @@
 // Starts the MTA-STS policy server when auth.mtaSts is set, and tells the transport tracker since
-// when the policy names each host (the MTA-STS safety rule counts from that moment).
+// when the policy names each host (the MTA-STS safety rule counts from that moment). The text is
+// read from the config in force at each request, so a reload serves the new policy at once.
 import type { Config } from '../config/schema.ts';
+import type { ConfigSource } from './live-config.ts';
 import type { Logger } from '../log.ts';
 import { mtaStsPolicy } from '../auth/mta-sts.ts';
 import { MtaStsServer } from '../http/mta-sts.ts';
 import type { TransportTracker } from './transport.ts';
 
-export async function startPolicyServer(config: Config, logger: Logger, transport: TransportTracker, now: number): Promise<MtaStsServer | undefined> {
+export async function startPolicyServer(live: ConfigSource, logger: Logger, transport: TransportTracker, now: number): Promise<MtaStsServer | undefined> {
+  const config: Config = live.current;
   const policy = mtaStsPolicy(config);
   const settings = config.auth.mtaSts;
   if (!policy || !settings) return undefined;
@@ -15,7 +18,8 @@ export async function startPolicyServer(config: Config, logger: Logger, transpor
     certFile: settings.https.certFile,
     keyFile: settings.https.keyFile,
     host: `mta-sts.${config.zone}`,
-    policy: () => policy.text,
+    // a reload may change the policy (hosts, mode, max_age): the text of the config in force
+    policy: () => mtaStsPolicy(live.current)?.text ?? policy.text,
     logger: logger.child({ component: 'mta-sts' }),
   });
   await server.start();

@@ -12,29 +12,36 @@ import { currentKey, emptyHostBook, keyOf, observe, published, rrsetKeys, type D
 import { tlsaOwner, type TransportState } from '../auth/transport.ts';
 
 export class TransportTracker {
-  readonly #config: Config;
-  readonly #ttlMs: number;
+  #config: Config;
+  #ttlMs: number;
   #dane: DaneBook = {};
   #stsNames: Record<string, number> = {};
   readonly #presented = new Map<string, CertDigests>();
-  readonly #inbound: Set<string>;
+  #inbound: Set<string>;
 
   /** `ttlMs`: how long resolvers may cache the records (the config TTL, raised by a provider's floor). */
   constructor(config: Config, ttlMs: number, saved?: SavedTransport) {
     this.#config = config;
     this.#ttlMs = ttlMs;
-    this.#inbound = new Set(config.pools.filter((p) => p.role === 'inbound').flatMap((p) => p.hosts.map((h) => h.name)));
-    if (saved && config.auth.dane) {
-      // hosts gone from the config, and keys of another selector/matching, are forgotten
-      const prefix = `${config.auth.dane.selector} ${config.auth.dane.matching} `;
-      for (const [host, book] of Object.entries(saved.dane)) {
-        if (!this.#inbound.has(host)) continue;
-        const seen = Object.fromEntries(Object.entries(book.seen).filter(([key]) => key.startsWith(prefix)));
-        const kept = Object.fromEntries(Object.entries(book.published).filter(([key]) => key.startsWith(prefix)));
-        this.#dane[host] = { seen, published: kept, ...(book.since !== undefined && Object.keys(kept).length > 0 ? { since: book.since } : {}) };
-      }
-    }
+    this.#inbound = inboundHosts(config);
+    if (saved) this.#dane = relevant(config, this.#inbound, saved.dane);
     if (saved && config.auth.mtaSts) this.#stsNames = { ...saved.stsNames };
+  }
+
+  /**
+   * A reload: hosts gone from the inbound pools are forgotten, and the policy in force from now on
+   * names what the new config names — a host added by the reload counts from this moment (the
+   * policy server answers with the new text at once).
+   */
+  reconfigure(config: Config, ttlMs: number, at: number): void {
+    this.#config = config;
+    this.#ttlMs = ttlMs;
+    this.#inbound = inboundHosts(config);
+    this.#dane = relevant(config, this.#inbound, this.#dane);
+    for (const host of [...this.#presented.keys()]) if (!this.#inbound.has(host)) this.#presented.delete(host);
+    const policy = mtaStsPolicy(config);
+    if (policy) this.policyServed(policy.names, at);
+    else this.#stsNames = {};
   }
 
   get enabled(): boolean {
@@ -114,4 +121,23 @@ export class TransportTracker {
   #windowMs(): number {
     return 2 * this.#ttlMs;
   }
+}
+
+function inboundHosts(config: Config): Set<string> {
+  return new Set(config.pools.filter((p) => p.role === 'inbound').flatMap((p) => p.hosts.map((h) => h.name)));
+}
+
+/** The part of a key book that still applies: inbound hosts of the config, keys of its selector and matching. */
+function relevant(config: Config, inbound: ReadonlySet<string>, book: DaneBook): DaneBook {
+  const dane = config.auth.dane;
+  if (!dane) return {};
+  const prefix = `${dane.selector} ${dane.matching} `;
+  const result: DaneBook = {};
+  for (const [host, entry] of Object.entries(book)) {
+    if (!inbound.has(host)) continue;
+    const seen = Object.fromEntries(Object.entries(entry.seen).filter(([key]) => key.startsWith(prefix)));
+    const published = Object.fromEntries(Object.entries(entry.published).filter(([key]) => key.startsWith(prefix)));
+    result[host] = { seen, published, ...(entry.since !== undefined && Object.keys(published).length > 0 ? { since: entry.since } : {}) };
+  }
+  return result;
 }

@@ -11,7 +11,7 @@ import { run, serveProcess, startTlsSmtpHost, until, type ServeProcess, type Tls
 
 const NS = '127.18.2.1';
 const POLICY_HOST = '127.18.2.3';
-const HOSTS = ['127.18.2.11', '127.18.2.12', '127.18.2.13'];
+const HOSTS = ['127.18.2.11', '127.18.2.12', '127.18.2.13', '127.18.2.14'];
 // long enough that mx3 is healthy well within it, also on a loaded machine: the hold must be seen
 const TTL = 8;
 
@@ -19,15 +19,16 @@ let pki: TestPki;
 let smtp: TlsSmtpHost[] = [];
 let serve: ServeProcess;
 
-function config(hostCount: number): Record<string, unknown> {
-  const cert = pki.leaf('mta-sts.example.com');
+let cert: { certFile: string; keyFile: string };
+
+function config(hostCount: number, mode = 'enforce'): Record<string, unknown> {
   return {
     zone: 'example.com',
     ttl: TTL,
     pools: [{ name: 'inbound', role: 'inbound', mx: { name: 'example.com', preference: 10 }, hosts: HOSTS.slice(0, hostCount).map((address, i) => ({ name: `mx${i + 1}.example.com`, address, port: 25 })) }],
     probe: { interval: '1s', timeout: '900ms', rise: 1, fall: 3, jitter: 0, helo: 'probe.example.com', starttls: 'optional', hold: false, caFile: pki.caFile },
     auth: {
-      mtaSts: { mode: 'enforce', maxAge: '1d', address: POLICY_HOST, https: { listen: `${POLICY_HOST}:443`, certFile: cert.certFile, keyFile: cert.keyFile } },
+      mtaSts: { mode, maxAge: '1d', address: POLICY_HOST, https: { listen: `${POLICY_HOST}:443`, certFile: cert.certFile, keyFile: cert.keyFile } },
       tlsRpt: { rua: ['mailto:tlsrpt@example.com'] },
     },
     nameserver: { listen: [`${NS}:53`], ns: ['ns1.example.com'], soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com' } },
@@ -42,6 +43,7 @@ const stsId = async () => (await dig(NS, 53, '_mta-sts.example.com', 'TXT'))[0]?
 
 beforeAll(async () => {
   pki = makeTestPki();
+  cert = pki.leaf('mta-sts.example.com');
   smtp = await Promise.all(HOSTS.map((address, i) => startTlsSmtpHost(address, 25, pki.leaf(`mx${i + 1}.example.com`))));
   serve = serveProcess(config(2), `http://${NS}:8053/healthz`);
   await serve.start();
@@ -89,6 +91,23 @@ describe('MTA-STS served by mxpool', () => {
     const entered = await until('mx3 in MX', 15_000, async () => ((await mx()).includes('mx3.example.com.') ? Date.now() : undefined));
     expect(entered - startedAt).toBeGreaterThanOrEqual(TTL * 1000);
     expect(serve.logs()).toMatch(/MTA-STS: mx3\.example\.com enters MX at/);
+  }, 60_000);
+
+  it('a reload serves the new policy at once; a host it adds enters MX one TTL later', async () => {
+    const idBefore = await stsId();
+    serve.write(config(4, 'testing'));
+    const reloadedAt = Date.now();
+    const reload = await run(process.execPath, ['src/cli.ts', 'reload', '--config', serve.configFile], { timeout: 60_000 });
+    expect(reload.code, reload.stderr).toBe(0);
+    const body = (await policy()).stdout;
+    expect(body).toContain('mode: testing\r\n');
+    expect(body).toContain('mx: mx4.example.com\r\n');
+    expect(await stsId()).not.toBe(idBefore);
+    const entered = await until('mx4 in MX', 20_000, async () => ((await mx()).includes('mx4.example.com.') ? Date.now() : undefined));
+    expect(entered - reloadedAt).toBeGreaterThanOrEqual(TTL * 1000);
+    expect(serve.logs()).toMatch(/MTA-STS: mx4\.example\.com enters MX at/);
+    // the hosts already named never left MX
+    expect(await mx()).toEqual(['mx1.example.com.', 'mx2.example.com.', 'mx3.example.com.', 'mx4.example.com.']);
   }, 60_000);
 
   it('audit --domain fetches the live policy over HTTPS (the test CA via NODE_EXTRA_CA_CERTS) and finds it sound', async () => {
