@@ -187,7 +187,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     metrics.probe({ host, pool: health.pool, ok: result.ok, ms: result.ms, reason: failureClass(result.stage, result.reason) });
     if (transport.observe(host, result, clock.now())) {
-      publisher.request(`${host} presents a new key`);
+      // in a cluster the leader decides the zone, from its own probes' keys
+      if (cluster) cluster.recompute();
+      else publisher.request(`${host} presents a new key`);
       stateWriter.schedule();
     }
     probedSinceStart.add(host);
@@ -388,6 +390,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       setLeading: (leading) => void leadingChanged(leading),
       http: config.http?.listen ?? null,
       nameserver: config.nameserver?.listen ?? [],
+      transport: () => (transport.enabled ? transport.state() : undefined),
     });
   }
 

@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import { ZonePublisher } from '../daemon/publisher.ts';
+import type { TransportState } from '../auth/transport.ts';
 import { spfSetsOf } from '../auth/records.ts';
 import { agreeHealth, agreedSnapshot, sameAgreed } from './quorum.ts';
 import { encodeLarge } from './codec.ts';
@@ -37,6 +38,8 @@ export interface LeaderOptions {
   /** the term cannot go on (a write failed or was refused) */
   onEnd: (why: string) => void;
   onWrite: (ops: number) => void;
+  /** the DANE keys and MTA-STS coverage this node knows (desired() uses them as in a single serve) */
+  transport?: () => TransportState | undefined;
 }
 
 const COALESCE_MS = 10;
@@ -82,6 +85,7 @@ export class LeaderTerm {
       setTimer: (callback, ms) => timers.setTimeout(callback, ms),
       clearTimer: (handle) => timers.clearTimeout(handle),
       targets: [(next) => this.#zoneChanged(next)],
+      ...(options.transport ? { transport: options.transport } : {}),
     });
     options.logger.info({ node: options.node, serial: current?.serial ?? null, revision: this.#agreedRevision }, 'cluster: this node leads: it decides the agreed zone and syncs providers');
   }

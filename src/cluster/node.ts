@@ -4,6 +4,7 @@
 import type { Registry } from 'prom-client';
 import type { ClusterConfig, Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import type { TransportState } from '../auth/transport.ts';
 import type { DesiredZone, HealthSnapshot, HealthState } from '../model.ts';
 import type { ProbeRunner } from '../probe/runner.ts';
 import type { ApiCluster, ApiDrainResponse } from '../http/types.ts';
@@ -39,6 +40,8 @@ export interface ClusterNodeOptions {
   setLeading: (leading: boolean) => void;
   http: string | null;
   nameserver: string[];
+  /** keys this node's probes saw, MTA-STS coverage: what the leader's zone holds of them (src/daemon/transport.ts) */
+  transport?: () => TransportState | undefined;
 }
 
 /** How long an operator's drain waits for the leader to publish it before answering 504. */
@@ -177,6 +180,11 @@ export class ClusterNode {
     return { host: name, state, drain: drainedAt === undefined ? null : { drainedAt, safeToStopAt: safeToStopAt(drainedAt, this.#o.config.ttl) }, serial: this.#served?.serial ?? 0 };
   }
 
+  /** Something only this node knows changed the zone (a host presents a new key): the leader decides again. */
+  recompute(): void {
+    this.#term?.request();
+  }
+
   status(): ApiCluster {
     const api = buildApiCluster({
       config: this.#o.config,
@@ -279,6 +287,7 @@ export class ClusterNode {
         timers: this.#o.timers,
         servedSerial: this.#served?.serial ?? 0,
         firstVotesMs: this.#o.config.probe.timeout * 2 + 2000,
+        ...(this.#o.transport ? { transport: this.#o.transport } : {}),
         onWrite: () => this.#metrics.write('agreed'),
         onEnd: (why) => {
           this.#o.logger.warn({ why }, 'cluster: leadership term ended; starting again from what etcd holds');
