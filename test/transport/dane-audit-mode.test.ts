@@ -3,9 +3,8 @@
 // `audit --domain` against the live zone `serve` publishes (probing each MX host over STARTTLS).
 // With onMismatch: withdraw the host whose key no TLSA matches leaves MX.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dig } from '../helpers/daemon.ts';
 import { makeTestPki, type KeyPair, type TestPki } from '../helpers/smtp/test-ca.ts';
-import { run, serveProcess, spkiSha256, startTlsSmtpHost, type ServeProcess, type TlsSmtpHost } from './helpers.ts';
+import { dig, run, serveProcess, spkiSha256, startTlsSmtpHost, until, type ServeProcess, type TlsSmtpHost } from './helpers.ts';
 
 const NS = '127.18.3.1';
 const HOSTS = ['127.18.3.11', '127.18.3.12', '127.18.3.13'];
@@ -31,7 +30,8 @@ beforeAll(async () => {
     ttl: 2,
     pools: [{ name: 'inbound', role: 'inbound', mx: { name: 'example.com', preference: 10 }, hosts: HOSTS.map((address, i) => ({ name: NAMES[i], address, port: 25 })) }],
     // one-shot commands probe once: a timeout that a loaded machine's first TLS handshake fits in
-    probe: { interval: '2s', timeout: '1500ms', rise: 1, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'required', hold: false, caFile: pki.caFile },
+    // (a 2-core machine shared by several test runs takes seconds)
+    probe: { interval: '6s', timeout: '5s', rise: 1, fall: 2, jitter: 0, helo: 'probe.example.com', starttls: 'required', hold: false, caFile: pki.caFile },
     auth: { dane: { mode: 'audit', onMismatch }, tlsRpt: { rua: ['mailto:tlsrpt@example.com'] } },
     nameserver: { listen: [`${NS}:53`], ns: ['ns1.example.com'], soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com' } },
     records: [
@@ -77,13 +77,11 @@ describe('DANE audit mode', () => {
   it('serve and audit --domain: the live MX lacks mx2, and probing port 25 finds the mismatch', async () => {
     await serve.start();
     expect((await dig(NS, 53, '_25._tcp.mx1.example.com', 'TLSA')).map((l) => l.replace(/\s+/g, ' ').toLowerCase().replace(/^(\d \d \d) (.*)$/, (_a, h: string, x: string) => `${h} ${x.replace(/ /g, '')}`))).toEqual([right]);
-    const deadline = Date.now() + 10_000;
-    let mx: string[] = [];
-    while (Date.now() < deadline) {
-      mx = (await dig(NS, 53, 'example.com', 'MX')).map((l) => l.split(' ')[1] as string).sort();
-      if (mx.length === 2) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const mxNow = async () => (await dig(NS, 53, 'example.com', 'MX')).map((l) => l.split(' ')[1] as string).sort();
+    const mx = await until('the healthy hosts mx1 and mx3 in MX', 30_000, async () => {
+      const names = await mxNow();
+      return names.includes('mx1.example.com.') && names.includes('mx3.example.com.') ? names : undefined;
+    });
     expect(mx).toEqual(['mx1.example.com.', 'mx3.example.com.']);
     const liveDane = async () => {
       const { stdout } = await mxpool(['audit', '--domain', 'example.com', '--nameserver', `${NS}:53`, '--format', 'json']);
@@ -95,6 +93,7 @@ describe('DANE audit mode', () => {
     await serve.stop();
     serve.write(config('report'));
     await serve.start();
+    await until('all three hosts in MX', 30_000, async () => ((await mxNow()).length === 3 ? true : undefined));
     const mismatch = (await liveDane()).find((f) => f.id === 'dane-tlsa-mismatch');
     expect(mismatch?.record).toBe('_25._tcp.mx2.example.com TLSA');
     expect(mismatch?.message).toContain(await spkiSha256((pairs[1] as KeyPair).certFile));

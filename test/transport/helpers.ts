@@ -9,6 +9,8 @@ import { stringify } from 'yaml';
 import { SMTPServer } from 'smtp-server';
 import type { KeyPair } from '../helpers/smtp/test-ca.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { track } from '../helpers/children.ts';
+import { dig as digOnce } from '../helpers/daemon.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -37,10 +39,10 @@ export async function startTlsSmtpHost(address: string, port: number, pair: KeyP
 
 export function run(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(command, args, { timeout: options.timeout ?? 15_000, env: options.env ?? process.env, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = track(execFile(command, args, { timeout: options.timeout ?? 15_000, env: options.env ?? process.env, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
       done({ code, stdout, stderr });
-    });
+    }));
     child.stdin?.end(options.input ?? '');
   });
 }
@@ -103,7 +105,7 @@ export function serveProcess(config: Record<string, unknown>, healthUrl: string,
     write,
     stop,
     async start() {
-      const proc = spawn(process.execPath, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc = track(spawn(process.execPath, [join(ROOT, 'src/cli.ts'), 'serve', '--config', configFile, '--log-level', 'debug'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
       child = proc;
       proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const deadline = Date.now() + 45_000; // a loaded 2-core machine takes long to load the modules
@@ -114,7 +116,10 @@ export function serveProcess(config: Record<string, unknown>, healthUrl: string,
         } catch {
           // not listening yet
         }
-        if (Date.now() > deadline) throw new Error(`mxpool serve not healthy within 45 s:\n${stderr.slice(-3000)}`);
+        if (Date.now() > deadline) {
+          await stop(); // a leaked serve keeps probing
+          throw new Error(`mxpool serve not healthy within 45 s:\n${stderr.slice(-3000)}`);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -122,13 +127,43 @@ export function serveProcess(config: Record<string, unknown>, healthUrl: string,
   };
 }
 
-/** Polls `check` every 100 ms until it returns a value (not undefined) or `ms` pass. */
+/**
+ * Polls `check` every 100 ms until it returns a value (not undefined) or `ms` pass. A check that
+ * throws (a dig timing out on a loaded machine) counts as "not yet"; its error ends the message.
+ */
 export async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
+  let last: unknown;
   for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Polls `probe` every 100 ms until it returns true or `ms` pass; returns every answer with the
+ * moment it came back (a true answer at `at` means the condition held at or before `at`).
+ */
+export async function watch(what: string, ms: number, probe: () => Promise<boolean>): Promise<{ at: number; value: boolean }[]> {
+  const answers: { at: number; value: boolean }[] = [];
+  const deadline = Date.now() + ms;
+  for (;;) {
+    // a probe that throws (no answer) tells nothing either way
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) answers.push({ at: Date.now(), value });
+    if (value) return answers;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** dig +short, asked again while it gets no answer (a loaded machine drops a query now and then). */
+export function dig(server: string, port: number, name: string, type: string): Promise<string[]> {
+  return until(`dig ${name} ${type} @${server}`, 20_000, () => digOnce(server, port, name, type));
 }

@@ -1,7 +1,6 @@
 // The MTA-STS policy server against curl and openssl: status, media type, body, refusals, and the
 // certificate reloaded when its files change (renewals) — a broken new pair keeps the old one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +8,7 @@ import { pino } from 'pino';
 import { MtaStsServer } from '../../src/http/mta-sts.ts';
 import { MxpoolError } from '../../src/errors.ts';
 import { makeTestPki, type TestPki } from '../helpers/smtp/test-ca.ts';
+import { run, until } from './helpers.ts';
 
 const HOST = 'mta-sts.example.com';
 const ADDRESS = '127.18.0.10';
@@ -20,13 +20,6 @@ let port: number;
 let certFile: string;
 let keyFile: string;
 const logs: Array<{ msg: string }> = [];
-
-function run(command: string, args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: 10_000 }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-    child.stdin?.end(input);
-  });
-}
 
 /** curl -i with the test CA; `host` is the name curl connects to (and sends as Host and SNI). */
 function curl(path: string, extra: string[] = [], host = HOST) {
@@ -104,20 +97,16 @@ describe('the MTA-STS policy over HTTPS', () => {
     const renewed = pki.leaf(HOST);
     copyFileSync(renewed.keyFile, keyFile);
     copyFileSync(renewed.certFile, certFile);
-    const deadline = Date.now() + 5000;
-    let after = before;
-    while (after === before && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      after = await servedSerial();
-    }
-    expect(after).not.toBe(before);
+    const after = await until('the renewed certificate served', 20_000, async () => {
+      const serial = await servedSerial();
+      return serial !== before && serial !== '' ? serial : undefined;
+    });
     expect(split((await curl('/.well-known/mta-sts.txt')).stdout).body).toBe(POLICY);
     // a key that does not belong to the certificate: logged, the renewed pair stays in use
     const seen = logs.length;
     writeFileSync(keyFile, pki.leaf('other.example.com').key);
-    await new Promise((r) => setTimeout(r, 300));
+    await until('the broken pair logged', 20_000, async () => (logs.slice(seen).some((l) => l.msg.includes('does not load; still serving the previous one')) ? true : undefined));
     expect(await servedSerial()).toBe(after);
-    expect(logs.slice(seen).some((l) => l.msg.includes('does not load; still serving the previous one'))).toBe(true);
   });
 
   it('an unreadable certificate stops start-up with the config key', async () => {
