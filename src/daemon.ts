@@ -37,7 +37,6 @@ import { apiHygiene, daemonHygiene, swapHygiene } from './daemon/hygiene.ts';
 import type { Hygiene } from './security/hygiene.ts';
 import { TransportTracker } from './daemon/transport.ts';
 import { startPolicyServer } from './daemon/policy.ts';
-import { providersMinTtl } from '../providers/index.ts';
 
 export interface DaemonOptions {
   /** the config to run; a LiveConfig when the caller's services read it too (src/daemon/wiring.ts) */
@@ -99,7 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const retirements = retiredAtStart(config, saved, startedAt);
   announceRetired(logger, retirements.retired, retirements.found);
   // resolvers may keep these records as long as the longest TTL any target serves them with
-  const transport = new TransportTracker(config, transportTtlMs(config), saved?.transport);
+  const transport = new TransportTracker(config, transportTtlMs(config, services), saved?.transport);
   let policyServer: { stop(): Promise<void> } | undefined;
 
   let nameserver: NameserverService | undefined;
@@ -357,7 +356,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         const nextHygiene = hygieneOf(next);
         const commit = await prepareReload({
           live, runner, publisher, gauges, memory, stateWriter, auditLoop, syncer, tenantSync, nameserver, logger,
-          transport: { reconfigure: (config, at) => transport.reconfigure(config, transportTtlMs(config), at) },
+          transport: { reconfigure: (config, at) => transport.reconfigure(config, transportTtlMs(config, services), at) },
           onHosts: (changes) => {
             for (const gone of changes.removed) probedSinceStart.delete(gone.name);
             hostCount = countHosts(live.current);
@@ -450,8 +449,8 @@ function countHosts(config: Config): number {
 }
 
 /** How long resolvers may cache the transport records: the TTL, raised to the floor of any provider. */
-function transportTtlMs(config: Config): number {
-  return Math.max(config.ttl, providersMinTtl(config)) * 1000;
+function transportTtlMs(config: Config, services: Services): number {
+  return Math.max(config.ttl, services.ttlFloor?.(config) ?? 0) * 1000;
 }
 
 function httpToken(config: Config, env: Record<string, string | undefined>): string | undefined {

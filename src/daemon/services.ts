@@ -71,4 +71,6 @@ export interface Services {
   syncer?: () => SyncService;
   tenantSyncers?: () => TenantSyncService;
   audit?: AuditService;
+  /** the lowest TTL (seconds) a provider of `config` accepts (Cloudflare: 60); absent: none */
+  ttlFloor?: (config: Config) => number;
 }
