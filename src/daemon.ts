@@ -245,7 +245,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(cluster ? { cluster: cluster.status() } : {}),
       ...(hygiene ? { hygiene: (host: string) => apiHygiene(hygiene as Hygiene, host) } : {}),
     });
-    const security = transport.api(publisher.zone);
+    const security = transport.api(servedZone());
     return security ? { ...state, transport: security } : state;
   }
 

@@ -2,7 +2,7 @@
 // the prefix) may have written anything, so each value is checked before it is believed.
 import { z } from 'zod';
 import type { AgreedVersion, MemberInfo, OperatorAction, Vote } from './types.ts';
-import type { DesiredZone } from '../model.ts';
+import { RECORD_TYPES, type DesiredZone, type RecordType } from '../model.ts';
 
 const ms = z.number().int().nonnegative();
 const name = z.string().min(1).max(253);
@@ -41,12 +41,13 @@ const rdata = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('TXT'), strings: z.array(z.string().max(255)).max(256) }),
   z.strictObject({ type: z.literal('SRV'), priority: z.number().int().min(0).max(65535), weight: z.number().int().min(0).max(65535), port: z.number().int().min(0).max(65535), target: name }),
   z.strictObject({ type: z.literal('CAA'), flags: z.number().int().min(0).max(255), tag: z.string().max(255), value: z.string().max(4096) }),
+  z.strictObject({ type: z.literal('TLSA'), usage: z.number().int().min(0).max(255), selector: z.number().int().min(0).max(255), matchingType: z.number().int().min(0).max(255), data: z.string().max(131_072).regex(/^[0-9a-fA-F]*$/) }),
   z.strictObject({ type: z.literal('SOA'), mname: name, rname: name, serial: z.number().int().min(0).max(0xffffffff), refresh: ms, retry: ms, expire: ms, minimum: ms }),
 ]);
 
 const recordSet = z.strictObject({
   name,
-  type: z.enum(['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'PTR']),
+  type: z.enum(RECORD_TYPES as [RecordType, ...RecordType[]]),
   ttl: z.number().int().min(0).max(2 ** 31 - 1),
   values: z.array(z.strictObject({ data: rdata, weight: z.number().int().min(0).max(255).optional(), host: name.optional() })).max(100_000),
   source: z.enum(['zone', 'pool', 'host', 'auth', 'static']),
@@ -60,4 +61,12 @@ export const zoneShape: z.ZodType<DesiredZone> = z.strictObject({
   notes: z.array(z.string().max(2000)).max(10_000),
   published: z.record(z.string().max(100), z.array(name)).optional(),
   spfWithheld: z.boolean().optional(),
+  // DANE mismatches and MTA-STS holds the leader's zone was built with (src/auth/transport.ts)
+  transport: z
+    .strictObject({
+      mismatches: z.record(name, z.strictObject({ key: z.string().max(300), until: ms.optional() })),
+      heldMx: z.record(name, ms),
+      nextChange: ms.optional(),
+    })
+    .optional(),
 }) as z.ZodType<DesiredZone>;
