@@ -127,8 +127,10 @@ describe('serve: faults, seen through dig', { timeout: 120_000 }, () => {
     await d.hosts[1]!.kill('SIGKILL');
     await waitFor('mx2 out of DNS', async () => !(await names(d!)).includes('127.0.3.92'));
     const stateFile = join(d.stateDir, 'state.json');
-    await waitFor('state file records mx2 down', () => existsSync(stateFile) && /"mx2\.example\.com",\s*"pool": "inbound",\s*"state": "unhealthy"/.test(readFileSync(stateFile, 'utf8')));
     const serialBefore = await digSerial(d.dnsServer, d.dnsPort, 'example.com');
+    // the health change and the zone it made are written in separate (coalesced) writes: wait for
+    // both, or the crash below could come between them
+    await waitFor('state file records mx2 down and the serial served', () => existsSync(stateFile) && /"mx2\.example\.com",\s*"pool": "inbound",\s*"state": "unhealthy"/.test(readFileSync(stateFile, 'utf8')) && (JSON.parse(readFileSync(stateFile, 'utf8')) as { serial: number }).serial === serialBefore);
     // no clean shutdown: the state on disk is all the next one has
     const killed = await d.stopDaemon('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
@@ -152,7 +154,7 @@ describe('serve: faults, seen through dig', { timeout: 120_000 }, () => {
     }
     await d.hosts[1]!.restart();
     await waitFor('mx2 back after restart', async () => (await names(d!)).includes('127.0.3.92'), 15_000);
-  });
+  }, 60_000); // two daemon start-ups: a loaded machine takes longer than the default 30 s
 
   it('with a corrupt (or no) state file, the first answer comes after the first probe round: a dead host is never published as up', async () => {
     d = await startTestDaemon({ addresses: ['127.0.3.94', '127.0.3.95'], dns: '127.0.3.93:5303', http: '127.0.3.93:8103', probe: { interval: '3s', timeout: '2s' } });
@@ -167,7 +169,7 @@ describe('serve: faults, seen through dig', { timeout: 120_000 }, () => {
     const state = (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
     expect(state.startedFrom).toBe('first-probe-round');
     expect(d.logs()).toMatch(/state file is not valid JSON \(corrupt\?\): ignoring it/);
-  });
+  }, 60_000); // two daemon start-ups: a loaded machine takes longer than the default 30 s
 
   it('SIGTERM with a probe of a silent host in flight and idle DNS/HTTP connections open: exit 0 within 5 s', async () => {
     d = await startTestDaemon({ addresses: ['127.0.3.97', '127.0.3.98'], dns: '127.0.3.96:5303', http: '127.0.3.96:8103', probe: { interval: '3s', timeout: '2500ms' } });
