@@ -123,6 +123,10 @@ describe('Knot signs the zone mxpool publishes', () => {
     expect(mx.filter((l) => l.startsWith('MX '))).toEqual(['MX 10 mx1.example.com.']);
     expect(mx.some((l) => l.startsWith('RRSIG MX 13 '))).toBe(true);
     expect(Number((await kdig(['+short', 'example.com', 'SOA'])).stdout.split(/\s+/)[2])).toBeGreaterThan(serialBefore);
+    // the TLSA of the host still in MX, signed in the new version too
+    const tlsa = await signedAnswer('_25._tcp.mx1.example.com', 'TLSA');
+    expect(tlsa.some((l) => /^TLSA 3 1 1 [0-9A-Fa-f]+/.test(l))).toBe(true);
+    expect(tlsa.some((l) => l.startsWith('RRSIG TLSA 13 '))).toBe(true);
 
     // the zone's own KSK as the trust anchor: delv validates the chain from it
     const ksk = (await kdig(['+short', 'example.com', 'DNSKEY'])).stdout.split('\n').find((l) => l.startsWith('257 '));
