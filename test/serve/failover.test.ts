@@ -152,7 +152,7 @@ describe('serve: faults, seen through dig', { timeout: 120_000 }, () => {
     }
     await d.hosts[1]!.restart();
     await waitFor('mx2 back after restart', async () => (await names(d!)).includes('127.0.3.92'), 15_000);
-  }, 60_000); // two daemon start-ups: a loaded machine takes longer than the default 30 s
+  });
 
   it('with a corrupt (or no) state file, the first answer comes after the first probe round: a dead host is never published as up', async () => {
     d = await startTestDaemon({ addresses: ['127.0.3.94', '127.0.3.95'], dns: '127.0.3.93:5303', http: '127.0.3.93:8103', probe: { interval: '3s', timeout: '2s' } });
@@ -167,7 +167,7 @@ describe('serve: faults, seen through dig', { timeout: 120_000 }, () => {
     const state = (await (await fetch(`${d.url}/api/state`)).json()) as ApiState;
     expect(state.startedFrom).toBe('first-probe-round');
     expect(d.logs()).toMatch(/state file is not valid JSON \(corrupt\?\): ignoring it/);
-  }, 60_000); // two daemon start-ups: a loaded machine takes longer than the default 30 s
+  });
 
   it('SIGTERM with a probe of a silent host in flight and idle DNS/HTTP connections open: exit 0 within 5 s', async () => {
     d = await startTestDaemon({ addresses: ['127.0.3.97', '127.0.3.98'], dns: '127.0.3.96:5303', http: '127.0.3.96:8103', probe: { interval: '3s', timeout: '2500ms' } });

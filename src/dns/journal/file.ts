@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log.ts';
-import type { RecordType } from '../../model.ts';
+import { RECORD_TYPES, type RecordType } from '../../model.ts';
 import { writeFileAtomic } from '../../state/file.ts';
 import { formatRData, parseRData } from '../rdata.ts';
 import { recordKey, type JournalRecord, type SoaRecord, type ZoneDiff, type ZoneVersion } from './diff.ts';
@@ -14,7 +14,8 @@ import type { ZoneJournal } from './journal.ts';
 
 const FORMAT = 'mxpool-journal';
 const VERSION = 1;
-const TYPES = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'PTR'] as const;
+// every type a zone can hold (TLSA included): the one list in model.ts
+const TYPES = RECORD_TYPES as [RecordType, ...RecordType[]];
 const serial = z.number().int().min(0).max(0xffffffff);
 const line = z.tuple([z.string(), z.number().int().min(0).max(0x7fffffff), z.enum(TYPES), z.string()]);
 

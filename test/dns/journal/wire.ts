@@ -25,7 +25,7 @@ export function answerLines(messages: Buffer[]): string[] {
 /** The same line for a record of the model. */
 export function lineOf(record: { name: string; ttl: number; data: RData }): string {
   const d = record.data;
-  const data = d.type === 'A' || d.type === 'AAAA' ? d.address : d.type === 'MX' ? d.exchange : d.type === 'NS' || d.type === 'CNAME' || d.type === 'PTR' || d.type === 'SRV' ? d.target : d.type === 'TXT' ? d.strings.join('') : d.type === 'SOA' ? String(d.serial) : d.value;
+  const data = d.type === 'A' || d.type === 'AAAA' ? d.address : d.type === 'MX' ? d.exchange : d.type === 'NS' || d.type === 'CNAME' || d.type === 'PTR' || d.type === 'SRV' ? d.target : d.type === 'TXT' ? d.strings.join('') : d.type === 'SOA' ? String(d.serial) : d.type === 'TLSA' ? d.data : d.value;
   return `${record.name} ${record.ttl} ${d.type} ${data}`;
 }
 
