@@ -43,6 +43,8 @@ export function run(command: string, args: string[], options: { input?: string; 
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
       done({ code, stdout, stderr });
     }));
+    // a command that exits without reading its input (kdig, curl) closes the pipe: not an error here
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }
