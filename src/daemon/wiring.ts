@@ -65,7 +65,8 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
     // the policy fetched from our own server trusts probe.caFile too (read per audit: it may renew)
     const ca = current.probe.caFile !== undefined ? readCaFile(current.probe.caFile) : undefined;
     const transport = servedTransportSources(current, presented ?? new Map(), zone.transport?.mismatches ?? {}, ca);
-    const report = await auditPublished(current, zone.sets, health, { ...(retired ? { retired } : {}), ...(hygiene ? { hygiene } : {}), transport });
+    // hosts kept out of MX on purpose (MTA-STS hold, DANE withdraw) are not a pool-mx-mismatch
+    const report = await auditPublished(current, zone.sets, withoutWithheld(health, zone), { ...(retired ? { retired } : {}), ...(hygiene ? { hygiene } : {}), transport });
     return { at: Date.parse(report.generatedAt), summary: report.summary, findings: report.findings };
   };
   return services;
