@@ -6,13 +6,13 @@
 //
 //   npx node bench/fleet/run.ts [--domains 1000] [--timeout 2s] [--runs 3] [--checkdmarc PATH]
 //
-// checkdmarc: --checkdmarc, else $MXPOOL_CHECKDMARC, else shared/anchors/checkdmarc/checkdmarc
-// beside the checkout (../shared, or ../../shared for a worktree). Without it, only mxpool's
+// checkdmarc: --checkdmarc, else $MXPOOL_CHECKDMARC (nothing outside the checkout is looked for
+// on its own). Without it, only mxpool's
 // figures are printed, and the bench says so.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildFleet, GENERIC_IDS, type Defect } from '../../test/helpers/fleet/zones.ts';
@@ -49,7 +49,7 @@ interface MxReport {
 }
 
 function findCheckdmarc(): string | undefined {
-  const candidates = [values.checkdmarc, process.env.MXPOOL_CHECKDMARC, resolve(root, '../shared/anchors/checkdmarc/checkdmarc'), resolve(root, '../../shared/anchors/checkdmarc/checkdmarc')];
+  const candidates = [values.checkdmarc, process.env.MXPOOL_CHECKDMARC];
   return candidates.find((path): path is string => path !== undefined && existsSync(path));
 }
 
@@ -86,7 +86,7 @@ for (const d of fleet.domains) kinds.set(d.defect, [...(kinds.get(d.defect) ?? [
 const checkdmarc = findCheckdmarc();
 
 console.log(`bench/fleet: ${COUNT} customer domains (${kinds.get('clean')?.length ?? 0} clean, ${COUNT - (kinds.get('clean')?.length ?? 0)} with one seeded defect each, 4 of them with failing DNS), NSD on ${NS}:53, timeout ${TIMEOUT_S}s; load average ${load()}`);
-if (!checkdmarc) console.log('checkdmarc: not found (--checkdmarc PATH, $MXPOOL_CHECKDMARC, or shared/anchors/checkdmarc beside the checkout): mxpool figures only');
+if (!checkdmarc) console.log('checkdmarc: not found (give --checkdmarc PATH or $MXPOOL_CHECKDMARC): mxpool figures only');
 
 // the product as an operator runs it: bin/mxpool.js over the compiled dist/ (built now, from this checkout)
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
