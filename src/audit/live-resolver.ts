@@ -37,7 +37,7 @@ export const DEFAULT_CONCURRENCY = 32;
 export function liveDns(options: LiveResolverOptions = {}): LiveDns {
   const servers = options.nameserver ? [nameserverAddress(options.nameserver)] : systemServers();
   const client = new DnsClient({ timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-  const recursor = new Recursor({ client, servers, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, ...(options.now ? { now: options.now } : {}) });
+  const recursor = new Recursor({ client, servers, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.now ? { now: options.now } : {}) });
   const ask = async <T>(name: string, type: QueryType, pick: (data: RecordData) => T | undefined): Promise<Answer<T>> => {
     const lookup = await recursor.lookup(normalise(name), type);
     return toAnswer(lookup, pick);

@@ -173,6 +173,23 @@ describe('mxpool audit --domains against NSD', () => {
     expect(piped.stderr).not.toMatch(/auditing/);
   });
 
+  it('a --nameserver that answers nothing: every domain a temperror naming it, after two rounds of timeouts, not one per question', async () => {
+    const before = hole.received();
+    // 300 domains ask ~1,800 questions: without giving up on the silent server each would wait its timeout
+    const result = await runCli(['audit', '--domains', list, '--nameserver', `${DEAD}:53`, '--timeout', '1s', '--concurrency', '8', '--format', 'json']);
+    expect(result.code, result.err).toBe(1);
+    const report = JSON.parse(result.out) as { domains: Report[]; summary: { domains: number } };
+    expect(report.summary.domains).toBe(COUNT);
+    for (const domain of report.domains) expect(domain.findings.map((f) => f.id), domain.domain).toContain('dns-temperror');
+    const reasons = report.domains.flatMap((d) => d.findings.filter((f) => f.id === 'dns-temperror').map((f) => f.message));
+    expect(reasons.some((r) => r.includes(`the nameserver ${DEAD}:53 answered none of the last 16 questions`)), reasons.slice(0, 3).join('\n')).toBe(true);
+    // 16 questions in a row condemn it (2 x concurrency 8), each sent twice; a few more run into the
+    // pause and at most a handful of one-question probes follow (one per timeout)
+    const sent = hole.received() - before;
+    expect(sent).toBeGreaterThanOrEqual(16);
+    expect(sent).toBeLessThan(2 * (16 + 8) + 2 * 20);
+  });
+
   it('invalid input is a usage error (exit 2) naming FILE:LINE', async () => {
     const bad = join(dir, 'bad.txt');
     writeFileSync(bad, `c0001.test\nnot a domain\n# fine\nexa_mple..test\n${'x'.repeat(2000)}\n-bad-.test\n`);

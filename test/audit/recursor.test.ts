@@ -47,7 +47,7 @@ function harness(script: Script, options: { concurrency?: number } = {}) {
       return { ok: false, failures };
     },
   };
-  const recursor = new Recursor({ client, servers: [START], concurrency: options.concurrency ?? 8, now: () => clock });
+  const recursor = new Recursor({ client, servers: [START], concurrency: options.concurrency ?? 8, now: () => clock, timeoutMs: 1000 });
   return { recursor, asked, advance: (seconds: number) => (clock += seconds * 1000), maxInFlight: () => maxInFlight };
 }
 
@@ -149,6 +149,37 @@ describe('the recursor', () => {
     expect(await h.recursor.lookup('a.test', 'A')).toMatchObject({ status: 'temperror' });
     expect(await h.recursor.lookup('b.test', 'A')).toMatchObject({ status: 'nodata' });
     expect(h.asked).toHaveLength(3);
+  });
+
+  it('a start server silent for 2 x concurrency questions in a row is no longer waited for; asked once per timeout; live again when it answers', async () => {
+    let answering = false;
+    const h = harness((_s, name) => (answering ? reply({ answer: [rr(name, 60, { type: 'A', address: '127.14.1.1' })] }) : timeout), { concurrency: 4 });
+    const names = Array.from({ length: 20 }, (_, i) => `d${i}.test`);
+    const first = await Promise.all(names.map((n) => h.recursor.lookup(n, 'A')));
+    // at least 8 questions (2 x 4) sent and timed out, twice each, plus at most the 4 already on the wire;
+    // the others fail without being sent
+    const sent = new Set(h.asked.map((q) => q.split(' ')[1]));
+    expect(sent.size).toBeGreaterThanOrEqual(8);
+    expect(sent.size).toBeLessThanOrEqual(8 + 4);
+    expect(h.asked).toHaveLength(2 * sent.size);
+    names.forEach((n, i) => {
+      const reason = sent.has(n) ? `${n}: no answer within 100 ms` : `${n}: the nameserver 127.14.0.1:5353 answered none of the last 8 questions (asked again once every 1 s)`;
+      expect(first[i]).toEqual({ status: 'temperror', reason });
+    });
+    // within the pause: nothing sent
+    const asked = h.asked.length;
+    expect((await h.recursor.lookup('e1.test', 'A')).status).toBe('temperror');
+    expect(h.asked).toHaveLength(asked);
+    // after the pause one question goes through; it times out again, the next is refused
+    h.advance(1);
+    await h.recursor.lookup('e2.test', 'A');
+    await h.recursor.lookup('e3.test', 'A');
+    expect(h.asked.slice(asked).map((q) => q.split(' ')[1])).toEqual(['e2.test', 'e2.test']);
+    // the server comes back: the next probe is answered and every question is asked again
+    answering = true;
+    h.advance(1);
+    expect(await h.recursor.lookup('e4.test', 'A')).toMatchObject({ status: 'ok' });
+    expect(await h.recursor.lookup('e5.test', 'A')).toMatchObject({ status: 'ok' });
   });
 
   it('follows CNAME chains inside the answer and beyond it', async () => {

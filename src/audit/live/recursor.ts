@@ -7,7 +7,8 @@
 // - referrals are followed (an authoritative start server that delegates a zone), zone cuts kept
 //   for their NS TTL; a delegated server that refuses, or answers without authority and without a
 //   closer referral, is lame (temperror); a server that never answers is dead for FAILURE_TTL, so
-//   one domain's dead nameservers cost their timeouts once, not once per question;
+//   one domain's dead nameservers cost their timeouts once, not once per question; a start server
+//   that answers nothing at all stops being waited for (start-servers.ts);
 // - CNAME chains are followed (at most MAX_CHAIN links).
 // Never throws: every outcome is a Lookup (the auditor's Answer, with records as wire data).
 import { RCODE, TYPE } from '../../dns/constants.ts';
@@ -15,6 +16,7 @@ import { serverLabel, type QueryResult, type ServerAddress } from '../../dns/cli
 import type { RecordData, ResponseMessage, ResponseRecord } from '../../dns/message.ts';
 import { inZone } from '../../dns/name.ts';
 import { ConcurrencyLimit } from '../../probe/limit.ts';
+import { StartServers } from './start-servers.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export type QueryType = 'A' | 'AAAA' | 'NS' | 'CNAME' | 'PTR' | 'MX' | 'TXT' | 'TLSA';
@@ -43,6 +45,8 @@ export interface RecursorOptions {
   tries?: number;
   /** epoch ms (the caches' clock) */
   now?: () => number;
+  /** the transport's timeout per question (default 5000): a silent start server is asked again once per timeout */
+  timeoutMs?: number;
 }
 
 /** How long a failure (SERVFAIL, timeout, lame or dead server) is remembered. RFC 2308 7: at most 300 s. */
@@ -69,6 +73,7 @@ export class Recursor {
   readonly #answers: TtlCache<Lookup>;
   readonly #cuts: TtlCache<Cut>;
   readonly #dead: TtlCache<string>;
+  readonly #start: StartServers;
   readonly #inFlight = new Map<string, Promise<Lookup>>();
 
   constructor(options: RecursorOptions) {
@@ -79,6 +84,8 @@ export class Recursor {
     this.#answers = new TtlCache({ now });
     this.#cuts = new TtlCache({ now, maxEntries: 10_000 });
     this.#dead = new TtlCache({ now, maxEntries: 10_000 });
+    // two full rounds of questions in flight, all unanswered: a resolver that slow is not answering
+    this.#start = new StartServers(options.servers, { silentLimit: Math.max(8, 2 * options.concurrency), probeEveryMs: options.timeoutMs ?? 5000, now });
   }
 
   /** `name` normalised (lower case, no trailing dot). */
@@ -191,7 +198,8 @@ export class Recursor {
 
   /** One question to a zone's live servers: `tries` messages at least, each live server asked once at least. */
   async #ask(cut: Cut, name: string, type: QueryType): Promise<Reply> {
-    const live = cut.start ? cut.servers : cut.servers.filter((s) => this.#dead.get(serverLabel(s)) === undefined);
+    if (cut.start) return this.#askStart(name, type);
+    const live = cut.servers.filter((s) => this.#dead.get(serverLabel(s)) === undefined);
     if (live.length === 0) {
       const why = this.#dead.get(serverLabel(cut.servers[0] as ServerAddress)) ?? 'no answer';
       return failure('temperror', `${name}: every nameserver of ${cut.zone} failed (${why})`);
@@ -199,8 +207,26 @@ export class Recursor {
     const attempts = Math.max(this.#options.tries ?? 2, live.length);
     const result = await this.#limit.run(() => this.#options.client.query(live, name, TYPE[type], attempts));
     if (result.ok) return { ok: true, message: result.message, server: result.server, zone: cut.zone };
-    // a delegated server that did not answer is dead for a while (RFC 2308 7.2); the start servers never are
-    if (!cut.start) for (const f of result.failures) this.#dead.set(serverLabel(f.server), f.reason.replace(/^\S+: /, ''), FAILURE_TTL);
+    // a delegated server that did not answer is dead for a while (RFC 2308 7.2)
+    for (const f of result.failures) this.#dead.set(serverLabel(f.server), f.reason.replace(/^\S+: /, ''), FAILURE_TTL);
+    return failure('temperror', `${name}: ${[...new Set(result.failures.map((f) => f.reason))].join('; ') || 'no answer'}`);
+  }
+
+  /** A question to the start servers: never marked dead by one timeout, but not waited for once silent (start-servers.ts). */
+  async #askStart(name: string, type: QueryType): Promise<Reply> {
+    const start = this.#start;
+    // picked when the question gets its turn on the wire: questions queued behind a silent server's timeouts fail at once
+    const result = await this.#limit.run(async () => {
+      const live = start.pick();
+      if (live.length === 0) return undefined;
+      const sent = await this.#options.client.query(live, name, TYPE[type], Math.max(this.#options.tries ?? 2, live.length));
+      // counted before the slot is free: the next question picks with this outcome known
+      if (sent.ok) start.answered(sent.server);
+      else for (const server of new Map(sent.failures.map((f) => [serverLabel(f.server), f.server])).values()) start.failed(server);
+      return sent;
+    });
+    if (result === undefined) return failure('temperror', `${name}: ${start.why()}`);
+    if (result.ok) return { ok: true, message: result.message, server: result.server, zone: '' };
     return failure('temperror', `${name}: ${[...new Set(result.failures.map((f) => f.reason))].join('; ') || 'no answer'}`);
   }
 }
