@@ -5,14 +5,13 @@
 // `audit --config F --live` does — and by that command itself; every tenant defect found with its
 // tenant- id, nothing from the tenant rules on the clean ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { liveDns } from '../../src/audit/live-resolver.ts';
 import { auditZones } from '../../src/audit/fleet/run.ts';
 import { configZoneJobs } from '../../src/audit/fleet/config-zones.ts';
-import { buildFleet, type Defect, type Fleet } from '../helpers/fleet/zones.ts';
+import { buildFleet, type Fleet } from '../helpers/fleet/zones.ts';
+import { TENANT_IDS, writeIspConfig } from '../helpers/fleet/isp-config.ts';
 import { blackHole, startNsd, type Nsd } from '../helpers/fleet/nsd.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { runCli } from './helpers/cli.ts';
@@ -20,25 +19,6 @@ import { runCli } from './helpers/cli.ts';
 const NS = '127.14.8.1';
 const LAME = '127.14.8.2';
 const DEAD = '127.14.8.99';
-
-/** What the tenant rules must say for each kind of customer. */
-const TENANT_IDS: Record<Defect, string[]> = {
-  clean: [],
-  'spf-none': ['tenant-spf-not-authorised'],
-  'include-gone': [], // the ISP's include is still there: its addresses pass
-  'eleven-lookups': [], // the ISP's include comes first: its addresses match before the limit (spf-too-many-lookups says the rest)
-  'spf-no-isp': ['tenant-spf-not-authorised'],
-  'mx-dangling': ['tenant-mx-elsewhere'],
-  'mx-elsewhere': ['tenant-mx-elsewhere'],
-  'dkim-missing': ['tenant-dkim-missing'],
-  'dkim-revoked': ['tenant-dkim-mismatch'],
-  'dkim-stale': ['tenant-dkim-mismatch'],
-  'dmarc-missing': ['tenant-dmarc-missing'],
-  'dmarc-none': [],
-  dead: ['dns-temperror'],
-  lame: ['dns-temperror'],
-  servfail: ['dns-temperror'],
-};
 
 let fleet: Fleet;
 let nsd: Nsd;
@@ -50,37 +30,7 @@ beforeAll(async () => {
   fleet = buildFleet({ count: 60, addresses: { ns: NS, lame: LAME, dead: DEAD }, defectEvery: 2, dead: 1, lame: 1, servfail: 1 });
   nsd = await startNsd({ addresses: [NS, LAME], zones: fleet.zones });
   hole = await blackHole(DEAD);
-  const dir = tempDir('mxpool-tenants-live-');
-  configFile = join(dir, 'isp.yaml');
-  writeFileSync(configFile, `zone: isp.test
-pools:
-  - name: inbound
-    role: inbound
-    mx: { name: isp.test, preference: 10 }
-    hosts:
-      - { name: mx1.isp.test, address: 127.14.1.10 }
-      - { name: mx2.isp.test, address: 127.14.1.11 }
-  - name: outbound
-    role: outbound
-    hostname: smtp.isp.test
-    hosts:
-      - { name: relay1.isp.test, address: 127.14.2.1 }
-      - { name: relay2.isp.test, address: 127.14.2.2 }
-      - { name: relay3.isp.test, address: 127.14.2.3, disabled: true }
-auth:
-  dkim: [ { selector: s1, key: "v=DKIM1; k=rsa; p=${fleet.keys.current}" } ]
-tenantsFrom: tenants.d
-`);
-  // the customers keep their DNS elsewhere (NSD here): mxpool only audits them
-  mkdirSync(join(dir, 'tenants.d'));
-  for (const d of fleet.domains) {
-    writeFileSync(join(dir, 'tenants.d', `${d.domain}.yaml`), `zone: ${d.domain}
-dns: external
-mx: [{ pool: inbound }]
-dkim: [{ selector: s1, key: "v=DKIM1; k=rsa; p=${fleet.keys.current}" }]
-dmarc: { p: reject }
-`);
-  }
+  configFile = writeIspConfig(tempDir('mxpool-tenants-live-'), fleet);
   config = loadConfig(configFile);
 }, 60_000);
 
