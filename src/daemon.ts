@@ -33,6 +33,7 @@ import { prepareReload } from './daemon/apply-config.ts';
 import { checkSourceAddress } from './probe/source-address.ts';
 import type { ClusterNode } from './cluster/node.ts';
 import { readServedSerial, writeServedSerial } from './state/served-serial.ts';
+import { appendTenantSerials, clearTenantSerials, readTenantSerials, withLoggedSerials } from './state/tenant-serials.ts';
 import { apiHygiene, daemonHygiene, swapHygiene } from './daemon/hygiene.ts';
 import type { Hygiene } from './security/hygiene.ts';
 import { TransportTracker } from './daemon/transport.ts';
@@ -91,7 +92,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const saved = readState(config.stateDir, config.zone, logger);
   // the customer zones, with the serials (and content hashes) they had before the restart
-  const tenants = new TenantZones(config, { marks: saved?.zones ?? {} });
+  // (the state file's, and the later ones of the publishes it missed: tenant-serials.ts)
+  const tenants = new TenantZones(config, { marks: withLoggedSerials(saved?.zones ?? {}, readTenantSerials(config.stateDir, logger)) });
   const runner = new ProbeRunner({ config, logger, clock, ...(options.random ? { random: options.random } : {}) });
   if (saved) runner.restore(saved.hosts);
   // relays gone from the config (or moved to another address) keep their SPF grace across the restart
@@ -114,6 +116,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger,
     now: () => clock.now(),
     ...(options.stateWriteGapMs !== undefined ? { minGapMs: options.stateWriteGapMs } : {}),
+    written: () => clearTenantSerials(config.stateDir),
     collect: () =>
       newSavedState(live.current.zone, clock.now(), servedZone()?.serial ?? publisher.serial, [...runner.snapshot().values()], publisher.lastKnownGood, {
         addresses: configAddresses(live.current),
@@ -151,7 +154,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
   ];
   /** the tenant zones that got a new version: to the nameserver, their providers, the state file */
-  const tenantTargets: ((zones: readonly DesiredZone[]) => void)[] = [(zones) => nameserver?.setZones(zones), (zones) => tenantSync?.push(zones), () => stateWriter.schedule()];
+  const tenantTargets: ((zones: readonly DesiredZone[]) => void)[] = [
+    (zones) => nameserver?.setZones(zones),
+    (zones) => tenantSync?.push(zones),
+    (zones) => logTenantSerials(zones),
+    () => stateWriter.schedule(),
+  ];
+  const logTenantSerials = (zones: readonly DesiredZone[]) => {
+    try {
+      appendTenantSerials(config.stateDir, zones.flatMap((zone) => {
+        const mark = publisher.tenants?.markOf(zone.zone);
+        return mark ? [{ zone: zone.zone, ...mark }] : [];
+      }));
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'could not log the tenant zones\' serials; the state file will hold them at its next write');
+    }
+  };
   const deliverTenants = (zones: readonly DesiredZone[]) => {
     if (zones.length > 0) for (const target of tenantTargets) target(zones);
   };

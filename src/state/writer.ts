@@ -69,10 +69,15 @@ export interface StateWriterOptions extends Omit<ThrottleOptions, 'write' | 'wha
   stateDir: string;
   /** builds the state to save at write time, so a throttled write saves the latest truth */
   collect: () => SavedState;
+  /** after each successful write (the state file now holds what logs kept meanwhile) */
+  written?: () => void;
 }
 
 export class StateWriter extends ThrottledWriter {
   constructor(options: StateWriterOptions) {
-    super({ ...options, what: `the state file in ${options.stateDir}`, write: () => writeState(options.stateDir, options.collect()) });
+    super({ ...options, what: `the state file in ${options.stateDir}`, write: () => {
+      writeState(options.stateDir, options.collect());
+      options.written?.();
+    } });
   }
 }

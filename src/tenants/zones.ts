@@ -92,6 +92,12 @@ export class TenantZones {
     return this.#versions.get(zone)?.zone;
   }
 
+  /** The serial and hash served now of one zone. */
+  markOf(zone: string): ZoneMark | undefined {
+    const version = this.#versions.get(zone);
+    return version ? { serial: version.zone.serial, hash: version.hash } : undefined;
+  }
+
   /** Per zone: the serial and hash served now (what the state file keeps). */
   marks(): Record<string, ZoneMark> {
     const marks: Record<string, ZoneMark> = Object.fromEntries(this.#marks);

@@ -4,7 +4,7 @@
 // A restart keeps every tenant zone's serial (state file), since nothing in them changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dig, digSerial, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -143,5 +143,27 @@ describe('tenant zones at a real secondary', () => {
     expect(saved.zones['t1.example']?.serial).toBe(serials[0]);
     await d.startDaemon();
     expect(await Promise.all(['t1.example', 't2.example', 't3.example'].map((zone) => digSerial(DNS, DNS_PORT, zone)))).toEqual(serials);
+  });
+
+  it('a crash after publishes the state file missed: the restart never serves a tenant serial below one served before', async () => {
+    const d = daemon as TestDaemon;
+    const stateFile = join(d.stateDir, 'state.json');
+    const lagging = readFileSync(stateFile, 'utf8');
+    // the state file cannot be written from now on (a directory in its place): it lags, as after a crash between throttled writes
+    rmSync(stateFile);
+    mkdirSync(join(stateFile, 'blocked'), { recursive: true });
+    await d.hosts[0]?.restart();
+    for (const zone of ['t1.example', 't2.example', 't3.example']) await waitFor(`mx1 back in ${zone}`, async () => (await mx(DNS, DNS_PORT, zone)).join() === ALL.join(), 15_000);
+    const served = await Promise.all(['t1.example', 't2.example', 't3.example'].map((zone) => digSerial(DNS, DNS_PORT, zone)));
+    expect(readFileSync(join(d.stateDir, 'tenant-serials.log'), 'utf8')).toContain(`t1.example ${served[0]} `);
+    expect((await d.stopDaemon('SIGKILL')).signal).toBe('SIGKILL');
+    rmSync(stateFile, { recursive: true });
+    writeFileSync(stateFile, lagging);
+    await d.startDaemon();
+    // the lagging file alone would give each zone its older serial back (with the content it had then)
+    const after = await Promise.all(['t1.example', 't2.example', 't3.example'].map((zone) => digSerial(DNS, DNS_PORT, zone)));
+    after.forEach((serial, i) => expect(serial).toBeGreaterThanOrEqual(served[i] as number));
+    // the next state file holds them: the log starts again
+    await waitFor('the state file written and the log cleared', () => readFileSync(stateFile, 'utf8') !== lagging && !existsSync(join(d.stateDir, 'tenant-serials.log')), 10_000);
   });
 });
