@@ -2,94 +2,39 @@
 // pulls the zone from mxpool (IXFR, answered with the full zone), is told about a change by NOTIFY
 // and then answers the same A and MX records as mxpool itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DnsServer } from '../../src/dns/server.ts';
 import { desired } from '../../src/desired.ts';
 import { dig, dnsConfig, startServer, zoneOf } from './helpers.ts';
 import { health } from '../desired/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { track } from '../helpers/children.ts';
+import { freePort, startNsd, type Secondary } from '../helpers/secondaries.ts';
 
 const PRIMARY = '127.0.2.10';
 const SECONDARY = '127.0.2.11';
 const dir = tempDir('mxpool-nsd-');
-let nsd: ChildProcess | undefined;
+let nsd: Secondary | undefined;
 let server: DnsServer;
 let mxpoolPort: number;
 let nsdPort: number;
 
-async function freeUdpPort(address: string): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
-  const { port } = socket.address();
-  socket.close();
-  return port;
-}
-
 const sorted = (text: string) => text.trim().split('\n').filter(Boolean).sort();
 
 beforeAll(async () => {
-  nsdPort = await freeUdpPort(SECONDARY);
+  nsdPort = await freePort(SECONDARY);
   const cfg = dnsConfig(`${PRIMARY}:0`, { transfer: { allow: [SECONDARY], notify: [`${SECONDARY}:${nsdPort}`] } });
   const started = await startServer(cfg, { notifyDelays: [500, 1000, 1000, 2000, 2000, 4000] });
   server = started.server;
   mxpoolPort = started.port;
   server.setZone(zoneOf(cfg, 2026113001));
-  writeFileSync(
-    join(dir, 'nsd.conf'),
-    `server:
-  ip-address: ${SECONDARY}@${nsdPort}
-  port: ${nsdPort}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  verbosity: 2
-  server-count: 1
-  tcp-count: 10
-  hide-version: yes
-remote-control:
-  control-enable: no
-zone:
-  name: example.com
-  zonefile: "${dir}/example.com.zone"
-  request-xfr: ${PRIMARY}@${mxpoolPort} NOKEY
-  allow-notify: ${PRIMARY} NOKEY
-  # xfrd connects from this address, the one transfer.allow lists
-  outgoing-interface: ${SECONDARY}
-`,
-  );
-  nsd = track(spawn('nsd', ['-d', '-c', join(dir, 'nsd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  nsd.stdout?.resume();
-  nsd.stderr?.resume();
+  nsd = startNsd({ zones: ['example.com'], primary: { host: PRIMARY, port: mxpoolPort }, key: null, host: SECONDARY, port: nsdPort, dir });
 });
 
 afterAll(async () => {
-  if (nsd && nsd.exitCode === null) {
-    const exited = new Promise((resolve) => nsd?.once('exit', resolve));
-    nsd.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-    if (nsd.exitCode === null) nsd.kill('SIGKILL');
-  }
+  await nsd?.stop();
   await server?.stop();
 });
 
-const nsdLog = () => {
-  try {
-    return readFileSync(join(dir, 'nsd.log'), 'utf8');
-  } catch {
-    return '(no log)';
-  }
-};
+const nsdLog = () => nsd?.log() || '(no log)';
 
 describe('NSD as a secondary of mxpool', () => {
   it('transfers the zone at start-up and serves the same records', async () => {

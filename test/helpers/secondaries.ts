@@ -55,7 +55,7 @@ export async function freePort(host: string): Promise<number> {
   throw new Error(`no free port on ${host}`);
 }
 
-function run(kind: Secondary['kind'], spec: SecondarySpec, config: string, command: string, args: string[], logFile?: string): Secondary {
+function run(kind: Secondary['kind'], spec: Pick<SecondarySpec, 'host' | 'port' | 'dir'>, config: string, command: string, args: string[], logFile?: string): Secondary {
   const output: Buffer[] = [];
   // tracked: a test that fails before its afterAll still leaves no daemon running
   const child: ChildProcess = track(spawn(command, args, { cwd: spec.dir, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -85,26 +85,30 @@ function run(kind: Secondary['kind'], spec: SecondarySpec, config: string, comma
   return { kind, host: spec.host, port: spec.port, config, log, stop };
 }
 
-/** What docs/nameserver.md shows for NSD: the key, and the zones pulled from mxpool. */
-export function nsdSecondary(spec: Pick<SecondarySpec, 'zones' | 'primary' | 'key' | 'host'>): string {
+/**
+ * What docs/nameserver.md shows for NSD: the key, and the zones pulled from mxpool. Without a key
+ * (`key: null`: tests of an unsigned set-up) the transfers and NOTIFYs are unsigned (NOKEY).
+ */
+export function nsdSecondary(spec: Pick<SecondarySpec, 'zones' | 'primary' | 'host'> & { key: TsigSpec | null }): string {
   const { primary, key } = spec;
-  return `key:
-  name: ${key.name}
-  algorithm: ${key.algorithm}
-  secret: "${key.secret}"
-pattern:
+  const keyBlock = key ? `key:\n  name: ${key.name}\n  algorithm: ${key.algorithm}\n  secret: "${key.secret}"\n` : '';
+  const keyName = key?.name ?? 'NOKEY';
+  return `${keyBlock}pattern:
   name: from-mxpool
   # IXFR over TCP first (NSD's default); mxpool answers with the whole zone when it must
-  request-xfr: ${primary.host}@${primary.port} ${key.name}
-  allow-notify: ${primary.host} ${key.name}
+  request-xfr: ${primary.host}@${primary.port} ${keyName}
+  allow-notify: ${primary.host} ${keyName}
   zonefile: "%s.zone"
   # xfrd connects from this address, the one mxpool's transfer.allow lists with the key
   outgoing-interface: ${spec.host}
 ${spec.zones.map((zone) => `zone:\n  name: ${zone}\n  include-pattern: from-mxpool\n`).join('')}`;
 }
 
+/** NSD may also run without TSIG (`key: null`). */
+export type NsdSpec = Omit<SecondarySpec, 'key'> & { key: TsigSpec | null };
+
 /** The whole nsd.conf of a test: its own directory, no privileges dropped, no rate limit. */
-export function nsdConfig(spec: SecondarySpec): string {
+export function nsdConfig(spec: NsdSpec): string {
   const { dir } = spec;
   return `server:
   ip-address: ${spec.host}@${spec.port}
@@ -127,7 +131,7 @@ remote-control:
 ${nsdSecondary(spec)}`;
 }
 
-export function startNsd(spec: SecondarySpec): Secondary {
+export function startNsd(spec: NsdSpec): Secondary {
   mkdirSync(spec.dir, { recursive: true });
   const config = nsdConfig(spec);
   writeFileSync(join(spec.dir, 'nsd.conf'), config);

@@ -3,12 +3,11 @@
 // tenants' MX drop it — at mxpool, and at NSD after the NOTIFY and transfer of each tenant zone.
 // A restart keeps every tenant zone's serial (state file), since nothing in them changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dig, digSerial, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { track } from '../helpers/children.ts';
+import { startNsd, type Secondary } from '../helpers/secondaries.ts';
 import type { ApiState, ApiZoneSearch } from '../../src/http/types.ts';
 
 const DNS = '127.13.0.20';
@@ -19,7 +18,7 @@ const dir = tempDir('mxpool-nsd-tenants-');
 let daemon: TestDaemon | undefined;
 /** kept so afterAll can stop a daemon whose start outlived a timed-out beforeAll */
 let starting: Promise<TestDaemon> | undefined;
-let nsd: ChildProcess | undefined;
+let nsd: Secondary | undefined;
 
 const tenant = (zone: string) => ({ zone, mx: [{ pool: 'inbound', preference: 10 }], dmarc: { p: 'reject' } });
 
@@ -41,53 +40,15 @@ beforeAll(async () => {
     },
   });
   daemon = await starting;
-  const zones = ['t1.example', 't2.example']
-    .map((zone) => `zone:\n  name: ${zone}\n  zonefile: "${dir}/${zone}.zone"\n  request-xfr: ${DNS}@${DNS_PORT} NOKEY\n  allow-notify: ${DNS} NOKEY\n  outgoing-interface: ${NSD}\n`)
-    .join('');
-  writeFileSync(
-    join(dir, 'nsd.conf'),
-    `server:
-  ip-address: ${NSD}@${NSD_PORT}
-  port: ${NSD_PORT}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  verbosity: 2
-  server-count: 1
-  rrl-ratelimit: 0
-remote-control:
-  control-enable: no
-${zones}`,
-  );
-  nsd = track(spawn('nsd', ['-d', '-c', join(dir, 'nsd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  nsd.stdout?.resume();
-  nsd.stderr?.resume();
+  nsd = startNsd({ zones: ['t1.example', 't2.example'], primary: { host: DNS, port: DNS_PORT }, key: null, host: NSD, port: NSD_PORT, dir });
 }, 60_000);
 
 afterAll(async () => {
-  if (nsd && nsd.exitCode === null) {
-    const exited = new Promise((resolve) => nsd?.once('exit', resolve));
-    nsd.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-    if (nsd.exitCode === null) nsd.kill('SIGKILL');
-  }
+  await nsd?.stop();
   await (daemon ?? (await starting?.catch(() => undefined)))?.close();
 });
 
-const nsdLog = () => {
-  try {
-    return readFileSync(join(dir, 'nsd.log'), 'utf8');
-  } catch {
-    return '(no log)';
-  }
-};
+const nsdLog = () => nsd?.log() || '(no log)';
 const mx = async (server: string, port: number, zone: string) => (await dig(server, port, zone, 'MX').catch(() => [])).sort();
 const ALL = ['10 mx1.example.com.', '10 mx2.example.com.', '10 mx3.example.com.'];
 
