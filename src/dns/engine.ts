@@ -80,8 +80,8 @@ export class Engine {
 
   /** Adds a zone or replaces its version; returns the new version. */
   set(zone: DesiredZone): ZoneVersion {
-    const version: ZoneVersion = { zone, index: compileZone(zone), retired: false };
     const old = this.#zones.get(zone.zone);
+    const version: ZoneVersion = { zone, index: compileZone(zone, old?.index), retired: false };
     this.#zones.set(zone.zone, version);
     this.#primary ??= zone.zone;
     if (old) old.retired = true;

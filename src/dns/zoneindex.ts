@@ -1,22 +1,11 @@
 // A DesiredZone compiled for answering: sets by name and type, the names that exist (including
-// empty non-terminals, RFC 8020), delegation points, and the precomputed weighted rotations.
-import type { DesiredZone, RData, RecordSet, RecordType, RecordValue } from '../model.ts';
+// empty non-terminals, RFC 8020), delegation points, and the weighted rotations (computed on first
+// use). A new version compiled with the previous one reuses every set that did not change.
+import type { DesiredZone, RecordSet, RecordType } from '../model.ts';
 import { nameLabels } from './writer.ts';
-import { weightedRotations } from './rotation.ts';
+import { compileSet, type CompiledSet } from './compiled-set.ts';
 
-export interface CompiledSet {
-  name: string;
-  type: RecordType;
-  ttl: number;
-  data: RData[];
-  /** weighted sets: orders of `data` indexes; a query takes one at random. Absent = fixed order. */
-  rotations?: number[][];
-  /**
-   * With rotations: per slot, the index of its distinct order (slots with equal orders give equal
-   * answers, so the fast path learns one template per distinct order, not per slot)
-   */
-  slotClass?: Uint16Array;
-}
+export { ROTATION_SLOTS, type CompiledSet } from './compiled-set.ts';
 
 export interface ZoneIndex {
   zone: string;
@@ -35,66 +24,18 @@ export interface ZoneIndex {
   sets: RecordSet[];
 }
 
-/** Number of precomputed orders per weighted set: first-position shares are exact to 1/256. */
-export const ROTATION_SLOTS = 256;
-
 /**
- * The rotations of a weighted set, computed once per values list: tenant zones share their MX
- * values list (src/tenants/mx.ts), so 10,000 tenant zones hold one set of rotations, not 10,000.
- * Seeded from the values themselves, so equal sets rotate alike in every zone and every version.
+ * `previous`: the version served now, whose compiled sets (and their rotations) the unchanged sets
+ * of this one reuse; the answers are the same as from a compile without it.
  */
-const rotationCache = new WeakMap<readonly RecordValue[], { rotations: number[][]; slotClass: Uint16Array }>();
-
-function rotationsOf(values: readonly RecordValue[]): { rotations: number[][]; slotClass: Uint16Array } {
-  let cached = rotationCache.get(values);
-  if (!cached) {
-    const rotations = weightedRotations(values.map((v) => v.weight ?? 1), ROTATION_SLOTS, seedOf(values));
-    const classes = new Map<string, number>();
-    const slotClass = new Uint16Array(rotations.length);
-    rotations.forEach((order, slot) => {
-      const key = order.join(',');
-      let index = classes.get(key);
-      if (index === undefined) classes.set(key, (index = classes.size));
-      slotClass[slot] = index;
-    });
-    cached = { rotations, slotClass };
-    rotationCache.set(values, cached);
-  }
-  return cached;
-}
-
-/** FNV-1a over the values' data and weights. */
-function seedOf(values: readonly RecordValue[]): number {
-  let hash = 0x811c9dc5;
-  const text = values.map((v) => `${JSON.stringify(v.data)}/${v.weight ?? ''}`).join('|');
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-/**
- * Record sets are immutable values, and a new version of a tenant zone reuses every set of the
- * previous one but its SOA and MX (src/tenants/zones.ts): each set is compiled once, not once per
- * version — a health change touching 10,000 tenant zones compiles two small sets per zone.
- */
-const compiledSets = new WeakMap<RecordSet, CompiledSet>();
-
-function compiledSet(set: RecordSet): CompiledSet {
-  let compiled = compiledSets.get(set);
-  if (!compiled) {
-    compiled = { name: set.name, type: set.type, ttl: set.ttl, data: set.values.map((v) => v.data) };
-    if (set.values.length > 1 && set.values.some((v) => v.weight !== undefined)) Object.assign(compiled, rotationsOf(set.values));
-    compiledSets.set(set, compiled);
-  }
-  return compiled;
-}
-
-export function compileZone(zone: DesiredZone): ZoneIndex {
+export function compileZone(zone: DesiredZone, previous?: ZoneIndex): ZoneIndex {
+  const before = previous?.zone === zone.zone ? previous.nodes : undefined;
   const nodes = new Map<string, Map<RecordType, CompiledSet>>();
   const existing = new Set<string>([zone.zone]);
   const delegations = new Set<string>();
   let soa: CompiledSet | undefined;
   for (const set of zone.sets) {
-    const compiled = compiledSet(set);
+    const compiled = compileSet(set, before?.get(set.name)?.get(set.type));
     const types = nodes.get(set.name) ?? new Map<RecordType, CompiledSet>();
     types.set(set.type, compiled);
     nodes.set(set.name, types);
@@ -105,7 +46,9 @@ export function compileZone(zone: DesiredZone): ZoneIndex {
   if (!soa) throw new Error(`zone ${zone.zone} has no SOA record at its apex (nameserver.soa missing?)`);
   const soaData = soa.data[0];
   const minimum = soaData?.type === 'SOA' ? soaData.minimum : 0;
-  const ordered = [...zone.sets].sort((a, b) => Number(b.type === 'SOA' && b.name === zone.zone) - Number(a.type === 'SOA' && a.name === zone.zone));
+  // SOA first, the rest in their order (zones from desired() have it first already)
+  const at = zone.sets.findIndex((set) => set.type === 'SOA' && set.name === zone.zone);
+  const ordered = at === 0 ? zone.sets.slice() : [zone.sets[at] as RecordSet, ...zone.sets.slice(0, at), ...zone.sets.slice(at + 1)];
   return {
     zone: zone.zone,
     zoneLabels: nameLabels(zone.zone),
