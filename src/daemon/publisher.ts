@@ -4,7 +4,8 @@
 // (several hosts failing in the same probe round make one zone change, one NOTIFY, one sync).
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import type { DesiredZone, HealthSnapshot, RecordSet } from '../model.ts';
+import type { DesiredZone, HealthSnapshot, RData, RecordSet, RecordValue } from '../model.ts';
+import { sameRData } from '../dns/rdata.ts';
 import { desired, nextSerial } from '../desired.ts';
 import { graceMs } from '../auth/senders.ts';
 import { spfSetsOf } from '../auth/records.ts';
@@ -252,11 +253,27 @@ function setsWithSerial(sets: RecordSet[], serial: number): RecordSet[] {
   return sets.map((set) => (set.type === 'SOA' ? { ...set, values: set.values.map((v) => (v.data.type === 'SOA' ? { ...v, data: { ...v.data, serial } } : v)) } : set));
 }
 
-/** Same records, ignoring the SOA serial (which is what we are deciding whether to bump). */
+/**
+ * Same records, ignoring the SOA serial (which is what we are deciding whether to bump): set by set,
+ * field by field, in order — no text of the whole zone built twice per publish (10,000 hosts).
+ */
 function sameContent(a: RecordSet[], b: RecordSet[]): boolean {
-  return canonical(a) === canonical(b);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as RecordSet;
+    const y = b[i] as RecordSet;
+    if (x === y) continue;
+    if (x.name !== y.name || x.type !== y.type || x.ttl !== y.ttl || x.source !== y.source || x.pool !== y.pool || x.values.length !== y.values.length) return false;
+    for (let j = 0; j < x.values.length; j++) {
+      const v = x.values[j] as RecordValue;
+      const w = y.values[j] as RecordValue;
+      if (v === w) continue;
+      if (v.weight !== w.weight || v.host !== w.host || !sameRData(withoutSerial(v.data), withoutSerial(w.data))) return false;
+    }
+  }
+  return true;
 }
 
-function canonical(sets: RecordSet[]): string {
-  return JSON.stringify(setsWithSerial(sets, 0));
+function withoutSerial(data: RData): RData {
+  return data.type === 'SOA' ? { ...data, serial: 0 } : data;
 }

@@ -7,6 +7,7 @@
 // Both keep answers identical: the orders depend only on the values (seeded from them).
 import type { RData, RecordSet, RecordType, RecordValue } from '../model.ts';
 import { weightedRotations } from './rotation.ts';
+import { sameRData } from './rdata.ts';
 
 /** Number of precomputed orders per weighted set: first-position shares are exact to 1/256. */
 export const ROTATION_SLOTS = 256;
@@ -114,25 +115,7 @@ function reusable(before: Compiled, set: RecordSet): boolean {
   for (let i = 0; i < set.values.length; i++) {
     const a = before.values[i] as RecordValue;
     const b = set.values[i] as RecordValue;
-    if (a !== b && (a.weight !== b.weight || !sameData(a.data, b.data))) return false;
-  }
-  return true;
-}
-
-/** RData are flat records of strings and numbers (TXT: an array of strings). */
-function sameData(a: RData, b: RData): boolean {
-  if (a === b) return true;
-  if (a.type !== b.type) return false;
-  const left = a as unknown as Record<string, unknown>;
-  const right = b as unknown as Record<string, unknown>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  for (const key of keys) {
-    const x = left[key];
-    const y = right[key];
-    if (x === y) continue;
-    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    if (a !== b && (a.weight !== b.weight || !sameRData(a.data, b.data))) return false;
   }
   return true;
 }

@@ -152,6 +152,27 @@ export function formatRData(data: RData): string {
   }
 }
 
+/**
+ * Field by field equality of two record data (a TXT's strings element by element): what lets a
+ * new zone version reuse the work done for an unchanged set (compiled answers, journal records).
+ */
+export function sameRData(a: RData, b: RData): boolean {
+  if (a === b) return true;
+  if (a.type !== b.type) return false;
+  const left = a as unknown as Record<string, unknown>;
+  const right = b as unknown as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  for (const key of keys) {
+    const x = left[key];
+    const y = right[key];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+}
+
 /** `3 1 1 <hex>`: the one presentation of TLSA data (master files, Route 53, Cloudflare, plans). */
 export function tlsaText(data: { usage: number; selector: number; matchingType: number; data: string }): string {
   return `${data.usage} ${data.selector} ${data.matchingType} ${data.data}`;

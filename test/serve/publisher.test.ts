@@ -83,6 +83,26 @@ describe('ZonePublisher', () => {
     expect(published.map((z) => z.serial)).toEqual([2026120106, 2026120107]);
   });
 
+  it('a new serial for any change a record set carries: a weight, a TTL, an SOA field other than the serial', () => {
+    vi.useFakeTimers({ now: NOW });
+    let current = config;
+    const published: DesiredZone[] = [];
+    const publisher = new ZonePublisher({ config, logger: silentLogger, now: () => Date.now(), health: () => snapshot({}), previousSerial: 0, lastKnownGood: {}, targets: [(z) => published.push(z)] });
+    publisher.publishNow();
+    const edit = (change: (yaml: typeof config) => typeof config) => {
+      current = change(current);
+      publisher.reconfigure(current, []);
+      return publisher.publishNow().serial;
+    };
+    const weight = edit((c) => ({ ...c, pools: c.pools.map((p) => (p.name === 'inbound' ? { ...p, hosts: p.hosts.map((h, i) => (i === 0 ? { ...h, weight: 5 } : h)) } : p)) }));
+    expect(weight).toBe(2026120101);
+    expect(edit((c) => ({ ...c, ttl: 31 }))).toBe(2026120102);
+    const soa = edit((c) => ({ ...c, nameserver: { ...(c.nameserver as NonNullable<typeof c.nameserver>), soa: { ...(c.nameserver as NonNullable<typeof c.nameserver>).soa, refresh: 7201 } } }));
+    expect(soa).toBe(2026120103);
+    expect(edit((c) => c)).toBe(2026120103); // nothing changed: the serial stays
+    expect(published.map((z) => z.serial)).toEqual([2026120100, 2026120101, 2026120102, 2026120103]);
+  });
+
   it('remembers the last known good set only from healthy hosts, and serves it when all are down', () => {
     vi.useFakeTimers({ now: NOW });
     let health = snapshot({ 'mx2.example.com': 'unhealthy' });

@@ -59,7 +59,8 @@ export class ZoneJournal {
 
   /** Takes a new version of the zone; returns what the journal did with it. */
   record(zone: DesiredZone): JournalEvent {
-    return this.recordVersion(versionOf(zone));
+    // built on the latest version: the sets that did not change keep their records (diff.ts)
+    return this.recordVersion(versionOf(zone, this.#latest));
   }
 
   recordVersion(next: ZoneVersion): JournalEvent {
