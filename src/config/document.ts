@@ -1,7 +1,7 @@
 // One YAML file read as a config document: syntax errors, the tree checks of yaml-checks.ts and the
 // conversion to plain values, every problem at its LINE:COL. Used for the config file itself and for
 // each tenant file of `tenantsFrom` (src/config/tenants-from.ts).
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { LineCounter, parseDocument, isScalar, type Document, type YAMLError } from 'yaml';
 import type { ConfigProblem } from '../errors.ts';
 import { checkTree, pathAtOffset, type At } from './yaml-checks.ts';
@@ -21,12 +21,14 @@ export interface ConfigDocument {
 
 /**
  * Reads a file of at most `maxBytes`; a missing, unreadable or oversized file is one problem at 1:1
- * saying what was expected (`what`, e.g. "a readable YAML config file").
+ * saying what was expected (`what`, e.g. "a readable YAML config file"). `stat`: the file's, when
+ * the caller has just taken it.
  */
-export function readBounded(file: string, maxBytes: number, what: string): { text: string } | { problem: ConfigProblem } {
+export function readBounded(file: string, maxBytes: number, what: string, stat?: Stats): { text: string } | { problem: ConfigProblem } {
   const unreadable = (why: string) => ({ problem: { line: 1, col: 1, path: '', message: `${what} (${why})` } });
   try {
-    const stat = statSync(file);
+    // `stat`: taken just before by the caller (a tenant file's signature), not taken twice
+    stat ??= statSync(file);
     if (stat.isDirectory()) return unreadable('this is a directory');
     if (stat.size > maxBytes) return unreadable(`${stat.size} bytes is far too large; at most ${maxBytes}`);
     return { text: readFileSync(file, 'utf8') };

@@ -1,7 +1,7 @@
 // PURE: the parts of a tenant zone that depend on the config alone — SOA (serial left at 0), NS,
 // SPF, DMARC, DKIM and static records — built once per config. Health changes only the apex MX, so
 // a new version of the zone is these parts + the shared MX set + a new serial (src/tenants/zones.ts).
-import { createHash } from 'node:crypto';
+import { hash as oneShot } from 'node:crypto';
 import type { Config, TenantConfig } from '../config/schema.ts';
 import { sameTenant } from '../config/diff.ts';
 import type { RecordSet } from '../model.ts';
@@ -115,7 +115,8 @@ export function tenantParts(config: Config, tenant: TenantConfig): TenantParts {
   const rest = ordered.filter((_, index) => index !== at);
   if (served) notes.push(...lameNs(zone, tenant.nameserver?.ns ?? served.ns, rest));
   const mxAt = at >= 0 ? at : rest.length;
-  const hash = createHash('sha1').update(JSON.stringify([soa ?? null, rest, mx, config.ttl])).digest('base64url');
+  // one-shot hash: a Hash object per tenant costs more than hashing its kilobyte
+  const hash = oneShot('sha1', JSON.stringify([soa ?? null, rest, mx, config.ttl]), 'base64url');
   return { zone, ...(soa ? { soa } : {}), sets: rest, mxAt, mx, ttl: config.ttl, notes, hash };
 }
 
