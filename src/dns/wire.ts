@@ -11,6 +11,7 @@
 import type { Response } from './answer.ts';
 import { replyPayload } from './answer.ts';
 import { encodeResponse } from './encode.ts';
+import { TemplateArena } from './template-arena.ts';
 import { MAX_UDP_PAYLOAD, MIN_UDP_PAYLOAD, RCODE, rcodeName, TYPE, typeName } from './constants.ts';
 
 /** Whatever a learned answer depends on; `retired` once it was replaced (a zone version). */
@@ -45,16 +46,27 @@ export type FastResult = { hit: true; reply: Buffer; entry: FastEntry } | { hit:
 
 /** Bound on remembered keys: random names (NXDOMAIN floods) cannot grow memory without limit. */
 export const MAX_FAST_ENTRIES = 100_000;
-/** Bound on template bytes: many weighted answers over many zones stay within this much memory. */
+/** Bound on template memory (the arena's chunks): many weighted answers over many zones stay within it. */
 export const MAX_FAST_BYTES = 48 * 1024 * 1024;
 
 export class FastPath {
   readonly #entries = new Map<string, FastEntry>();
   readonly #random: () => number;
+  /** where kept templates live; its chunks count against MAX_FAST_BYTES */
+  readonly #arena = new TemplateArena();
   #bytes = 0;
 
-  constructor(random: () => number) {
+  readonly #limits: { entries: number; bytes: number };
+
+  /** `limits`: the bounds (tests make them small) */
+  constructor(random: () => number, limits: { entries: number; bytes: number } = { entries: MAX_FAST_ENTRIES, bytes: MAX_FAST_BYTES }) {
     this.#random = random;
+    this.#limits = limits;
+  }
+
+  /** Octets of template memory held since the last start-over (what the byte bound counts). */
+  get held(): number {
+    return this.#arena.held;
   }
 
   get size(): number {
@@ -70,6 +82,7 @@ export class FastPath {
   clear(): void {
     this.#entries.clear();
     this.#bytes = 0;
+    this.#arena.reset();
   }
 
   /** Answers `msg` from a template, or says why not (with the key to learn when the shape was right). */
@@ -111,8 +124,8 @@ export class FastPath {
    */
   learn(probe: FastProbe, response: Response, owner: FastOwner, slot: number, slotCount: number): void {
     if (!cacheable(response)) return;
-    const template = encodeResponse({ ...response, id: 0, rd: false, cd: false }, 0xffff);
-    if (template.length > MAX_UDP_PAYLOAD) return;
+    const encoded = encodeResponse({ ...response, id: 0, rd: false, cd: false }, 0xffff);
+    if (encoded.length > MAX_UDP_PAYLOAD) return;
     const rotated = response.rotated === true;
     let entry = this.#entries.get(probe.key);
     if (entry && (entry.owner !== owner || (entry.slots !== undefined) !== rotated)) {
@@ -120,16 +133,16 @@ export class FastPath {
       entry = undefined;
     }
     if (!entry) {
-      if (this.#entries.size >= MAX_FAST_ENTRIES || this.#bytes >= MAX_FAST_BYTES) this.clear();
-      const optPayloadAt = response.edns ? template.length - 11 + 3 : -1;
+      if (this.#entries.size >= this.#limits.entries || this.#arena.held >= this.#limits.bytes) this.clear();
+      const optPayloadAt = response.edns ? encoded.length - 11 + 3 : -1;
       entry = { distinct: [], nameLength: probe.nameLength, optPayloadAt, type: typeName(response.question?.type ?? 0), rcode: rcodeName(response.rcode), owner };
       if (rotated) entry.slots = new Uint16Array(slotCount);
       this.#entries.set(probe.key, entry);
     }
-    let index = entry.distinct.findIndex((known) => known.equals(template));
+    let index = entry.distinct.findIndex((known) => known.equals(encoded));
     if (index < 0) {
-      index = entry.distinct.push(template) - 1;
-      this.#bytes += template.length;
+      index = entry.distinct.push(this.#arena.keep(encoded)) - 1;
+      this.#bytes += encoded.length;
     }
     if (!entry.slots) return;
     for (const peer of peerSlots(response, slot, slotCount)) entry.slots[peer] = index + 1;
@@ -201,3 +214,4 @@ export function probeShape(msg: Buffer): FastProbe | undefined {
   const key = `${msg.toString('latin1', 12, 12 + nameLength).toLowerCase()}/${qtype}/${shape}`;
   return { key, nameLength, payload };
 }
+
