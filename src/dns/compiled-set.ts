@@ -95,22 +95,17 @@ class Compiled implements CompiledSet {
 }
 
 /**
- * Record sets are immutable values, and a new version of a tenant zone reuses every set of the
- * previous one but its SOA and MX (src/tenants/zones.ts): each set object is compiled once.
+ * The set compiled: `before` (the previous version's set of the same name and type) when equal.
+ * A new version of a tenant zone holds the very set objects of the one before but its SOA and MX
+ * (src/tenants/zones.ts), so the comparison stops at their identity.
  */
-const compiledSets = new WeakMap<RecordSet, Compiled>();
-
-/** The set compiled: `before` (the previous version's set of the same name and type) when equal. */
 export function compileSet(set: RecordSet, before: CompiledSet | undefined): CompiledSet {
-  let compiled = compiledSets.get(set);
-  if (compiled) return compiled;
-  compiled = before instanceof Compiled && reusable(before, set) ? before : new Compiled(set);
-  compiledSets.set(set, compiled);
-  return compiled;
+  return before instanceof Compiled && reusable(before, set) ? before : new Compiled(set);
 }
 
 /** Same TTL, same values in the same order with the same weights: the same answers, the same orders. */
 function reusable(before: Compiled, set: RecordSet): boolean {
+  if (before.values === set.values) return before.ttl === set.ttl;
   if (before.ttl !== set.ttl || before.values.length !== set.values.length) return false;
   for (let i = 0; i < set.values.length; i++) {
     const a = before.values[i] as RecordValue;
