@@ -91,6 +91,11 @@ export function providersMinTtl(config: Pick<Config, 'providers'>): number {
   return ttl;
 }
 
+/** The names of the providers `config` syncs its zone to. */
+export function providerNames(config: Pick<Config, 'providers'>): ProviderName[] {
+  return PROVIDER_NAMES.filter((name) => config.providers?.[name] !== undefined);
+}
+
 /** The configured providers (none when `providers` is absent). */
 export function createProviders(config: Config, logger: Logger, deps: ProviderDeps = {}): Provider[] {
   return createZoneProviders(config.providers ?? {}, config.providers?.ownerId ?? 'mxpool', logger, deps, 'providers');

@@ -101,6 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   announceRetired(logger, retirements.retired, retirements.found);
   // resolvers may keep these records as long as the longest TTL any target serves them with
   const transport = new TransportTracker(config, transportTtlMs(config, services), saved?.transport);
+  transport.setPlaces(publishingPlaces(config, services), startedAt);
   let policyServer: { stop(): Promise<void> } | undefined;
 
   let nameserver: NameserverService | undefined;
@@ -142,6 +143,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const zoneTargets: ((zone: DesiredZone) => void)[] = [
     (zone) => transport.published(zone, clock.now()),
     (zone) => nameserver?.setZone(zone),
+    (zone) => nameserver && stsCarried('nameserver', zone.serial),
     (zone) => syncer?.push(zone),
     (zone) => metrics.zone(zone.serial),
     (zone) => gauges.zoneChanged(zone),
@@ -194,6 +196,31 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
 
   const reloader = newReloader(options.reload);
+
+  /** `place` publishes the zone of `serial` now: an MX name waiting for it gets its deadline. */
+  function stsCarried(place: string, serial: number): void {
+    if (!transport.carried(place, serial, clock.now())) return;
+    if (cluster) cluster.recompute();
+    else publisher.request(`${place} carries the MTA-STS policy id`);
+    stateWriter.schedule();
+  }
+
+  /** A provider's sync: its success counts for the MTA-STS hold; its failure keeps waiting names out of MX. */
+  function watchSync(service: SyncService): void {
+    service.onSync((event) => {
+      metrics.sync(event.provider, event.result);
+      const zone = live.current.zone;
+      const blocked = event.conflicts?.includes(`_mta-sts.${zone}`) ? `_mta-sts.${zone} belongs to another owner there: it does not carry mxpool's policy id` : undefined;
+      const error = event.result === 'error' ? (event.error ?? 'sync failed') : blocked;
+      if (error === undefined) {
+        if (event.serial !== undefined) stsCarried(event.provider, event.serial);
+        return;
+      }
+      transport.failed(event.provider, error, clock.now());
+      const waiting = transport.waitingFor(event.provider, servedZone());
+      if (waiting.length > 0) logger.warn({ provider: event.provider, error, hosts: waiting }, `MTA-STS: ${waiting.join(', ')} stay${waiting.length === 1 ? 's' : ''} out of MX everywhere until ${event.provider} carries the policy's _mta-sts id (its sync failed), then one TTL`);
+    });
+  }
 
   runner.on('probe', (host, result) => {
     const health = runner.healthOf(host);
@@ -328,10 +355,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         metrics.dnsQuery(event.type, event.rcode, event.transport);
       });
       await nameserver.start();
+      stsCarried('nameserver', (servedZone() ?? zone).serial);
     }
     if (services.syncer && !cluster) {
       syncer = services.syncer();
-      syncer.onSync((event) => metrics.sync(event.provider, event.result));
+      watchSync(syncer);
       syncer.start();
       syncer.push(zone);
     }
@@ -374,7 +402,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         const nextHygiene = hygieneOf(next);
         const commit = await prepareReload({
           live, runner, publisher, gauges, memory, stateWriter, auditLoop, syncer, tenantSync, nameserver, logger,
-          transport: { reconfigure: (config, at) => transport.reconfigure(config, transportTtlMs(config, services), at) },
+          transport: {
+            reconfigure: (config, at) => {
+              transport.reconfigure(config, transportTtlMs(config, services), at);
+              transport.setPlaces(publishingPlaces(config, services), at);
+            },
+          },
           onHosts: (changes) => {
             for (const gone of changes.removed) probedSinceStart.delete(gone.name);
             hostCount = countHosts(live.current);
@@ -431,7 +464,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (leading && !syncer && services.syncer && !stopped) {
       const started = services.syncer();
       syncer = started;
-      started.onSync((event) => metrics.sync(event.provider, event.result));
+      watchSync(started);
       started.start();
       const zone = servedZone();
       if (zone) started.push(zone);
@@ -469,6 +502,11 @@ function countHosts(config: Config): number {
 /** How long resolvers may cache the transport records: the TTL, raised to the floor of any provider. */
 function transportTtlMs(config: Config, services: Services): number {
   return Math.max(config.ttl, services.ttlFloor?.(config) ?? 0) * 1000;
+}
+
+/** Where the zone is published, for the MTA-STS safety rule: the built-in nameserver, each provider. */
+function publishingPlaces(config: Config, services: Services): string[] {
+  return [...(config.nameserver && services.nameserver ? ['nameserver'] : []), ...(services.syncer ? (services.providerNames?.(config) ?? []) : [])];
 }
 
 function httpToken(config: Config, env: Record<string, string | undefined>): string | undefined {

@@ -46,7 +46,7 @@ export function desired(config: Config, health: HealthSnapshot, options: Desired
   for (const pool of config.pools) {
     const hosts = publishedHosts(pool, withoutDaneWithdrawn(pool, health, transport, notes), options.lastKnownGood?.[pool.name], notes);
     published[pool.name] = hosts.map((h) => h.name);
-    for (const set of poolSets(config, pool, hosts, transport.heldMx, notes)) sets.addManaged(set);
+    for (const set of poolSets(config, pool, hosts, transport, notes)) sets.addManaged(set);
   }
   for (const set of transport.sets) sets.addManaged(set);
   notes.push(...transport.notes);
@@ -74,7 +74,9 @@ export function desired(config: Config, health: HealthSnapshot, options: Desired
   if (transport.mismatches.size > 0 || transport.heldMx.size > 0 || Number.isFinite(transport.nextChange)) {
     zone.transport = {
       mismatches: Object.fromEntries(transport.mismatches),
-      heldMx: Object.fromEntries(transport.heldMx),
+      // a name waiting for a place has no deadline yet: it is under stsWaiting instead
+      heldMx: Object.fromEntries([...transport.heldMx].filter(([, until]) => Number.isFinite(until))),
+      ...(transport.stsWaiting.size > 0 ? { stsWaiting: Object.fromEntries(transport.stsWaiting) } : {}),
       ...(Number.isFinite(transport.nextChange) ? { nextChange: transport.nextChange } : {}),
     };
   }
@@ -160,7 +162,8 @@ function withoutDaneWithdrawn(pool: PoolConfig, health: HealthSnapshot, transpor
  * MTA-STS safety (RFC 8461 5.1): a host the policy has named for less than one TTL stays out of MX
  * (its A/AAAA are published) — unless that would leave the pool's MX empty.
  */
-function mxHosts(pool: PoolConfig, hosts: HostConfig[], held: ReadonlyMap<string, number>, notes: string[]): HostConfig[] {
+function mxHosts(pool: PoolConfig, hosts: HostConfig[], transport: Pick<TransportView, 'heldMx' | 'stsWaiting'>, notes: string[]): HostConfig[] {
+  const held = transport.heldMx;
   if (held.size === 0) return hosts;
   const waiting = hosts.filter((h) => held.has(h.name));
   if (waiting.length === 0) return hosts;
@@ -168,11 +171,15 @@ function mxHosts(pool: PoolConfig, hosts: HostConfig[], held: ReadonlyMap<string
     notes.push(`MTA-STS: pool ${pool.name}: ${waiting.map((h) => h.name).join(', ')} in MX although the policy names them for less than one TTL (no other host to publish)`);
     return hosts;
   }
-  for (const host of waiting) notes.push(`MTA-STS: ${host.name} enters MX at ${new Date(held.get(host.name) as number).toISOString()}, once the policy naming it has been served for one TTL`);
+  for (const host of waiting) {
+    const places = transport.stsWaiting.get(host.name);
+    if (places) notes.push(`MTA-STS: ${host.name} stays out of MX until ${places.join(', ')} ${places.length === 1 ? 'carries' : 'carry'} the _mta-sts id of the policy naming it, then one TTL`);
+    else notes.push(`MTA-STS: ${host.name} enters MX at ${new Date(held.get(host.name) as number).toISOString()}, once the policy naming it has been served for one TTL`);
+  }
   return hosts.filter((h) => !held.has(h.name));
 }
 
-function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[], heldMx: ReadonlyMap<string, number>, notes: string[]): RecordSet[] {
+function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[], transport: Pick<TransportView, 'heldMx' | 'stsWaiting'>, notes: string[]): RecordSet[] {
   const sets: RecordSet[] = [];
   for (const host of hosts) {
     const data = addressData(host);
@@ -186,7 +193,7 @@ function poolSets(config: Config, pool: PoolConfig, hosts: HostConfig[], heldMx:
   }
   if (pool.mx && hosts.length > 0) {
     const preference = pool.mx.preference;
-    const values = mxHosts(pool, hosts, heldMx, notes).map((h) => ({ data: { type: 'MX' as const, preference, exchange: h.name }, weight: h.weight, host: h.name }));
+    const values = mxHosts(pool, hosts, transport, notes).map((h) => ({ data: { type: 'MX' as const, preference, exchange: h.name }, weight: h.weight, host: h.name }));
     sets.push({ name: pool.mx.name, type: 'MX', ttl: config.ttl, values, source: 'pool', pool: pool.name });
   }
   return sets;

@@ -90,6 +90,8 @@ export interface TransportSummary {
   mismatches: Record<string, { key: string; until?: number }>;
   /** MX host name -> when it may enter MX (epoch ms) */
   heldMx: Record<string, number>;
+  /** MX host names held with no deadline yet -> the places that do not carry the policy's `_mta-sts` id */
+  stsWaiting?: Record<string, string[]>;
   /** the next moment the transport records change by themselves (epoch ms) */
   nextChange?: number;
 }

@@ -30,6 +30,12 @@ export interface ProviderStatus {
 export interface SyncEvent {
   provider: string;
   result: 'ok' | 'error' | 'unchanged';
+  /** the serial of the zone this cycle synced: on success the provider holds its records */
+  serial: number;
+  /** why it failed */
+  error?: string;
+  /** names left as they are because another owner holds them (the provider does not carry ours) */
+  conflicts?: string[];
 }
 
 export interface SyncerOptions {
@@ -123,13 +129,15 @@ export function createSyncer(options: SyncerOptions): Syncer {
     }
   }
 
-  function record(result: SyncResult, dryRun: boolean): void {
+  function record(result: SyncResult, dryRun: boolean, serial: number): void {
     for (const listener of resultListeners) listener(result);
     if (dryRun) return;
     const changes = result.applied ? (result.plan?.changes.length ?? 0) : 0;
     statuses.set(result.provider, { name: result.provider, at: result.at, ok: result.ok, changes, error: result.error ?? null });
     if (result.applied) lastWriteAt = clock.now();
-    const event: SyncEvent = { provider: result.provider, result: !result.ok ? 'error' : result.applied ? 'ok' : 'unchanged' };
+    const event: SyncEvent = { provider: result.provider, result: !result.ok ? 'error' : result.applied ? 'ok' : 'unchanged', serial };
+    if (result.error !== undefined) event.error = result.error;
+    if (result.plan && result.plan.conflicts.length > 0) event.conflicts = result.plan.conflicts.map((conflict) => conflict.name);
     for (const listener of listeners) listener(event);
   }
 
@@ -137,7 +145,7 @@ export function createSyncer(options: SyncerOptions): Syncer {
   function runFor(provider: Provider, desired: DesiredZone, syncOptions: SyncOptions): Promise<SyncResult> {
     const previous = chains.get(provider.name) ?? Promise.resolve();
     const run = previous.then(() => limit(() => reconcile(provider, desired, syncOptions, context)));
-    const settled = run.then((result) => record(result, syncOptions.dryRun ?? false));
+    const settled = run.then((result) => record(result, syncOptions.dryRun ?? false, desired.serial));
     chains.set(provider.name, settled.catch(() => undefined));
     return settled.then(() => run);
   }

@@ -41,7 +41,7 @@ async function probeOnce(config: Config): Promise<Map<string, ProbeResult>> {
  * `pool-mx-mismatch` does not report a deliberate wait as a fault.
  */
 export function withoutWithheld(health: HealthSnapshot, zone: Pick<DesiredZone, 'sets' | 'transport'>): HealthSnapshot {
-  const candidates = [...Object.keys(zone.transport?.heldMx ?? {}), ...Object.keys(zone.transport?.mismatches ?? {})];
+  const candidates = [...Object.keys(zone.transport?.heldMx ?? {}), ...Object.keys(zone.transport?.stsWaiting ?? {}), ...Object.keys(zone.transport?.mismatches ?? {})];
   if (candidates.length === 0) return health;
   const inMx = new Set(zone.sets.filter((set) => set.type === 'MX').flatMap((set) => set.values.map((v) => (v.data.type === 'MX' ? v.data.exchange : ''))));
   const adjusted = new Map(health);

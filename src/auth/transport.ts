@@ -18,8 +18,24 @@ export interface TransportState {
   presented?: ReadonlyMap<string, CertDigests>;
   /** each name of the served MTA-STS policy -> since when the policy has named it (epoch ms) */
   stsNames: Readonly<Record<string, number>>;
+  /**
+   * the places the zone is published at (the built-in nameserver, each provider) and, per name,
+   * since when each has carried an `_mta-sts` id of a policy naming it; absent (one-shot commands):
+   * only the policy server counts
+   */
+  stsPlaces?: readonly StsPlace[];
   /** how long resolvers may cache these records (the longest TTL any target publishes them with) */
   ttlMs: number;
+}
+
+/** One place that publishes the zone, as far as the MTA-STS safety rule is concerned. */
+export interface StsPlace {
+  /** `nameserver`, `route53`, `cloudflare` */
+  place: string;
+  /** each policy name -> since when this place has carried an `_mta-sts` id of a policy naming it */
+  names: Readonly<Record<string, number>>;
+  /** why its last sync failed (cleared by the next success) */
+  error?: string;
 }
 
 export interface TransportView {
@@ -29,8 +45,13 @@ export interface TransportView {
   mismatches: Map<string, Mismatch>;
   /** of those, the ones `onMismatch: withdraw` takes out of MX (desired() keeps the last host) */
   withdraw: Set<string>;
-  /** MX names the policy has named for less than one TTL -> when they may enter MX */
+  /**
+   * MX names the policy has named for less than one TTL -> when they may enter MX; +Infinity while
+   * some place does not carry the policy's id yet (`stsWaiting` says which)
+   */
   heldMx: Map<string, number>;
+  /** of those, the names waiting for places that do not carry an id naming them yet -> those places */
+  stsWaiting: Map<string, string[]>;
   /** the next moment something here changes by itself (a hold or a mismatch ending), or +Infinity */
   nextChange: number;
 }
@@ -58,7 +79,7 @@ export function tlsaOwner(host: string): string {
 }
 
 export function transportView(config: Config, now: number, state: TransportState | undefined): TransportView {
-  const view: TransportView = { sets: [], notes: [], mismatches: new Map(), withdraw: new Set(), heldMx: new Map(), nextChange: Number.POSITIVE_INFINITY };
+  const view: TransportView = { sets: [], notes: [], mismatches: new Map(), withdraw: new Set(), heldMx: new Map(), stsWaiting: new Map(), nextChange: Number.POSITIVE_INFINITY };
   const ttl = config.ttl;
   const txt = (name: string, text: string): RecordSet => ({ name, type: 'TXT', ttl, values: [{ data: { type: 'TXT', strings: splitTxt(text) } }], source: 'auth' });
   const { mtaSts, tlsRpt, dane } = config.auth;
@@ -77,15 +98,41 @@ export function transportView(config: Config, now: number, state: TransportState
   return view;
 }
 
-/** RFC 8461 safety: a name enters MX only once the policy naming it has been served for one TTL. */
+/**
+ * RFC 8461 safety: a name enters MX only once every sender can know the policy naming it — the
+ * policy server has served it, and every place that publishes the zone has carried an `_mta-sts`
+ * id of a policy naming it, for one TTL (senders learn a new policy from the id, from whichever
+ * authoritative server their resolver asks). A place that does not carry it yet holds the name
+ * with no deadline.
+ */
 function holdNewNames(view: TransportView, names: readonly string[], state: TransportState, now: number): void {
+  for (const [name, hold] of stsHolds(names, state, now)) {
+    view.heldMx.set(name, hold.until);
+    if (hold.waiting.length > 0) view.stsWaiting.set(name, hold.waiting);
+    else view.nextChange = Math.min(view.nextChange, hold.until);
+  }
+}
+
+/** The names still held at `now`: when each may enter MX (+Infinity while places lack it) and the places it waits for. */
+export function stsHolds(names: readonly string[], state: Pick<TransportState, 'stsNames' | 'stsPlaces' | 'ttlMs'>, now: number): Map<string, { until: number; waiting: string[] }> {
+  const holds = new Map<string, { until: number; waiting: string[] }>();
   for (const name of names) {
-    const since = state.stsNames[name];
+    let since = state.stsNames[name];
+    const waiting: string[] = [];
+    for (const place of state.stsPlaces ?? []) {
+      const carried = place.names[name];
+      if (carried === undefined) waiting.push(place.place);
+      else since = Math.max(since ?? carried, carried);
+    }
+    if (waiting.length > 0) {
+      holds.set(name, { until: Number.POSITIVE_INFINITY, waiting });
+      continue;
+    }
     const until = (since ?? now) + state.ttlMs;
     if (since !== undefined && now >= until) continue;
-    view.heldMx.set(name, until);
-    view.nextChange = Math.min(view.nextChange, until);
+    holds.set(name, { until, waiting });
   }
+  return holds;
 }
 
 function daneRecords(view: TransportView, config: Config, now: number, state: TransportState | undefined): void {

@@ -66,6 +66,7 @@ export const zoneShape: z.ZodType<DesiredZone> = z.strictObject({
     .strictObject({
       mismatches: z.record(name, z.strictObject({ key: z.string().max(300), until: ms.optional() })),
       heldMx: z.record(name, ms),
+      stsWaiting: z.record(name, z.array(z.string().max(100)).max(100)).optional(),
       nextChange: ms.optional(),
     })
     .optional(),

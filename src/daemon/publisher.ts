@@ -129,8 +129,12 @@ export class ZonePublisher {
     const tenantsChanged = this.#publishTenants(candidate, at, reasons);
     this.#lastCostMs = Math.max(0, now() - at);
     if (this.#zone && sameContent(this.#zone.sets, candidate.sets)) {
-      // same records, but a DANE mismatch in report mode (or its end) changes only the summary
-      if (this.#zone.transport !== candidate.transport) this.#zone = withTransport(this.#zone, candidate.transport);
+      // same records, but a DANE mismatch in report mode (or its end) changes only the summary,
+      // and so does an MTA-STS hold getting its deadline (a place now carries the policy's id)
+      if (this.#zone.transport !== candidate.transport) {
+        if (holdsChanged(this.#zone.transport, candidate.transport)) logger.info({ serial: this.#zone.serial, reasons, notes: candidate.notes.filter((note) => note.startsWith('MTA-STS:')) }, 'MTA-STS holds changed (records unchanged)');
+        this.#zone = withTransport(this.#zone, candidate.transport);
+      }
       return this.#zone;
     }
     const serial = nextSerial(this.#serial, new Date(at));
@@ -236,6 +240,11 @@ export class ZonePublisher {
 
 /** setTimeout fires at once past 2^31-1 ms; a later deadline just re-arms when this one fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function holdsChanged(before: DesiredZone['transport'], after: DesiredZone['transport']): boolean {
+  const holds = (summary: DesiredZone['transport']) => JSON.stringify([summary?.heldMx ?? {}, summary?.stsWaiting ?? {}]);
+  return holds(before) !== holds(after);
+}
 
 function withTransport(zone: DesiredZone, transport: DesiredZone['transport']): DesiredZone {
   const { transport: _old, ...rest } = zone;

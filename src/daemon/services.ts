@@ -32,6 +32,12 @@ export interface NameserverService {
 export interface SyncResultEvent {
   provider: string;
   result: 'ok' | 'error' | 'unchanged';
+  /** the serial of the zone the cycle synced */
+  serial?: number;
+  /** why it failed */
+  error?: string;
+  /** names another owner holds there: left as they are (not ours) */
+  conflicts?: string[];
 }
 
 export interface SyncService {
@@ -73,4 +79,6 @@ export interface Services {
   audit?: AuditService;
   /** the lowest TTL (seconds) a provider of `config` accepts (Cloudflare: 60); absent: none */
   ttlFloor?: (config: Config) => number;
+  /** the providers `config` syncs the zone to, by name (`route53`, `cloudflare`) */
+  providerNames?: (config: Config) => string[];
 }

@@ -9,13 +9,16 @@ import { mtaStsPolicy } from '../auth/mta-sts.ts';
 import type { CertDigests, ProbeResult } from '../probe/types.ts';
 import type { SavedTransport } from '../state/file.ts';
 import { currentKey, emptyHostBook, keyOf, observe, published, rrsetKeys, type DaneBook } from '../auth/dane.ts';
-import { tlsaOwner, type TransportState } from '../auth/transport.ts';
+import { stsHolds, tlsaOwner, type TransportState } from '../auth/transport.ts';
+import { StsPlaces } from './sts-places.ts';
 
 export class TransportTracker {
   #config: Config;
   #ttlMs: number;
   #dane: DaneBook = {};
   #stsNames: Record<string, number> = {};
+  /** since when each place that publishes the zone has carried the policy's id (src/daemon/sts-places.ts) */
+  readonly #places: StsPlaces;
   readonly #presented = new Map<string, CertDigests>();
   #inbound: Set<string>;
 
@@ -26,6 +29,33 @@ export class TransportTracker {
     this.#inbound = inboundHosts(config);
     if (saved) this.#dane = relevant(config, this.#inbound, saved.dane);
     if (saved && config.auth.mtaSts) this.#stsNames = { ...saved.stsNames };
+    this.#places = new StsPlaces(saved && config.auth.mtaSts ? saved.stsPlaces : {});
+  }
+
+  /**
+   * The places that publish the zone (`nameserver`, each provider), at start-up and after a
+   * reload. A place new to the book starts with the names already clear of the hold elsewhere.
+   */
+  setPlaces(places: readonly string[], now: number): void {
+    const policy = mtaStsPolicy(this.#config);
+    if (!policy) return this.#places.expect([], []);
+    const held = stsHolds(policy.names, { stsNames: this.#stsNames, stsPlaces: this.#places.view().filter((p) => places.includes(p.place)), ttlMs: this.#ttlMs }, now);
+    this.#places.expect(places, policy.names.filter((name) => !held.has(name)));
+  }
+
+  /** `place` serves the zone of `serial` from `now` on. True when the MTA-STS holds change. */
+  carried(place: string, serial: number, now: number): boolean {
+    return this.#config.auth.mtaSts ? this.#places.carried(place, serial, now) : false;
+  }
+
+  /** `place`'s sync failed: names it does not carry yet stay out of MX (and /api/state says why). */
+  failed(place: string, message: string, now: number): void {
+    this.#places.failed(place, message, now);
+  }
+
+  /** The MX names waiting for `place` to carry the policy's id (for the log). */
+  waitingFor(place: string, zone: DesiredZone | undefined): string[] {
+    return Object.entries(zone?.transport?.stsWaiting ?? {}).flatMap(([name, places]) => (places.includes(place) ? [name] : []));
   }
 
   /**
@@ -76,6 +106,7 @@ export class TransportTracker {
 
   /** A zone went out: each host's TLSA RRset now holds the keys in it. */
   published(zone: DesiredZone, now: number): void {
+    this.#places.published(zone, mtaStsPolicy(this.#config));
     if (this.#config.auth.dane?.mode !== 'publish') return;
     const tlsa = new Map(zone.sets.filter((set) => set.type === 'TLSA').map((set) => [set.name, set]));
     for (const host of this.#inbound) {
@@ -88,7 +119,8 @@ export class TransportTracker {
   }
 
   state(): TransportState {
-    return { dane: this.#dane, presented: this.#presented, stsNames: this.#stsNames, ttlMs: this.#ttlMs };
+    const places = this.#config.auth.mtaSts ? { stsPlaces: this.#places.view() } : {};
+    return { dane: this.#dane, presented: this.#presented, stsNames: this.#stsNames, ...places, ttlMs: this.#ttlMs };
   }
 
   /** For /api/state: the policy, the names waiting for it, each MX host's keys and mismatch. */
@@ -99,7 +131,11 @@ export class TransportTracker {
     const tlsa = new Map((zone?.sets ?? []).filter((set) => set.type === 'TLSA').map((set) => [set.name, set]));
     return {
       mtaSts: policy ? { mode: policy.mode, id: policy.id, names: policy.names } : null,
-      heldMx: Object.entries(summary?.heldMx ?? {}).map(([host, until]) => ({ host, until })),
+      heldMx: [
+        ...Object.entries(summary?.heldMx ?? {}).map(([host, until]) => ({ host, until, waitingFor: [] })),
+        ...Object.entries(summary?.stsWaiting ?? {}).map(([host, places]) => ({ host, until: null, waitingFor: places })),
+      ],
+      stsPlaces: policy ? this.#places.api() : [],
       dane: this.#config.auth.dane
         ? [...this.#inbound].map((host) => {
             const mismatch = summary?.mismatches[host];
@@ -115,7 +151,7 @@ export class TransportTracker {
   }
 
   toSave(): SavedTransport {
-    return { stsNames: { ...this.#stsNames }, dane: structuredClone(this.#dane) };
+    return { stsNames: { ...this.#stsNames }, stsPlaces: this.#places.toSave(), dane: structuredClone(this.#dane) };
   }
 
   #windowMs(): number {

@@ -4,7 +4,7 @@
 // The only place in src/ (with cli.ts) that reaches into providers/ (DESIGN.md).
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import { createSyncer, createTenantSyncers, providersForReload, providersMinTtl } from '../../providers/index.ts';
+import { createSyncer, createTenantSyncers, providerNames, providersForReload, providersMinTtl } from '../../providers/index.ts';
 import { DnsServer } from '../dns/server.ts';
 import { tsigKeysFromEnv } from './tsig-secrets.ts';
 import { auditPublished, withoutWithheld } from '../audit/desired-audit.ts';
@@ -58,6 +58,7 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
   // even while no tenant has providers, so that a reload can add some
   services.tenantSyncers = () => createTenantSyncers({ config: live.current, logger: logger.child({ component: 'sync' }) });
   services.ttlFloor = (config) => providersMinTtl(config);
+  services.providerNames = (config) => providerNames(config);
   // The published zone as its own resolver: no lookups leave the machine from the daemon's audit.
   services.audit = async (zone, health, retired, hygiene, presented) => {
     // retired addresses in their grace period are expected in SPF, not stale authorisations

@@ -190,10 +190,29 @@ export interface ApiZoneSearch {
 export interface ApiTransport {
   /** the policy served, or null without auth.mtaSts */
   mtaSts: { mode: string; id: string; names: string[] } | null;
-  /** MX names waiting until the policy naming them has been served for one TTL */
-  heldMx: { host: string; until: number }[];
+  /**
+   * MX names waiting until the policy naming them has been served, and its `_mta-sts` id carried by
+   * every place that publishes the zone, for one TTL; `until` is null while `waitingFor` names places
+   * that do not carry that id yet
+   */
+  heldMx: { host: string; until: number | null; waitingFor: string[] }[];
+  /** each place that publishes the zone (nameserver, providers): the `_mta-sts` id it carries */
+  stsPlaces: ApiStsPlace[];
   /** per inbound host with auth.dane: the key it presents and the TLSA keys published for it */
   dane: ApiDaneHost[];
+}
+
+export interface ApiStsPlace {
+  /** `nameserver`, `route53`, `cloudflare` */
+  place: string;
+  /** the `_mta-sts` id it carries (null: none yet) */
+  id: string | null;
+  /** since when it has carried that id (epoch ms) */
+  since: number | null;
+  /** why its last sync failed; null when it succeeded */
+  error: string | null;
+  /** since when its syncs have been failing */
+  failingSince: number | null;
 }
 
 export interface ApiDaneHost {

@@ -58,6 +58,10 @@ const savedDaneHostSchema = z.object({
 const savedTransportSchema = z.object({
   /** MTA-STS: each name of the served policy -> since when the policy has named it */
   stsNames: z.record(z.string(), z.number().finite()).default({}),
+  /** MTA-STS: per place that publishes the zone, the id it carries and since when it names each name */
+  stsPlaces: z
+    .record(z.string(), z.object({ id: z.string().nullable(), since: z.number().finite().optional(), names: z.record(z.string(), z.number().finite()) }))
+    .default({}),
   dane: z.record(z.string(), savedDaneHostSchema).default({}),
 });
 
@@ -81,7 +85,7 @@ const savedStateSchema = z.object({
   /** per tenant zone: the serial last published and its content hash (unchanged content keeps its serial) */
   zones: z.record(z.string(), zoneMarkSchema).default({}),
   /** MTA-STS and DANE bookkeeping (src/daemon/transport.ts) */
-  transport: savedTransportSchema.default({ stsNames: {}, dane: {} }),
+  transport: savedTransportSchema.default({ stsNames: {}, stsPlaces: {}, dane: {} }),
 });
 
 export type SavedState = z.infer<typeof savedStateSchema>;
@@ -194,7 +198,7 @@ export function newSavedState(zone: string, now: number, serial: number, hosts: 
     retired: (extras.retired ?? []).map((r) => (r.host === undefined ? { address: r.address, until: r.until } : { address: r.address, until: r.until, host: r.host })),
     spf: (extras.spf ?? []).map((set) => ({ name: set.name, ttl: set.ttl, values: set.values.map((strings) => [...strings]) })),
     zones: Object.fromEntries(Object.entries(extras.zones ?? {}).map(([zone, mark]) => [zone, { serial: mark.serial, hash: mark.hash }])),
-    transport: structuredClone(extras.transport ?? { stsNames: {}, dane: {} }),
+    transport: structuredClone(extras.transport ?? { stsNames: {}, stsPlaces: {}, dane: {} }),
   };
 }
 
