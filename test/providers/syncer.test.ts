@@ -45,7 +45,7 @@ describe('syncer', () => {
     await syncer.whenIdle();
     expect(writes()).toBe(1);
     expect(fake.get('smtp.example.com', 'A', 'relay1.example.com')).toBeUndefined();
-    expect(events).toEqual([{ provider: 'route53', result: 'ok' }]);
+    expect(events).toEqual([{ provider: 'route53', result: 'ok', serial: 2 }]); // the zone pushed last
     expect(syncer.status()).toEqual([{ name: 'route53', at: clock.now(), ok: true, changes: 8, error: null }]);
   });
 
@@ -96,7 +96,7 @@ describe('syncer', () => {
     crons[0]?.run();
     await syncer.whenIdle();
     expect(fake.get('smtp.example.com', 'A', 'relay1.example.com')).toMatchObject({ weight: 1 });
-    expect(events.at(-1)).toEqual({ provider: 'route53', result: 'ok' });
+    expect(events.at(-1)).toMatchObject({ provider: 'route53', result: 'ok' });
     await syncer.stop();
     expect(crons[0]?.stopped).toBe(true);
   });
@@ -107,11 +107,11 @@ describe('syncer', () => {
     const [failed] = await syncer.syncOnce(desiredWith(config));
     expect(failed?.ok).toBe(false);
     expect(syncer.status()[0]).toMatchObject({ ok: false, error: expect.stringContaining('InternalFailure: boom') });
-    expect(events).toEqual([{ provider: 'route53', result: 'error' }]);
+    expect(events).toEqual([{ provider: 'route53', result: 'error', serial: expect.any(Number), error: expect.stringContaining('InternalFailure: boom') }]);
     await syncer.syncOnce(desiredWith(config));
     expect(syncer.status()[0]).toMatchObject({ ok: true, error: null });
     await syncer.syncOnce(desiredWith(config));
-    expect(events.at(-1)).toEqual({ provider: 'route53', result: 'unchanged' });
+    expect(events.at(-1)).toMatchObject({ provider: 'route53', result: 'unchanged' });
   });
 
   it('stop() drops a pending push', async () => {

@@ -54,7 +54,7 @@ describe('state file', () => {
     };
     writeFileSync(stateFilePath(dir), JSON.stringify(old));
     const { logger, lines } = capturingLogger();
-    expect(readState(dir, 'example.com', logger)).toEqual({ ...old, addresses: [], retired: [], spf: [], zones: {}, transport: { stsNames: {}, dane: {} } });
+    expect(readState(dir, 'example.com', logger)).toEqual({ ...old, addresses: [], retired: [], spf: [], zones: {}, transport: { stsNames: {}, stsPlaces: {}, dane: {} } });
     expect(lines.filter((line) => line.level >= 40)).toEqual([]);
   });
 

@@ -52,6 +52,7 @@ export class CloudflareFake {
   readonly batches: Array<{ deletes: number; patches: number; puts: number; posts: number }> = [];
   private readonly records = new Map<string, FakeCfRecord>();
   private readonly faults: CfFault[] = [];
+  private down: CfFault | undefined;
   private nextId = 1;
   private server!: Server;
   baseUrl = '';
@@ -97,6 +98,11 @@ export class CloudflareFake {
     return this.list().filter((r) => r.name === name && r.type === type);
   }
 
+  /** Every request (of `fault.operation`, or any) fails with this error until `outage(undefined)`. */
+  outage(fault: CfFault | undefined): void {
+    this.down = fault;
+  }
+
   fail(fault: CfFault, times = 1): void {
     for (let i = 0; i < times; i++) this.faults.push(fault);
   }
@@ -131,9 +137,10 @@ export class CloudflareFake {
     const batch = /^\/zones\/([^/]+)\/dns_records\/batch$/.exec(path);
     const operation = list && req.method === 'GET' ? 'list' : batch && req.method === 'POST' ? 'batch' : 'unknown';
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
-    const faultAt = this.faults.findIndex((f) => f.operation === undefined || f.operation === operation);
-    if (faultAt >= 0) {
-      const [fault] = this.faults.splice(faultAt, 1);
+    const down = this.down && (this.down.operation === undefined || this.down.operation === operation) ? this.down : undefined;
+    const faultAt = down ? -1 : this.faults.findIndex((f) => f.operation === undefined || f.operation === operation);
+    if (down || faultAt >= 0) {
+      const [fault] = down ? [down] : this.faults.splice(faultAt, 1);
       if (fault) {
         const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
         return failure(fault.status, fault.status === 429 ? 971 : 10001, fault.message ?? (fault.status === 429 ? 'Please wait and consider throttling your request speed' : 'Internal server error'), headers);

@@ -76,6 +76,7 @@ export class Route53Fake {
   latencyMs = 0;
   private readonly sets = new Map<string, FakeRrset>();
   private readonly faults: InjectedFault[] = [];
+  private down: InjectedFault | undefined;
   private readonly changes = new Map<string, number>();
   private nextChange = 1;
   private server!: Server;
@@ -122,6 +123,11 @@ export class Route53Fake {
     return [...this.sets.values()].sort(compareSets);
   }
 
+  /** Every request (of `fault.operation`, or any) fails with this error until `outage(undefined)`: an outage, not a blip. */
+  outage(fault: InjectedFault | undefined): void {
+    this.down = fault;
+  }
+
   /** The next `times` requests (of `operation`, or any) fail with this error. */
   fail(fault: InjectedFault, times = 1): void {
     for (let i = 0; i < times; i++) this.faults.push(fault);
@@ -152,6 +158,8 @@ export class Route53Fake {
     const change = /^\/2013-04-01\/change\/([^/]+)$/.exec(url.pathname);
     const operation = rrset && req.method === 'GET' ? 'ListResourceRecordSets' : rrset && req.method === 'POST' ? 'ChangeResourceRecordSets' : change ? 'GetChange' : 'Unknown';
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+    const down = this.down;
+    if (down && (down.operation === undefined || down.operation === operation)) return error(down.status, down.code, down.message ?? down.code);
     const faultAt = this.faults.findIndex((f) => f.operation === undefined || f.operation === operation);
     if (faultAt >= 0) {
       const [fault] = this.faults.splice(faultAt, 1);
