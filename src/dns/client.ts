@@ -70,7 +70,9 @@ class Channel {
       this.#failAll(refused ? 'unreachable' : 'timeout', refused ? `${serverLabel(server)}: port unreachable (nothing answers DNS there)` : `${serverLabel(server)}: ${error.message}`);
     });
     this.#ready = new Promise((resolve) => {
-      this.#socket.connect(server.port, server.host, () => resolve(undefined));
+      // a failed connect (no route to the server: ENETUNREACH) goes to this callback, not to
+      // 'error'; ignoring it left the socket unconnected and the next send threw (a crash)
+      this.#socket.connect(server.port, server.host, ((error?: Error) => resolve(error ?? undefined)) as () => void);
       this.#socket.once('error', (error) => resolve(error));
     });
   }
