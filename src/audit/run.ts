@@ -43,6 +43,9 @@ export interface AuditReport {
   spfTree: string[];
 }
 
+/** Families whose rules do not read the zone: they run even when it cannot be read. */
+const READS_NO_ZONE: ReadonlySet<string> = new Set(['dns', 'relay', 'dnsbl']);
+
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export async function runAudit(options: AuditOptions): Promise<AuditReport> {
@@ -72,8 +75,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
 
   const findings: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
-    // an unreadable domain (dns-temperror, dns-refused) is reported once: every other rule would repeat it
-    if (rule.family !== 'dns' && findings.some((f) => UNREADABLE_IDS.includes(f.id))) break;
+    // an unreadable domain (dns-temperror, dns-refused) is reported once: every other rule would
+    // repeat it — except the relay- and dnsbl- rules, which judge the relays, not the zone's DNS
+    if (!READS_NO_ZONE.has(rule.family) && findings.some((f) => UNREADABLE_IDS.includes(f.id))) continue;
     try {
       for (const hit of await rule.check(context)) {
         findings.push({ id: rule.id, severity: hit.severity ?? rule.severity, record: hit.record, message: hit.message, rfc: rfcText(rule.rfc) });

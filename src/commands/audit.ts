@@ -24,6 +24,7 @@ interface AuditOptions {
   timeout: string;
   format: FleetFormat;
   failOn: 'error' | 'warning';
+  logLevel?: string;
 }
 
 const MAX_CONCURRENCY = 1024;
@@ -63,6 +64,13 @@ export function auditCommand(context: CommandContext): Command {
           const config = loadConfig(options.config);
           jobs = configZoneJobs(config, 'all').filter((job) => options.zone === undefined || job.domain === options.zone.toLowerCase().replace(/\.$/, ''));
           if (jobs.length === 0) throw new UsageError(`audit: --zone ${options.zone} is not a zone of ${options.config} (its top-level zone is ${config.zone}; it has ${config.tenants.length} tenant zones)`);
+          const top = jobs.find((job) => job.domain === config.zone);
+          if (top) {
+            // the relays as they are now: the security checks and DNSBL lookups the config asks for, once
+            const [{ hygieneOnce }, { createLogger }] = await Promise.all([import('../audit/hygiene-once.ts'), import('../log.ts')]);
+            const hygiene = await hygieneOnce(config, createLogger(options.logLevel ?? 'info'), process.env);
+            if (hygiene) top.hygiene = hygiene;
+          }
         } else {
           jobs = readDomainList(options.domains as string).domains.map((domain) => ({ domain, dkimSelectors: options.dkimSelector }));
         }

@@ -8,6 +8,7 @@ import type { LiveDns } from '../live-resolver.ts';
 import { fleetReport, type FleetReport } from '../report/fleet.ts';
 import { runAudit, type AuditReport } from '../run.ts';
 import type { TenantExpectation } from '../rules/tenant.ts';
+import type { HygieneFacts } from '../types.ts';
 
 /** One zone to audit live, and what is known of what it must hold. */
 export interface ZoneJob {
@@ -17,6 +18,8 @@ export interface ZoneJob {
   config?: Config;
   /** a tenant of the config (tenant rules) */
   tenant?: TenantExpectation;
+  /** what the relay security checks and DNSBL lookups found (relay- and dnsbl- rules) */
+  hygiene?: HygieneFacts;
 }
 
 export interface ZonesAuditOptions {
@@ -43,6 +46,7 @@ export async function auditZones(options: ZonesAuditOptions): Promise<FleetRepor
           dkimSelectors: job.dkimSelectors,
           ...(job.config ? { config: job.config } : {}),
           ...(job.tenant ? { tenant: job.tenant } : {}),
+          ...(job.hygiene ? { hygiene: job.hygiene } : {}),
         });
         options.onReport?.(report);
         return report;
