@@ -70,6 +70,9 @@ export function auditCommand(context: CommandContext): Command {
             const [{ hygieneOnce }, { createLogger }] = await Promise.all([import('../audit/hygiene-once.ts'), import('../log.ts')]);
             const hygiene = await hygieneOnce(config, createLogger(options.logLevel ?? 'info'), process.env);
             if (hygiene) top.hygiene = hygiene;
+            // the MTA-STS policy fetched and the MX keys probed as a sender would (mxpool made both
+            // the policy and its id: mta-sts-id-stale is judged against the text served)
+            top.liveTransport = { helo: config.probe.helo ?? (await import('../probe/options.ts')).defaultHelo(config.zone), ...(config.probe.caFile !== undefined ? { caFile: config.probe.caFile } : {}) };
           }
         } else {
           jobs = readDomainList(options.domains as string).domains.map((domain) => ({ domain, dkimSelectors: options.dkimSelector }));

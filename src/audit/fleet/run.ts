@@ -9,6 +9,8 @@ import { fleetReport, type FleetReport } from '../report/fleet.ts';
 import { runAudit, type AuditReport } from '../run.ts';
 import type { TenantExpectation } from '../rules/tenant.ts';
 import type { HygieneFacts } from '../types.ts';
+import { liveTransportSources } from '../transport-sources.ts';
+import { readCaFile } from '../../probe/options.ts';
 
 /** One zone to audit live, and what is known of what it must hold. */
 export interface ZoneJob {
@@ -20,6 +22,11 @@ export interface ZoneJob {
   tenant?: TenantExpectation;
   /** what the relay security checks and DNSBL lookups found (relay- and dnsbl- rules) */
   hygiene?: HygieneFacts;
+  /**
+   * fetch the MTA-STS policy and probe the MX hosts' keys live, as `audit --domain` does (the
+   * mta-sts- and dane- rules that need them); absent: those rules skip (`--domains`: DNS only)
+   */
+  liveTransport?: { helo: string; caFile?: string };
 }
 
 export interface ZonesAuditOptions {
@@ -47,6 +54,7 @@ export async function auditZones(options: ZonesAuditOptions): Promise<FleetRepor
           ...(job.config ? { config: job.config } : {}),
           ...(job.tenant ? { tenant: job.tenant } : {}),
           ...(job.hygiene ? { hygiene: job.hygiene } : {}),
+          ...(job.liveTransport ? { transport: liveTransportSources(options.dns.resolver, { helo: job.liveTransport.helo, ...(job.liveTransport.caFile !== undefined ? { ca: readCaFile(job.liveTransport.caFile) } : {}) }) } : {}),
         });
         options.onReport?.(report);
         return report;
