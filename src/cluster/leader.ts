@@ -85,6 +85,9 @@ export class LeaderTerm {
       setTimer: (callback, ms) => timers.setTimeout(callback, ms),
       clearTimer: (handle) => timers.clearTimeout(handle),
       targets: [(next) => this.#zoneChanged(next)],
+      // the same records with a new transport summary (MTA-STS holds, DANE mismatches): every node
+      // shows what the leader decided, so it is written too (same serial; nodes swap no records)
+      onSummary: (next) => this.#zoneChanged(next),
       ...(options.transport ? { transport: options.transport } : {}),
     });
     options.logger.info({ node: options.node, serial: current?.serial ?? null, revision: this.#agreedRevision }, 'cluster: this node leads: it decides the agreed zone and syncs providers');

@@ -267,6 +267,9 @@ export class ClusterNode {
       this.#serving = 'agreed';
       this.#o.logger.info({ serial: zone.serial, by: version.by }, 'cluster: serving the agreed zone');
       this.#o.deliver(zone);
+    } else if (zone !== this.#served) {
+      // the same serial, so the same records, with a new transport summary: shown, nothing re-served
+      this.#served = zone;
     }
     saveAgreed(config.stateDir, { version, zones: { [config.zone]: zone } }, this.#o.logger);
   }

@@ -39,6 +39,11 @@ export interface PublisherOptions {
   tenantTargets?: TenantTarget[];
   /** keys the probes saw, MTA-STS coverage (src/daemon/transport.ts); absent: nothing held back */
   transport?: () => TransportState | undefined;
+  /**
+   * the zone's transport summary changed (a hold got its deadline or ended, a DANE mismatch in
+   * report mode) but its records did not: no new serial, no target; a cluster leader still writes it
+   */
+  onSummary?: (zone: DesiredZone) => void;
   /** how long a publish request waits for more to join it */
   coalesceMs?: number;
   setTimer?: (callback: () => void, ms: number) => unknown;
@@ -133,7 +138,9 @@ export class ZonePublisher {
       // and so does an MTA-STS hold getting its deadline (a place now carries the policy's id)
       if (this.#zone.transport !== candidate.transport) {
         if (holdsChanged(this.#zone.transport, candidate.transport)) logger.info({ serial: this.#zone.serial, reasons, notes: candidate.notes.filter((note) => note.startsWith('MTA-STS:')) }, 'MTA-STS holds changed (records unchanged)');
+        const changed = JSON.stringify(this.#zone.transport ?? null) !== JSON.stringify(candidate.transport ?? null);
         this.#zone = withTransport(this.#zone, candidate.transport);
+        if (changed) this.#options.onSummary?.(this.#zone);
       }
       return this.#zone;
     }
