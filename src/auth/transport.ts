@@ -24,6 +24,13 @@ export interface TransportState {
    * only the policy server counts
    */
   stsPlaces?: readonly StsPlace[];
+  /**
+   * a cluster whose live nodes serve different policies (src/cluster/sts-members.ts): those nodes;
+   * names not yet cleared wait for them, and the `_mta-sts` record keeps `stsPublishedId`
+   */
+  stsOthers?: readonly string[];
+  /** the id the served zone holds now (kept while `stsOthers` is set) */
+  stsPublishedId?: string;
   /** how long resolvers may cache these records (the longest TTL any target publishes them with) */
   ttlMs: number;
 }
@@ -86,7 +93,9 @@ export function transportView(config: Config, now: number, state: TransportState
 
   const policy = mtaStsPolicy(config);
   if (policy && mtaSts) {
-    view.sets.push(txt(`_mta-sts.${config.zone}`, stsRecordText(policy.id)));
+    // nodes of a cluster serving another policy: the id stays the one already out (see TransportState)
+    const id = state?.stsOthers && state.stsOthers.length > 0 ? (state.stsPublishedId ?? policy.id) : policy.id;
+    view.sets.push(txt(`_mta-sts.${config.zone}`, stsRecordText(id)));
     for (const type of ['A', 'AAAA'] as const) {
       const values = mtaSts.address.filter((a) => isIPv6(a) === (type === 'AAAA')).map((address) => ({ data: (type === 'A' ? { type, address } : { type, address: canonicalIPv6(address) }) as RData }));
       if (values.length > 0) view.sets.push({ name: `mta-sts.${config.zone}`, type, ttl, values, source: 'auth' });
@@ -106,7 +115,14 @@ export function transportView(config: Config, now: number, state: TransportState
  * with no deadline.
  */
 function holdNewNames(view: TransportView, names: readonly string[], state: TransportState, now: number): void {
+  const others = state.stsOthers ?? [];
+  if (others.length > 0) view.notes.push(`MTA-STS: ${others.join(', ')} serve${others.length === 1 ? 's' : ''} another policy: the _mta-sts id stays ${state.stsPublishedId ?? 'as it is'} and new MX names wait until every node serves the same policy`);
   for (const [name, hold] of stsHolds(names, state, now)) {
+    if (others.length > 0) {
+      view.heldMx.set(name, Number.POSITIVE_INFINITY);
+      view.stsWaiting.set(name, [...hold.waiting, ...others]);
+      continue;
+    }
     view.heldMx.set(name, hold.until);
     if (hold.waiting.length > 0) view.stsWaiting.set(name, hold.waiting);
     else view.nextChange = Math.min(view.nextChange, hold.until);

@@ -5,6 +5,9 @@ import type { Registry } from 'prom-client';
 import type { ClusterConfig, Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { TransportState } from '../auth/transport.ts';
+import { mtaStsPolicy } from '../auth/mta-sts.ts';
+import { withMemberPolicies } from './sts-members.ts';
+import { stsIdOf } from '../daemon/sts-places.ts';
 import type { DesiredZone, HealthSnapshot, HealthState } from '../model.ts';
 import type { ProbeRunner } from '../probe/runner.ts';
 import type { ApiCluster, ApiDrainResponse } from '../http/types.ts';
@@ -75,6 +78,7 @@ export class ClusterNode {
     this.node = clusterNodeName(this.#cluster);
     this.#startedAt = timers.now();
     this.#digest = configDigest(config);
+    const stsId = mtaStsPolicy(config)?.id;
     this.#hosts = config.pools.flatMap((pool) => pool.hosts.map((host) => ({ name: host.name, pool: pool.name })));
     this.#metrics = new ClusterMetrics(options.registry);
     this.#client = new EtcdClient(etcdSettings(config, this.#cluster, options.env));
@@ -88,7 +92,7 @@ export class ClusterNode {
       client: this.#client,
       node: this.node,
       ttlSeconds: this.#cluster.lease / 1000,
-      member: () => ({ node: this.node, startedAt: this.#startedAt, http: options.http, nameserver: options.nameserver, configDigest: this.#digest }),
+      member: () => ({ node: this.node, startedAt: this.#startedAt, http: options.http, nameserver: options.nameserver, configDigest: this.#digest, ...(stsId ? { stsId } : {}) }),
       view: this.#view,
       logger,
       timers,
@@ -290,7 +294,8 @@ export class ClusterNode {
         timers: this.#o.timers,
         servedSerial: this.#served?.serial ?? 0,
         firstVotesMs: this.#o.config.probe.timeout * 2 + 2000,
-        ...(this.#o.transport ? { transport: this.#o.transport } : {}),
+        // every live node's policy server counts for the MTA-STS hold (src/cluster/sts-members.ts)
+        ...(this.#o.transport ? { transport: () => withMemberPolicies(this.#o.transport?.(), this.node, [...this.#view.members.values()].map((m) => m.info), this.#served ? stsIdOf(this.#served) : undefined, mtaStsPolicy(this.#o.config)?.id) } : {}),
         onWrite: () => this.#metrics.write('agreed'),
         onEnd: (why) => {
           this.#o.logger.warn({ why }, 'cluster: leadership term ended; starting again from what etcd holds');

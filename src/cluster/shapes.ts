@@ -16,6 +16,7 @@ export const memberShape: z.ZodType<MemberInfo> = z.strictObject({
   http: z.string().max(300).nullable(),
   nameserver: z.array(z.string().max(300)).max(32),
   configDigest: z.string().max(128),
+  stsId: z.string().max(32).optional(),
 });
 
 export const operatorShape: z.ZodType<OperatorAction> = z.strictObject({ drained: z.literal(true), at: ms, by: z.string().min(1).max(63) });

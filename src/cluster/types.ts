@@ -23,6 +23,8 @@ export interface MemberInfo {
   nameserver: string[];
   /** digest of the config parts that decide the zone: nodes that differ are flagged */
   configDigest: string;
+  /** the id of the policy its MTA-STS server serves (absent without auth.mtaSts) */
+  stsId?: string;
 }
 
 /** The agreed state of one host, as the leader last wrote it. */

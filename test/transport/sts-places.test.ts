@@ -1,8 +1,12 @@
 // The MTA-STS hold across places, as tables: stsHolds (pure) and the per-place book the daemon feeds.
 import { describe, expect, it } from 'vitest';
-import { stsHolds, type TransportState } from '../../src/auth/transport.ts';
+import { stsHolds, transportView, type TransportState } from '../../src/auth/transport.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { mtaStsPolicy } from '../../src/auth/mta-sts.ts';
 import { StsPlaces, stsIdOf } from '../../src/daemon/sts-places.ts';
 import type { DesiredZone } from '../../src/model.ts';
+import type { MemberInfo } from '../../src/cluster/types.ts';
+import { withMemberPolicies } from '../../src/cluster/sts-members.ts';
 
 const TTL = 30_000;
 
@@ -57,5 +61,40 @@ describe('StsPlaces', () => {
   it('reads the id of a zone', () => {
     expect(stsIdOf(zone(1, 'abc123'))).toBe('abc123');
     expect(stsIdOf(zone(1, undefined))).toBeUndefined();
+  });
+});
+
+describe('withMemberPolicies (a cluster: every live node serves its own policy)', () => {
+  const member = (node: string, stsId?: string): MemberInfo => ({ node, startedAt: 0, http: null, nameserver: [], configDigest: 'x', ...(stsId ? { stsId } : {}) });
+  const state: TransportState = { dane: {}, stsNames: { 'mx1.example.com': 0, 'mx3.example.com': 50_000 }, stsPlaces: [{ place: 'nameserver', names: { 'mx1.example.com': 0, 'mx3.example.com': 50_000 } }], ttlMs: TTL };
+  const config = parseConfig(`zone: example.com
+ttl: 30
+pools:
+  - name: inbound
+    role: inbound
+    mx: { name: example.com }
+    hosts:
+      - { name: mx1.example.com, address: 192.0.2.1 }
+      - { name: mx3.example.com, address: 192.0.2.3 }
+auth:
+  mtaSts: { address: 192.0.2.80, https: { certFile: a.pem, keyFile: a.key } }
+`);
+  const own = mtaStsPolicy(config)?.id as string;
+
+  it('a node still serving another policy (a rolling restart): the agreed id stays, the new name waits for it with no deadline', () => {
+    const mixed = withMemberPolicies(state, 'a', [member('a', own), member('b', 'old1d')], 'old1d', own);
+    const view = transportView(config, 60_000, mixed);
+    expect(view.sets.find((set) => set.name === '_mta-sts.example.com')?.values[0]?.data).toEqual({ type: 'TXT', strings: ['v=STSv1; id=old1d'] });
+    expect(Object.fromEntries(view.stsWaiting)).toEqual({ 'mx3.example.com': ['node b'] });
+    // once b serves the same policy: the leader's own id, and the hold as for one node
+    const agreed = transportView(config, 60_000, withMemberPolicies(state, 'a', [member('a', own), member('b', own)], 'old1d', own));
+    expect(agreed.sets.find((set) => set.name === '_mta-sts.example.com')?.values[0]?.data).toEqual({ type: 'TXT', strings: [`v=STSv1; id=${own}`] });
+    expect(Object.fromEntries(agreed.heldMx)).toEqual({ 'mx3.example.com': 50_000 + TTL });
+  });
+
+  it('a node without a policy server, and a config without MTA-STS, change nothing', () => {
+    expect(withMemberPolicies(state, 'a', [member('b')], 'old1d', own)).toBe(state);
+    const noSts: TransportState = { dane: {}, stsNames: {}, ttlMs: TTL };
+    expect(withMemberPolicies(noSts, 'a', [member('b', 'other')], 'old1d', undefined)).toBe(noSts);
   });
 });
