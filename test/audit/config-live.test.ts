@@ -49,12 +49,15 @@ async function auditLive() {
 }
 
 describe('mxpool audit --config --live', () => {
-  it('the published zone with an unhealthy inbound host withdrawn: clean (reverse DNS aside), a report of the config\'s zones', async () => {
+  it('the published zone with an unhealthy inbound host withdrawn: no pool finding (only reverse DNS and the policy the static _mta-sts announces), a report of the config\'s zones', async () => {
     serve(health(config, { 'mx1.example.com': 'unhealthy' }));
     const { code, report, ids } = await auditLive();
-    expect(code).toBe(0);
     expect(report.domains.map((d) => [d.domain, d.source])).toEqual([['example.com', 'live']]);
-    expect(ids).toEqual(['ptr-unchecked']); // the authoritative server refuses the reverse zone: not checked
+    // the authoritative server refuses the reverse zone: not checked; and the config's static
+    // `_mta-sts` record announces a policy nobody serves — fetched live as a sender would, it fails
+    expect(ids).toEqual(['mta-sts-policy-unreachable', 'ptr-unchecked']);
+    expect(report.domains[0]?.findings.find((f) => f.id === 'mta-sts-policy-unreachable')?.message).toBe('mta-sts.example.com has no A or AAAA record');
+    expect(code).toBe(1);
     expect(report.summary.queries).toBeGreaterThan(0);
   });
 
