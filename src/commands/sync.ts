@@ -7,7 +7,7 @@ import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../log.ts';
 import { UsageError } from '../errors.ts';
-import { createSyncer, type SyncResult, type TenantSyncResult } from '../../providers/index.ts';
+import { createSyncer, providersMinTtl, type SyncResult, type TenantSyncResult } from '../../providers/index.ts';
 import { syncTenants, tenantsHaveProviders, zoneOf } from './tenant-sync.ts';
 import { createTenantProviders, createTenantSyncers } from '../../providers/index.ts';
 import { resultText, selectProviders } from './plan.ts';
@@ -64,7 +64,14 @@ export function syncCommand(context: CommandContext): Command {
         ? createTenantSyncers({ config, logger, dryRun: options.dryRun ?? false, providersFor: (tenant) => createTenantProviders(config, tenant, logger).filter((p) => options.provider === undefined || p.name === options.provider) })
         : undefined;
       if (options.dryRun) tenantSyncers?.onResult((result) => process.stdout.write(resultText(result)));
-      const services = { syncer: () => syncer, ...(tenantSyncers ? { tenantSyncers: () => tenantSyncers } : {}) };
+      // the providers are the places the zone is published at: the MTA-STS hold waits for their
+      // syncs of a new _mta-sts id (not in a dry run, which publishes nothing), with their TTL floor
+      const services = {
+        syncer: () => syncer,
+        ...(tenantSyncers ? { tenantSyncers: () => tenantSyncers } : {}),
+        ttlFloor: (next: typeof config) => providersMinTtl(next),
+        ...(options.dryRun ? {} : { providerNames: () => providers.map((provider) => provider.name) }),
+      };
       const daemon = await startDaemon({ config: { ...withoutHttp, stateDir: join(config.stateDir, 'sync') }, logger, services });
       logger.info({ providers: providers.map((p) => p.name) }, 'sync: running on each provider\'s schedule until SIGINT/SIGTERM');
       context.exitCode = await runUntilSignal(daemon, logger);
