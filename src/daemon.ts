@@ -23,7 +23,7 @@ import { AuditLoop } from './daemon/audit-loop.ts';
 import { drainWouldNotWithdraw } from './daemon/drain-check.ts';
 import { Metrics, failureClass } from './http/metrics.ts';
 import { HostGauges } from './daemon/host-gauges.ts';
-import { HttpServer, HttpError } from './http/server.ts';
+import { HttpServer, HttpError, type HostAction } from './http/server.ts';
 import { buildApiState, safeToStopAt } from './http/api.ts';
 import type { ApiDrainResponse, ApiReloadResult, ApiReloadTrigger, ApiState } from './http/types.ts';
 import { LiveConfig } from './daemon/live-config.ts';
@@ -60,8 +60,11 @@ export interface Daemon {
   readonly http: AddressInfo | undefined;
   state(): ApiState;
   zone(): DesiredZone | undefined;
-  drain(host: string): ApiDrainResponse;
-  undrain(host: string): ApiDrainResponse;
+  /** the operator's actions, as POST /api/hosts/H/... does them: in a cluster recorded in etcd for every node */
+  drain(host: string): Promise<ApiDrainResponse>;
+  undrain(host: string): Promise<ApiDrainResponse>;
+  disable(host: string): Promise<ApiDrainResponse>;
+  enable(host: string): Promise<ApiDrainResponse>;
   /** re-reads the config file and applies it, or keeps the running one and says why (never throws) */
   reload(trigger: ApiReloadTrigger): Promise<ApiReloadResult>;
   /** stop probing, finish in-flight probes, write state, close sockets */
@@ -261,8 +264,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           healthz: () => (servedZone() ? { ok: true, status: 'serving' } : { ok: false, status: 'starting: first probe round' }),
           state: (stateOptions) => apiState(stateOptions?.listZones ?? true),
           zones: (query, limit) => searchZones(apiZones(servedZone(), tenantZones(), zoneProviders), query, limit),
-          drain: async (host) => (cluster ? cluster.operator(host, 'drain') : drainHost(host)),
-          undrain: async (host) => (cluster ? cluster.operator(host, 'undrain') : undrainHost(host)),
+          drain: (host) => hostAction(host, 'drain'),
+          undrain: (host) => hostAction(host, 'undrain'),
+          disable: (host) => hostAction(host, 'disable'),
+          enable: (host) => hostAction(host, 'enable'),
           ...(options.reload ? { reload: () => reload('api') } : {}),
           metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
         },
@@ -298,15 +303,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     return reloader.request(trigger);
   }
 
-  function operatorAction(host: string, kind: 'drain' | 'undrain'): ApiDrainResponse {
-    if (cluster) throw new MxpoolError('USAGE', 'cluster', `${kind} goes through the HTTP API in a cluster: it is recorded in etcd for every node`);
+  /** An operator's action on a host: in a cluster recorded in etcd (every node applies it), else here. */
+  async function hostAction(host: string, kind: HostAction): Promise<ApiDrainResponse> {
+    return cluster ? cluster.operator(host, kind) : operatorAction(host, kind);
+  }
+
+  function operatorAction(host: string, kind: HostAction): ApiDrainResponse {
     try {
       if (kind === 'drain') {
         const blocked = drainWouldNotWithdraw(live.current, runner.snapshot(), host, publisher.lastKnownGood, clock.now());
         if (blocked) throw new HttpError(409, blocked);
         runner.drain(host);
       } else {
-        runner.undrain(host);
+        runner[kind](host);
       }
     } catch (error) {
       if (error instanceof UnknownHostError) throw new HttpError(404, `no host named ${host} in the config`);
@@ -324,8 +333,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       serial: zone.serial,
     };
   }
-  const drainHost = (host: string) => operatorAction(host, 'drain');
-  const undrainHost = (host: string) => operatorAction(host, 'undrain');
 
   try {
     await checkSourceAddress(config.probe.sourceAddress);
@@ -378,8 +385,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
       state: apiState,
       zone: () => servedZone(),
-      drain: drainHost,
-      undrain: undrainHost,
+      drain: (host) => hostAction(host, 'drain'),
+      undrain: (host) => hostAction(host, 'undrain'),
+      disable: (host) => hostAction(host, 'disable'),
+      enable: (host) => hostAction(host, 'enable'),
       reload,
       stop: () => (stopped ??= shutdown()),
     };

@@ -15,6 +15,8 @@ export interface HostHealth {
   since: number;
   /** epoch ms when the operator drained / disabled it (for the SPF grace period and "safe to stop") */
   withdrawnAt?: number;
+  /** `disabled` by an operator at run time (`mxpool disable`, POST /api/hosts/H/disable), not by the config */
+  disabledBy?: 'operator';
 }
 
 /** One consistent view of every host's health: the input of `desired`. Keyed by host name. */

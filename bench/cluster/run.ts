@@ -10,6 +10,7 @@
 // Usage: npx node bench/cluster/run.ts [--rounds N] [--hosts N] [--interval S]
 //   (default 3 rounds, 1000 hosts, probe interval 5 s; ~6 min)
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,9 @@ const ETCD = ['127.15.10.1', '127.15.10.2', '127.15.10.3'];
 const NODES = ['127.15.21.1', '127.15.21.2', '127.15.21.3'];
 const PORTS = { zone: DOMAIN, dnsPort: 5399, httpPort: 8199 };
 const INTERVAL_MS = argument('interval', 5, 60) * 1000;
+/** `--logs DIR`: each node's log (debug level) is written there at the end, for a breakdown of where the time goes */
+const LOGS_AT = process.argv.indexOf('--logs');
+const LOGS = LOGS_AT > 0 ? process.argv[LOGS_AT + 1] : undefined;
 const PROBE = { interval: `${INTERVAL_MS / 1000}s`, timeout: '3s', rise: 2, fall: 2, jitter: 0.1, hold: true, starttls: 'off' };
 
 const dir = tempDir('mxpool-bench-cluster-');
@@ -47,6 +51,7 @@ const peerCommand = async (text: string) => {
 };
 let etcd: EtcdCluster | undefined;
 let running: ClusterNodeProcess[] = [];
+const logged: ClusterNodeProcess[] = [];
 
 function nodeConfig(listeners: Listener[], address: string, cluster: Record<string, unknown> | undefined) {
   return {
@@ -75,11 +80,14 @@ async function until(what: string, check: () => Promise<boolean>, limitMs: numbe
 /** host index -> the peer's listener index serving it (poolsOver spreads hosts over the listeners) */
 let listenerOf: (host: number) => number = (host) => host;
 
+let killedAt = 0;
+
 /** Kills host `index`, returns ms until it is out of every node's answers (polled every 20 ms). */
 async function withdrawalMs(nodes: ClusterNodeProcess[], index: number): Promise<number> {
   const name = `h${index}.${DOMAIN}`;
   const gone = new Map<string, number>();
   const t0 = performance.now();
+  killedAt = Date.now();
   await peerCommand(`stop ${listenerOf(index)}`);
   while (gone.size < nodes.length) {
     if (performance.now() - t0 > 60_000) throw new Error(`${name} still in DNS 60 s after its death`);
@@ -102,10 +110,47 @@ async function measureFailover(label: string, nodes: ClusterNodeProcess[]): Prom
     if (new Set(serials).size !== 1) throw new Error(`${label}: serials differ after the withdrawal: ${serials.join(', ')}`);
     times.push(ms);
     process.stdout.write(`${label} round ${round}: h${index} out of DNS on ${nodes.length === 1 ? 'the node' : 'all three nodes'} after ${(ms / 1000).toFixed(2)} s (serial ${serials[0]})\n`);
+    for (const line of breakdown(nodes, `h${index}.${DOMAIN}`, killedAt, serials[0] as number)) process.stdout.write(`  ${line}\n`);
     await peerCommand(`start ${listenerOf(index)}`);
     await until(`h${index} back`, async () => (await Promise.all(nodes.map((n) => queryA(n.address, PORTS.dnsPort, `h${index}.${DOMAIN}`, 400)))).every((a) => a !== null && a.length > 0), 40_000);
   }
   return times;
+}
+
+/**
+ * Where the time went, from the nodes' own logs (debug level), in seconds after the kill: when each
+ * node lost its held session, saw the host down (rise/fall), had its vote in etcd, and served the
+ * new serial; when the leader's agreed version was in etcd.
+ */
+function breakdown(nodes: ClusterNodeProcess[], host: string, at: number, serial: number): string[] {
+  const lines: string[] = [];
+  const after = (time: number) => `+${((time - at) / 1000).toFixed(2)} s`;
+  for (const node of nodes) {
+    const events = node.logs().split('\n').flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { time: number; msg: string; host?: string; hosts?: string[]; to?: string; serial?: number; queued?: number };
+        return entry.time >= at - 50 ? [entry] : [];
+      } catch {
+        return [];
+      }
+    });
+    const first = (test: (e: (typeof events)[number]) => boolean) => events.find(test);
+    const parts: string[] = [];
+    const lost = first((e) => e.host === host && e.msg.startsWith('held SMTP session lost'));
+    if (lost) parts.push(`held session lost ${after(lost.time)} (${lost.queued ?? 0} probes queued)`);
+    const confirm = first((e) => e.host === host && e.msg.startsWith('a peer saw the host fail'));
+    if (confirm) parts.push(`confirm probe ${after(confirm.time)}`);
+    const down = first((e) => e.host === host && e.msg === 'host health changed' && e.to === 'unhealthy');
+    if (down) parts.push(`down ${after(down.time)}`);
+    const vote = first((e) => e.msg === 'cluster: votes written' && (e.hosts ?? []).includes(host));
+    if (vote) parts.push(`vote in etcd ${after(vote.time)}`);
+    const wrote = first((e) => e.msg === 'cluster: agreed version written' && e.serial === serial);
+    if (wrote) parts.push(`LEADER: agreed version in etcd ${after(wrote.time)}`);
+    const served = first((e) => e.msg === (nodes.length === 1 ? 'zone published' : 'cluster: serving the agreed zone') && e.serial === serial);
+    if (served) parts.push(`serves ${serial} ${after(served.time)}`);
+    lines.push(`${node.name}: ${parts.join(', ') || 'nothing logged'}`);
+  }
+  return lines;
 }
 
 async function etcdCounters(cluster: EtcdCluster): Promise<Record<string, number>> {
@@ -141,6 +186,7 @@ try {
   await until('every host healthy on the single node', () => allHealthy(single), 60_000);
   const singleTimes = await measureFailover('single node', [single]);
   await single.kill('SIGTERM');
+  logged.push(single);
 
   // 2. three nodes agreeing through etcd
   etcd = await startEtcdCluster(ETCD);
@@ -168,6 +214,10 @@ try {
   process.stdout.write(`cluster - single (means): +${((meanCluster - meanSingle) / 1000).toFixed(2)} s (goal: <= +1 s); etcd writes per quiet probe round: ${((delta.puts ?? 0) + (delta.deletes ?? 0)) / quietRounds} (goal: 0)\n`);
 } finally {
   await Promise.all(running.map((n) => n.kill('SIGTERM')));
+  if (LOGS) {
+    mkdirSync(LOGS, { recursive: true });
+    for (const node of [...logged, ...running]) writeFileSync(join(LOGS, `${node.name}.log`), node.logs());
+  }
   await etcd?.close();
   peer.kill('SIGTERM');
 }

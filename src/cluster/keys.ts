@@ -4,6 +4,7 @@
 //                                                revision) is the leader — etcd's election recipe
 //   votes/<node>/<host>   Vote JSON              under the node's lease, written when its verdict changes
 //   operator/<host>       OperatorAction JSON    no lease: a drain outlives every node
+//   disabled/<host>       OperatorDisable JSON   no lease: a run-time disable, likewise
 //   agreed                AgreedVersion, gzip    no lease: written by the leader only
 //   zones/<zone>          DesiredZone, gzip      no lease: written with `agreed`, in one transaction
 // PURE: names in, keys out, and back.
@@ -13,6 +14,7 @@ export type ParsedKey =
   | { kind: 'election'; node: string }
   | { kind: 'vote'; node: string; host: string }
   | { kind: 'operator'; host: string }
+  | { kind: 'disabled'; host: string }
   | { kind: 'agreed' }
   | { kind: 'zone'; zone: string }
   | { kind: 'unknown' };
@@ -25,6 +27,7 @@ export const keys = {
   election: (node: string) => `election/${node}`,
   vote: (node: string, host: string) => `votes/${node}/${host}`,
   operator: (host: string) => `operator/${host}`,
+  disabled: (host: string) => `disabled/${host}`,
   agreed: 'agreed',
   zone: (zone: string) => `zones/${zone}`,
 };
@@ -38,6 +41,7 @@ export function parseKey(key: string): ParsedKey {
   if (parts.length === 2 && head === 'members' && node(a)) return { kind: 'member', node: a as string };
   if (parts.length === 2 && head === 'election' && node(a)) return { kind: 'election', node: a as string };
   if (parts.length === 2 && head === 'operator' && dnsName(a)) return { kind: 'operator', host: a as string };
+  if (parts.length === 2 && head === 'disabled' && dnsName(a)) return { kind: 'disabled', host: a as string };
   if (parts.length === 2 && head === 'zones' && dnsName(a)) return { kind: 'zone', zone: a as string };
   if (parts.length === 3 && head === 'votes' && node(a) && dnsName(b)) return { kind: 'vote', node: a as string, host: b as string };
   return { kind: 'unknown' };

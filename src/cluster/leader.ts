@@ -38,6 +38,8 @@ export interface LeaderOptions {
   /** the term cannot go on (a write failed or was refused) */
   onEnd: (why: string) => void;
   onWrite: (ops: number) => void;
+  /** the agreed version and its zone are in etcd at `revision` (this node serves them at once) */
+  onWritten?: (version: AgreedVersion, zone: DesiredZone, revision: number) => void;
   /** the DANE keys and MTA-STS coverage this node knows (desired() uses them as in a single serve) */
   transport?: () => TransportState | undefined;
 }
@@ -125,7 +127,7 @@ export class LeaderTerm {
         return;
       }
     }
-    const hosts = agreeHealth({ hosts: this.#hosts, live, votes: view.votes, operator: view.operator, previous: this.#agreedHosts, quorum, now: timers.now() });
+    const hosts = agreeHealth({ hosts: this.#hosts, live, votes: view.votes, operator: view.operator, disabled: view.disabled, previous: this.#agreedHosts, quorum, now: timers.now() });
     this.#computed = hosts;
     this.#snapshot = agreedSnapshot(this.#hosts, hosts, this.#startedAt);
     this.#publisher.publishNow(); // a changed zone arrives in #zoneChanged
@@ -175,7 +177,8 @@ export class LeaderTerm {
       this.#agreedRevision = revision;
       this.#agreedHosts = agreedHosts;
       if (this.#pendingZone === zoneWritten) this.#pendingZone = undefined;
-      logger.info({ serial: zone.serial, revision, zoneWritten: zoneWritten !== undefined }, 'cluster: agreed version written');
+      logger.info({ serial: zone.serial, revision, zoneWritten: zoneWritten !== undefined, txnMs: this.#o.timers.now() - version.at }, 'cluster: agreed version written');
+      this.#o.onWritten?.(version, zone, revision);
     } catch (error) {
       return this.#end(`writing the agreed version failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {

@@ -11,7 +11,7 @@ import { stsIdOf } from '../daemon/sts-places.ts';
 import type { DesiredZone, HealthSnapshot, HealthState } from '../model.ts';
 import type { ProbeRunner } from '../probe/runner.ts';
 import type { ApiCluster, ApiDrainResponse } from '../http/types.ts';
-import { HttpError } from '../http/server.ts';
+import { HttpError, type HostAction } from '../http/server.ts';
 import { safeToStopAt } from '../http/api.ts';
 import { allHealthy, desired } from '../desired.ts';
 import { drainWouldNotWithdraw } from '../daemon/drain-check.ts';
@@ -64,6 +64,8 @@ export class ClusterNode {
   readonly #startedAt: number;
   #served: DesiredZone | undefined;
   #agreed: AgreedVersion | undefined;
+  /** the etcd revision of the agreed version served (0: none, or the saved copy); reset at every join */
+  #servedRevision = 0;
   #serving: ApiCluster['serving'] = 'no-agreement-yet';
   #term: LeaderTerm | undefined;
   #lease: string | undefined;
@@ -87,6 +89,11 @@ export class ClusterNode {
       zones: new Set([config.zone]),
       now: () => timers.now(),
       onFinding: (finding) => logger.warn({ key: finding.key, finding: finding.message }, 'cluster: a key in etcd was not believed'),
+      // a peer just saw a host fail: look now rather than at this node's next scheduled probe, so the
+      // quorum's second "down" does not wait for it (docs/cluster.md, "Confirm probes")
+      onVoteDown: (node, host) => {
+        if (node !== this.node && this.#view.members.has(node)) options.runner.confirm(host);
+      },
     });
     this.#session = new EtcdSession({
       client: this.#client,
@@ -155,8 +162,11 @@ export class ClusterNode {
     return this.#agreed?.lastKnownGood ?? {};
   }
 
-  /** drain/undrain through etcd: answered once the leader published it (or 504 after a few seconds). */
-  async operator(host: string, kind: 'drain' | 'undrain'): Promise<ApiDrainResponse> {
+  /**
+   * drain/undrain (`operator/<host>`) and disable/enable (`disabled/<host>`) through etcd: answered
+   * once the leader published it (or 504 after a few seconds).
+   */
+  async operator(host: string, kind: HostAction): Promise<ApiDrainResponse> {
     const name = host.toLowerCase().replace(/\.$/, '');
     if (!this.#hosts.some((h) => h.name === name)) throw new HttpError(404, `no host named ${host} in the config`);
     const now = this.#o.timers.now();
@@ -165,16 +175,28 @@ export class ClusterNode {
       if (blocked) throw new HttpError(409, blocked);
     }
     if (this.#session.reach !== 'live') throw new HttpError(503, `etcd is unreachable from node ${this.node}: the ${kind} cannot be recorded for the cluster; ask another node, or again when etcd is back`);
-    const recorded = this.#view.operator.get(name);
-    try {
-      if (kind === 'drain' && !recorded) await this.#client.set(keys.operator(name), JSON.stringify({ drained: true, at: now, by: this.node }));
-      if (kind === 'undrain' && recorded) await this.#client.set(keys.operator(name), undefined);
-    } catch (error) {
-      throw new HttpError(503, `etcd refused the ${kind}: ${error instanceof Error ? error.message : String(error)}`);
+    const draining = kind === 'drain' || kind === 'undrain';
+    const recorded = draining ? this.#view.operator.has(name) : this.#view.disabled.has(name);
+    const wanted = kind === 'drain' || kind === 'disable';
+    if (wanted !== recorded) {
+      const value = kind === 'drain' ? { drained: true, at: now, by: this.node } : kind === 'disable' ? { disabled: true, at: now, by: this.node } : undefined;
+      try {
+        await this.#client.set(draining ? keys.operator(name) : keys.disabled(name), value && JSON.stringify(value));
+      } catch (error) {
+        throw new HttpError(503, `etcd refused the ${kind}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.#metrics.write('operator');
     }
-    if ((kind === 'drain') !== Boolean(recorded)) this.#metrics.write('operator');
     this.#o.logger.info({ host: name, action: kind, node: this.node }, 'cluster: operator action recorded in etcd');
-    const done = (state: HealthState | undefined) => (kind === 'drain' ? state === 'draining' || state === 'disabled' : state !== undefined && state !== 'draining');
+    // a host `disabled: true` in the config stays disabled after an enable (the config decides)
+    const inConfig = this.#o.config.pools.some((pool) => pool.hosts.some((h) => h.name === name && h.disabled));
+    const done = (state: HealthState | undefined): boolean => {
+      if (state === undefined) return false;
+      if (kind === 'drain') return state === 'draining' || state === 'disabled';
+      if (kind === 'undrain') return state !== 'draining';
+      if (kind === 'disable') return state === 'disabled';
+      return state !== 'disabled' || inConfig;
+    };
     if (!(await this.#until(() => done(this.stateOf(name)), OPERATOR_WAIT_MS))) {
       throw new HttpError(504, `the ${kind} of ${name} is recorded in etcd, but no leader published it within ${OPERATOR_WAIT_MS / 1000} s (leader: ${this.#view.leader() ?? 'none'}); it takes effect when one does`);
     }
@@ -251,6 +273,9 @@ export class ClusterNode {
     if (reach === 'live') {
       if (this.#session.leaseId !== this.#lease) this.#metrics.write('join');
       this.#lease = this.#session.leaseId;
+      // a fresh read of etcd (which may have been wiped and rebuilt, revisions restarting): believe it
+      this.#servedRevision = 0;
+      this.#serveAgreed();
       this.#votes.rejoined(this.#view.votes.get(this.node));
     }
     this.#lead();
@@ -260,9 +285,25 @@ export class ClusterNode {
   /** Serves the agreed version when its zone is there and consistent (one transaction wrote both). */
   #serveAgreed(): void {
     const { config } = this.#o;
-    const version = this.#view.version?.value;
+    const version = this.#view.version;
     const zone = this.#view.zones.get(config.zone);
-    if (!version || !zone || version.serials[config.zone] !== zone.serial || version === this.#agreed) return;
+    if (!version || !zone || version.value.serials[config.zone] !== zone.serial || version.value === this.#agreed) return;
+    // the leader served its own write already: this is its echo, or an older write's that came late
+    if (version.revision <= this.#servedRevision) {
+      if (version.revision === this.#servedRevision) this.#agreed = version.value;
+      return;
+    }
+    this.#serve(version.value, zone, version.revision);
+  }
+
+  /**
+   * Serves `version` and its zone, written at etcd revision `revision`: what the watch brought, or
+   * what this node (the leader) has just written — it serves that at once instead of waiting for its
+   * own write to come back through the watch (the cluster's failover is as fast as its slowest node).
+   */
+  #serve(version: AgreedVersion, zone: DesiredZone, revision: number): void {
+    const { config } = this.#o;
+    this.#servedRevision = revision;
     const before = this.#agreed;
     this.#agreed = version;
     for (const host of this.#hosts) if (before?.hosts[host.name]?.state !== version.hosts[host.name]?.state) this.#o.hostChanged(host.name, host.pool);
@@ -276,6 +317,12 @@ export class ClusterNode {
       this.#served = zone;
     }
     saveAgreed(config.stateDir, { version, zones: { [config.zone]: zone } }, this.#o.logger);
+  }
+
+  /** The leader's transaction went through: serve it now (the watch brings the same version back). */
+  #written(version: AgreedVersion, zone: DesiredZone, revision: number): void {
+    if (this.#stopped || revision <= this.#servedRevision) return;
+    this.#serve(version, zone, revision);
   }
 
   #lead(): void {
@@ -297,6 +344,7 @@ export class ClusterNode {
         // every live node's policy server counts for the MTA-STS hold (src/cluster/sts-members.ts)
         ...(this.#o.transport ? { transport: () => withMemberPolicies(this.#o.transport?.(), this.node, [...this.#view.members.values()].map((m) => m.info), this.#served ? stsIdOf(this.#served) : undefined, mtaStsPolicy(this.#o.config)?.id) } : {}),
         onWrite: () => this.#metrics.write('agreed'),
+        onWritten: (version, zone, revision) => this.#written(version, zone, revision),
         onEnd: (why) => {
           this.#o.logger.warn({ why }, 'cluster: leadership term ended; starting again from what etcd holds');
           this.#term = undefined;

@@ -8,10 +8,11 @@
 //   (they vanish with its lease anyway).
 // - A host never agreed on before (a new cluster, a new host) starts unhealthy, as a single mxpool
 //   starts an unprobed host: it enters DNS when a majority sees it up.
-// - Operator states override the votes as on a single node: disabled (config) beats draining
-//   (operator key in etcd) beats the probed state, which keeps moving underneath.
+// - Operator states override the votes as on a single node: disabled (config, or a `disabled/`
+//   key in etcd) beats draining (an `operator/` key) beats the probed state, which keeps moving
+//   underneath.
 import type { HealthSnapshot, HostHealth } from '../model.ts';
-import type { AgreedHost, OperatorAction, QuorumSetting, Vote } from './types.ts';
+import type { AgreedHost, OperatorAction, OperatorDisable, QuorumSetting, Vote } from './types.ts';
 
 export interface Thresholds {
   /** down votes that withdraw a host */
@@ -50,6 +51,8 @@ export interface AgreeInput {
   /** node -> host -> vote (votes of non-members are ignored here) */
   votes: ReadonlyMap<string, ReadonlyMap<string, Vote>>;
   operator: ReadonlyMap<string, OperatorAction>;
+  /** run-time disables (absent: none) */
+  disabled?: ReadonlyMap<string, OperatorDisable>;
   /** the last agreed states (undefined for a new cluster) */
   previous: Readonly<Record<string, AgreedHost>> | undefined;
   quorum: QuorumSetting;
@@ -65,10 +68,11 @@ export function agreeHealth(input: AgreeInput): Record<string, AgreedHost> {
     const votes = live.map((node) => input.votes.get(node)?.get(host.name)?.vote);
     const probed = agreedProbed(before?.probed, votes, live.length, input.quorum);
     const drained = input.operator.get(host.name);
-    const state = host.disabled ? 'disabled' : drained ? 'draining' : probed;
+    const switchedOff = input.disabled?.get(host.name);
+    const state = host.disabled || switchedOff ? 'disabled' : drained ? 'draining' : probed;
     const agreed: AgreedHost = { state, probed, since: before && before.state === state ? before.since : input.now };
     if (state === 'draining') agreed.withdrawnAt = drained?.at ?? input.now;
-    if (state === 'disabled') agreed.withdrawnAt = before?.state === 'disabled' && before.withdrawnAt !== undefined ? before.withdrawnAt : input.now;
+    if (state === 'disabled') agreed.withdrawnAt = before?.state === 'disabled' && before.withdrawnAt !== undefined ? before.withdrawnAt : (switchedOff?.at ?? input.now);
     result[host.name] = agreed;
   }
   return result;

@@ -1,7 +1,7 @@
 // Runtime shapes of everything read back from etcd: a peer (or a stranger with write access to
 // the prefix) may have written anything, so each value is checked before it is believed.
 import { z } from 'zod';
-import type { AgreedVersion, MemberInfo, OperatorAction, Vote } from './types.ts';
+import type { AgreedVersion, MemberInfo, OperatorAction, OperatorDisable, Vote } from './types.ts';
 import { RECORD_TYPES, type DesiredZone, type RecordType } from '../model.ts';
 
 const ms = z.number().int().nonnegative();
@@ -20,6 +20,8 @@ export const memberShape: z.ZodType<MemberInfo> = z.strictObject({
 });
 
 export const operatorShape: z.ZodType<OperatorAction> = z.strictObject({ drained: z.literal(true), at: ms, by: z.string().min(1).max(63) });
+
+export const disableShape: z.ZodType<OperatorDisable> = z.strictObject({ disabled: z.literal(true), at: ms, by: z.string().min(1).max(63) });
 
 const healthState = z.enum(['healthy', 'unhealthy', 'draining', 'disabled']);
 

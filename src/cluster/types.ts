@@ -36,6 +36,14 @@ export interface AgreedHost {
   withdrawnAt?: number;
 }
 
+/** An operator's run-time disable, under `disabled/<host>` (no lease); enable deletes it. */
+export interface OperatorDisable {
+  disabled: true;
+  at: number;
+  /** the node whose API took the request */
+  by: string;
+}
+
 /** An operator's drain, under `operator/<host>` (no lease: it outlives every node). */
 export interface OperatorAction {
   drained: true;

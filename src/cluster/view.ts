@@ -4,10 +4,10 @@
 // (logged once, listed in /api/state), never a crash, and never believed.
 import type { ZodType } from 'zod';
 import type { DesiredZone } from '../model.ts';
-import type { AgreedVersion, ClusterFinding, MemberInfo, OperatorAction, Vote } from './types.ts';
+import type { AgreedVersion, ClusterFinding, MemberInfo, OperatorAction, OperatorDisable, Vote } from './types.ts';
 import { decodeLarge, decodeSmall, ValueError } from './codec.ts';
 import { parseKey } from './keys.ts';
-import { memberShape, operatorShape, versionShape, voteShape, zoneShape } from './shapes.ts';
+import { disableShape, memberShape, operatorShape, versionShape, voteShape, zoneShape } from './shapes.ts';
 
 export interface KvEvent {
   type: 'put' | 'delete';
@@ -26,6 +26,7 @@ export class ClusterView {
   readonly elections = new Map<string, number>();
   readonly votes = new Map<string, Map<string, Vote>>();
   readonly operator = new Map<string, OperatorAction>();
+  readonly disabled = new Map<string, OperatorDisable>();
   readonly zones = new Map<string, DesiredZone>();
   version: { value: AgreedVersion; revision: number } | undefined;
   readonly #findings = new Map<string, ClusterFinding>();
@@ -33,12 +34,21 @@ export class ClusterView {
   readonly #zoneNames: ReadonlySet<string>;
   readonly #now: () => number;
   readonly #onFinding: (finding: ClusterFinding) => void;
+  readonly #onVoteDown: ((node: string, host: string) => void) | undefined;
 
-  constructor(options: { hosts: ReadonlySet<string>; zones: ReadonlySet<string>; now: () => number; onFinding: (finding: ClusterFinding) => void }) {
+  constructor(options: {
+    hosts: ReadonlySet<string>;
+    zones: ReadonlySet<string>;
+    now: () => number;
+    onFinding: (finding: ClusterFinding) => void;
+    /** a node's vote on a host just went from up to down (not a first read, not a vote re-published at a rejoin) */
+    onVoteDown?: (node: string, host: string) => void;
+  }) {
     this.#hosts = options.hosts;
     this.#zoneNames = options.zones;
     this.#now = options.now;
     this.#onFinding = options.onFinding;
+    this.#onVoteDown = options.onVoteDown;
   }
 
   /** Forgets everything but the findings (before a full re-read). */
@@ -47,6 +57,7 @@ export class ClusterView {
     this.elections.clear();
     this.votes.clear();
     this.operator.clear();
+    this.disabled.clear();
     this.zones.clear();
     this.version = undefined;
   }
@@ -88,6 +99,7 @@ export class ClusterView {
           return;
         case 'vote': {
           const mine = this.votes.get(parsed.node) ?? new Map<string, Vote>();
+          const before = mine.get(parsed.host)?.vote;
           if (!put) mine.delete(parsed.host);
           else {
             if (!this.#hosts.has(parsed.host)) throw new ValueError(`a vote about ${parsed.host}, which is no host of this node's config`);
@@ -95,6 +107,7 @@ export class ClusterView {
           }
           if (mine.size > 0) this.votes.set(parsed.node, mine);
           else this.votes.delete(parsed.node);
+          if (before === 'up' && mine.get(parsed.host)?.vote === 'down') this.#onVoteDown?.(parsed.node, parsed.host);
           return;
         }
         case 'operator':
@@ -102,6 +115,13 @@ export class ClusterView {
           else {
             if (!this.#hosts.has(parsed.host)) throw new ValueError(`an operator action on ${parsed.host}, which is no host of this node's config`);
             this.operator.set(parsed.host, this.#small(event.value, operatorShape));
+          }
+          return;
+        case 'disabled':
+          if (!put) this.disabled.delete(parsed.host);
+          else {
+            if (!this.#hosts.has(parsed.host)) throw new ValueError(`an operator action on ${parsed.host}, which is no host of this node's config`);
+            this.disabled.set(parsed.host, this.#small(event.value, disableShape));
           }
           return;
         case 'agreed':
@@ -125,6 +145,7 @@ export class ClusterView {
       if (parsed.kind === 'member') this.members.delete(parsed.node);
       if (parsed.kind === 'vote') this.votes.get(parsed.node)?.delete(parsed.host);
       if (parsed.kind === 'operator') this.operator.delete(parsed.host);
+      if (parsed.kind === 'disabled') this.disabled.delete(parsed.host);
       this.#finding(event.key, error.message);
     }
   }

@@ -125,7 +125,8 @@ export class VoteBook {
       }
       for (const key of gone) this.#written.delete(key.slice(key.lastIndexOf('/') + 1));
     }
-    if (puts.length > 0) this.#o.logger.debug({ votes: puts.length }, 'cluster: votes written');
+    // the first hosts named: what bench/cluster reads to tell when each node's vote reached etcd
+    if (puts.length > 0) this.#o.logger.debug({ votes: puts.length, hosts: [...sent.keys()].slice(0, 10) }, 'cluster: votes written');
   }
 
   #retrySoon(): void {

@@ -19,6 +19,9 @@ export interface HttpHandlers {
   /** throws `HttpError` 404 for an unknown host */
   drain(host: string): Promise<ApiDrainResponse>;
   undrain(host: string): Promise<ApiDrainResponse>;
+  /** run-time disable / enable (same auth and answer as drain) */
+  disable(host: string): Promise<ApiDrainResponse>;
+  enable(host: string): Promise<ApiDrainResponse>;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** re-read the config file (absent: serve has none, the endpoint is 404) */
   reload?(): Promise<ApiReloadResult>;
@@ -26,6 +29,9 @@ export interface HttpHandlers {
 
 /** 200 applied; 422 refused, the old config keeps running; 503 starting or shutting down. */
 const RELOAD_STATUS: Record<ApiReloadResult['outcome'], number> = { applied: 200, refused: 422, unavailable: 503 };
+
+/** The operator's actions on one host: POST /api/hosts/{name}/{action}. */
+export type HostAction = 'drain' | 'undrain' | 'disable' | 'enable';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -46,7 +52,7 @@ export interface HttpServerOptions {
   logger: Logger;
 }
 
-const HOST_ACTION = /^\/api\/hosts\/([^/]+)\/(drain|undrain)$/;
+const HOST_ACTION = /^\/api\/hosts\/([^/]+)\/(drain|undrain|disable|enable)$/;
 
 export class HttpServer {
   readonly #options: HttpServerOptions;
@@ -112,7 +118,7 @@ export class HttpServer {
     if (action) {
       if (!this.#mayWrite(request, response, method)) return;
       const host = decodeURIComponent(action[1] as string).toLowerCase().replace(/\.$/, '');
-      const result = action[2] === 'drain' ? await handlers.drain(host) : await handlers.undrain(host);
+      const result = await handlers[action[2] as HostAction](host);
       this.#options.logger.info({ host, action: action[2], remote: request.socket.remoteAddress }, 'operator request');
       return send(response, 200, result);
     }

@@ -391,7 +391,7 @@ export interface ApiNameserver {
   queries: number;
 }
 
-/** `POST /api/hosts/{name}/drain` and `/undrain` answer with this. */
+/** `POST /api/hosts/{name}/drain`, `/undrain`, `/disable` and `/enable` answer with this. */
 export interface ApiDrainResponse {
   host: string;
   state: HealthState;

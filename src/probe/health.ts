@@ -8,8 +8,8 @@
 //   first probe makes it healthy (HAProxy starts servers "up-going" rather than making a fresh
 //   daemon wait rise x interval before it publishes anything). A failed first probe leaves it
 //   unhealthy and it then needs `rise` successes like any other unhealthy host.
-// - Operator states override probes: `disabled` (from config `host.disabled`) beats `draining`
-//   (drain/undrain at run time) beats the probed state. Probes keep running and keep moving the
+// - Operator states override probes: `disabled` (from config `host.disabled`, or disable/enable at
+//   run time) beats `draining` (drain/undrain at run time) beats the probed state. Probes keep running and keep moving the
 //   probed state underneath, so undrain returns the host to what the probes say right now.
 // - Checks beside the probe (a relay security finding with onFinding: withdraw, a DNSBL listing
 //   with action: withdraw) withhold a host: it is unhealthy at once, and while withheld every
@@ -32,6 +32,8 @@ export interface HostHealthState extends HostHealth {
   drained: boolean;
   /** config `host.disabled` */
   disabled: boolean;
+  /** disabled at run time by an operator (disable/enable), whatever the config says */
+  operatorDisabled: boolean;
   /** checks holding the host out of DNS: key (e.g. "security", "dnsbl") -> why; absent when none */
   withheld?: Readonly<Record<string, string>>;
 }
@@ -62,8 +64,8 @@ export interface HealthEvent<R = unknown> {
 /** Spacing of the re-probe after a refused/reset connection while the host still counts as up. */
 export const FAST_FALL_SPACING_MS = 200;
 
-function visible(state: Pick<HostHealthState, 'probed' | 'drained' | 'disabled'>): HealthState {
-  if (state.disabled) return 'disabled';
+function visible(state: Pick<HostHealthState, 'probed' | 'drained' | 'disabled' | 'operatorDisabled'>): HealthState {
+  if (state.disabled || state.operatorDisabled) return 'disabled';
   if (state.drained) return 'draining';
   return state.probed;
 }
@@ -96,9 +98,10 @@ export function initialHealth(
   const usable = saved !== undefined && saved.host === host.name;
   const probed: ProbedState = usable && saved.state === 'healthy' ? 'healthy' : 'unhealthy';
   const drained = usable && saved.state === 'draining';
+  const operatorDisabled = usable && saved.state === 'disabled' && saved.disabledBy === 'operator';
   // A saved healthy/unhealthy host is already "checked": it follows rise/fall from the first probe.
   const checked = usable && (saved.state === 'healthy' || saved.state === 'unhealthy');
-  const base = { host: host.name, pool, probed, successes: 0, failures: 0, checked, drained, disabled };
+  const base = { host: host.name, pool, probed, successes: 0, failures: 0, checked, drained, disabled, operatorDisabled };
   const state = visible(base);
   const keepSince = usable && saved.state === state;
   const withdrawnAt = state === 'draining' || state === 'disabled' ? (usable && saved.withdrawnAt !== undefined ? saved.withdrawnAt : now) : undefined;
@@ -173,6 +176,18 @@ export function undrain(current: HostHealthState, now: number): HostHealthState 
   return settle(current, { ...current, drained: false }, now);
 }
 
+/** Operator disable (run time): out of DNS at once, out of SPF after its grace; beats drain. Idempotent. */
+export function disableByOperator(current: HostHealthState, now: number): HostHealthState {
+  if (current.operatorDisabled) return current;
+  return settle(current, { ...current, operatorDisabled: true }, now);
+}
+
+/** Operator enable: lifts a run-time disable (a host `disabled: true` in the config stays disabled). Idempotent. */
+export function enableByOperator(current: HostHealthState, now: number): HostHealthState {
+  if (!current.operatorDisabled) return current;
+  return settle(current, { ...current, operatorDisabled: false }, now);
+}
+
 /** Config `host.disabled` changed (or was applied at start). */
 export function setDisabled(current: HostHealthState, disabled: boolean, now: number): HostHealthState {
   if (current.disabled === disabled) return current;
@@ -192,7 +207,7 @@ export function setDisabled(current: HostHealthState, disabled: boolean, now: nu
  * rise/fall still decide every transition: a flapping host gets more probes, never a faster flap.
  */
 export function transitionSpacing(after: HostHealthState, result: ProbeOutcome, timing: { interval: number; timeout: number }): number | undefined {
-  if (after.disabled || !after.checked) return undefined;
+  if (after.disabled || after.operatorDisabled || !after.checked) return undefined;
   if (!result.ok && after.probed === 'healthy' && after.failures > 0) return result.refused === true ? FAST_FALL_SPACING_MS : timing.timeout;
   if (result.ok && after.probed === 'unhealthy' && after.successes > 0) return Math.round(timing.interval / 2);
   return undefined;
@@ -202,5 +217,6 @@ export function transitionSpacing(after: HostHealthState, result: ProbeOutcome, 
 export function toHostHealth(state: HostHealthState): HostHealth {
   const plain: HostHealth = { host: state.host, pool: state.pool, state: state.state, since: state.since };
   if (state.withdrawnAt !== undefined) plain.withdrawnAt = state.withdrawnAt;
+  if (state.operatorDisabled) plain.disabledBy = 'operator';
   return plain;
 }

@@ -8,6 +8,8 @@
 //   failure confirmed one timeout after the failed probe started, a recovering host re-probed
 //   after half an interval;
 // - `probe.hold`: one idle SMTP session per healthy host; its loss triggers a probe at once;
+// - those probes (a host in transition, a held session lost, a peer's `confirm`) are urgent: they
+//   go ahead of the scheduled probes waiting for a concurrency slot (limit.ts);
 // - `reconfigure`: a config reload adds and removes hosts and changes probe settings while the
 //   hosts that stay keep their health.
 // The clock and random source are parameters so scheduling is testable with a fake clock.
@@ -17,7 +19,7 @@ import { hostChanges } from '../config/diff.ts';
 import type { Logger } from '../log.ts';
 import type { HealthSnapshot, HostHealth } from '../model.ts';
 import { MxpoolError } from '../errors.ts';
-import { drain, initialHealth, nextHealth, setDisabled, toHostHealth, transitionSpacing, undrain, withhold, type HealthEvent, type HostHealthState } from './health.ts';
+import { disableByOperator, drain, enableByOperator, initialHealth, nextHealth, setDisabled, toHostHealth, transitionSpacing, undrain, withhold, type HealthEvent, type HostHealthState } from './health.ts';
 import { HoldManager, type HoldOptions } from './hold.ts';
 import { ConcurrencyLimit } from './limit.ts';
 import { probeOptionsFrom, targetOf } from './options.ts';
@@ -50,6 +52,9 @@ interface RunnerEvents {
 /** How many results `history(host)` keeps (a latency chart's worth). */
 export const HISTORY_LENGTH = 60;
 
+/** `confirm` does not probe a host whose last probe started less than this ago (bounds a peer's flapping votes). */
+export const CONFIRM_GAP_MS = 250;
+
 export class UnknownHostError extends MxpoolError {
   constructor(host: string) {
     super('USAGE', 'probe', `no host named ${host} in the config`);
@@ -70,6 +75,10 @@ interface HostEntry {
   history: ProbeResult[];
   /** clock time the pending timer fires (a reload that shortens the interval pulls it in) */
   dueAt: number | undefined;
+  /** the pending timer is a transition re-probe (urgent), not the regular interval */
+  urgent: boolean;
+  /** the follow-up probe asked for while one ran is urgent */
+  againUrgent: boolean;
 }
 
 /** What a reload prepared before it commits (both can fail or take time; the commit cannot). */
@@ -117,7 +126,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
       clock: this.clock,
       random: this.random,
       settings: () => this.config.probe,
-      due: (entry) => void this.run(entry),
+      due: (entry) => void this.run(entry, entry.urgent),
       tick: () => this.probeEveryHost(),
     });
     const now = this.clock.now();
@@ -199,6 +208,23 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     return this.run(this.entry(host));
   }
 
+  /**
+   * Another vantage point (a cluster peer) just saw `host` fail: probe it now, ahead of the queue,
+   * unless this runner knows already — a probe in flight, a failure being confirmed, the host down
+   * here too, a probe started less than CONFIRM_GAP_MS ago. rise/fall decide as always: a peer's
+   * view makes this node look sooner, never decides for it. Returns true when a probe started.
+   */
+  confirm(host: string): boolean {
+    const entry = this.entries.get(host);
+    if (!entry || !this.started || this.stopping || entry.running) return false;
+    const { health } = entry;
+    if (health.disabled || health.operatorDisabled || !health.checked || health.probed !== 'healthy' || health.failures > 0) return false;
+    if (this.clock.now() - entry.startedAt < CONFIRM_GAP_MS) return false;
+    this.logger.debug({ host, queued: this.limit.queued }, 'a peer saw the host fail: probing it now');
+    void this.run(entry, true);
+    return true;
+  }
+
   snapshot(): HealthSnapshot {
     return new Map([...this.entries].map(([name, entry]) => [name, toHostHealth(entry.health)]));
   }
@@ -212,6 +238,21 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
   undrain(host: string): HostHealth {
     const entry = this.entry(host);
     this.apply(entry, undrain(entry.health, this.clock.now()), undefined);
+    return toHostHealth(entry.health);
+  }
+
+  /** Operator disable at run time (health.ts `disableByOperator`): no held session while disabled. */
+  disable(host: string): HostHealth {
+    const entry = this.entry(host);
+    this.apply(entry, disableByOperator(entry.health, this.clock.now()), undefined, 'disabled by an operator');
+    this.updateHold(entry);
+    return toHostHealth(entry.health);
+  }
+
+  enable(host: string): HostHealth {
+    const entry = this.entry(host);
+    this.apply(entry, enableByOperator(entry.health, this.clock.now()), undefined, 'enabled by an operator');
+    this.updateHold(entry);
     return toHostHealth(entry.health);
   }
 
@@ -263,14 +304,16 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     for (const entry of this.entries.values()) void this.run(entry);
   }
 
-  private run(entry: HostEntry): Promise<ProbeResult> {
+  private run(entry: HostEntry, urgent = false): Promise<ProbeResult> {
     if (entry.running) {
       entry.again = true;
+      entry.againUrgent ||= urgent;
       return entry.running;
     }
     this.timers.cancel(entry);
+    entry.urgent = false;
     const running = this.limit
-      .run(() => this.probeEntry(entry))
+      .run(() => this.probeEntry(entry), urgent)
       .then((result) => {
         entry.running = undefined;
         this.record(entry, result);
@@ -308,14 +351,17 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     this.updateHold(entry);
     if (this.stopping || !this.started) return;
     if (entry.again) {
+      const urgent = entry.againUrgent;
       entry.again = false;
-      void this.run(entry);
+      entry.againUrgent = false;
+      void this.run(entry, urgent);
       return;
     }
     const spacing = transitionSpacing(entry.health, result, this.config.probe);
     if (spacing === undefined && this.timers.cron) return; // the cron task probes
     // start-to-start: the time this probe took (up to its timeout) counts toward the spacing
     const elapsed = this.clock.now() - entry.startedAt;
+    entry.urgent = spacing !== undefined;
     this.timers.schedule(entry, Math.max(0, (spacing ?? this.timers.nextDelay()) - elapsed));
   }
 
@@ -332,16 +378,16 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
 
   private updateHold(entry: HostEntry): void {
     if (!this.hold) return;
-    const wanted = this.started && !this.stopping && entry.health.probed === 'healthy' && !entry.health.disabled;
+    const wanted = this.started && !this.stopping && entry.health.probed === 'healthy' && !entry.health.disabled && !entry.health.operatorDisabled;
     if (wanted) this.hold.hold(entry.target);
     else this.hold.release(entry.config.name);
   }
 
   private onHoldLost(host: string, reason: string): void {
     if (this.stopping) return;
-    this.logger.warn({ host, reason }, 'held SMTP session lost: probing at once');
+    this.logger.warn({ host, reason, queued: this.limit.queued }, 'held SMTP session lost: probing at once');
     const entry = this.entries.get(host);
-    if (entry) void this.run(entry);
+    if (entry) void this.run(entry, true);
   }
 
   private newHold(): HoldManager {
@@ -415,5 +461,5 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
 }
 
 function newEntry(host: HostConfig, pool: string, now: number): HostEntry {
-  return { config: host, target: targetOf(host), pool, health: initialHealth(host, pool, now), timer: undefined, running: undefined, startedAt: now, again: false, history: [], dueAt: undefined };
+  return { config: host, target: targetOf(host), pool, health: initialHealth(host, pool, now), timer: undefined, running: undefined, startedAt: now, again: false, history: [], dueAt: undefined, urgent: false, againUrgent: false };
 }

@@ -16,6 +16,7 @@ const hostHealthSchema = z.object({
   state: z.enum(['healthy', 'unhealthy', 'draining', 'disabled']),
   since: z.number().finite(),
   withdrawnAt: z.number().finite().optional(),
+  disabledBy: z.literal('operator').optional(),
 });
 
 /** A host's address as the config had it when the state was saved: a later start compares. */
@@ -205,5 +206,6 @@ export function newSavedState(zone: string, now: number, serial: number, hosts: 
 function copyHealth(health: HostHealth): HostHealth {
   const copy: HostHealth = { host: health.host, pool: health.pool, state: health.state, since: health.since };
   if (health.withdrawnAt !== undefined) copy.withdrawnAt = health.withdrawnAt;
+  if (health.disabledBy !== undefined) copy.disabledBy = health.disabledBy;
   return copy;
 }

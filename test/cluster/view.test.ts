@@ -100,6 +100,23 @@ describe('ClusterView', () => {
     expect(v.strangers()).toEqual(['evil']);
   });
 
+  it('tells when a vote goes from up to down — not at a first read, a rejoin or garbage (confirm probes)', () => {
+    const downs: string[] = [];
+    const v = new ClusterView({ hosts: new Set(['mx1.example.com']), zones: new Set(['example.com']), now: () => 1, onFinding: () => undefined, onVoteDown: (node, host) => downs.push(`${node}/${host}`) });
+    const up = JSON.stringify({ vote: 'up', since: 1, reason: '' });
+    v.apply(put('votes/a/mx1.example.com', vote)); // first read: down already
+    v.apply(put('votes/b/mx1.example.com', up));
+    expect(downs).toEqual([]);
+    v.apply(put('votes/b/mx1.example.com', vote)); // b just saw it fail
+    expect(downs).toEqual(['b/mx1.example.com']);
+    v.apply(put('votes/b/mx1.example.com', vote)); // the same verdict again: nothing new
+    v.apply(del('votes/b/mx1.example.com')); // b's lease expired ...
+    v.apply(put('votes/b/mx1.example.com', vote)); // ... and b rejoined with its votes
+    v.apply(put('votes/a/mx1.example.com', up));
+    v.apply(put('votes/a/mx1.example.com', '{garbage'));
+    expect(downs).toEqual(['b/mx1.example.com']);
+  });
+
   it('reads a well-formed agreed version', () => {
     const { v } = view();
     const version: AgreedVersion = { by: 'a', at: 5, serials: { 'example.com': 2026120601 }, hosts: { 'mx1.example.com': { state: 'healthy', probed: 'healthy', since: 1 } }, lastKnownGood: {}, retired: [] };

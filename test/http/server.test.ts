@@ -19,6 +19,8 @@ function fakeHandlers(calls: string[]): HttpHandlers {
     state: () => ({ version: 1, zone: 'example.com' }) as unknown as ApiState,
     drain: async (host) => { calls.push(`drain ${host}`); return answer(host, true); },
     undrain: async (host) => { calls.push(`undrain ${host}`); return answer(host, false); },
+    disable: async (host) => { calls.push(`disable ${host}`); return { ...answer(host, false), state: 'disabled' }; },
+    enable: async (host) => { calls.push(`enable ${host}`); return answer(host, false); },
     metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
   };
 }
@@ -66,6 +68,18 @@ describe('HttpServer with a token', () => {
     const undrained = await fetch(`${base}/api/hosts/mx1.example.com/undrain`, { method: 'POST', headers: auth });
     expect(await undrained.json()).toMatchObject({ state: 'healthy', drain: null });
     expect(calls).toEqual(['drain mx1.example.com', 'undrain mx1.example.com']);
+  });
+
+  it('disable and enable need the token as drain does, and reach their handlers', async () => {
+    expect((await fetch(`${base}/api/hosts/mx1.example.com/disable`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${base}/api/hosts/mx1.example.com/enable`, { method: 'POST', headers: { authorization: 'Bearer wrong' } })).status).toBe(403);
+    expect(calls.filter((c) => /able/.test(c))).toEqual([]);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const disabled = await fetch(`${base}/api/hosts/mx1.example.com/disable`, { method: 'POST', headers: auth });
+    expect(await disabled.json()).toMatchObject({ host: 'mx1.example.com', state: 'disabled' });
+    expect((await fetch(`${base}/api/hosts/mx1.example.com/enable`, { method: 'POST', headers: auth })).status).toBe(200);
+    expect((await fetch(`${base}/api/hosts/mx1.example.com/enable`)).status).toBe(405);
+    expect(calls.filter((c) => /able/.test(c))).toEqual(['disable mx1.example.com', 'enable mx1.example.com']);
   });
 
   it('unknown host 404, wrong method 405, unknown path 404, cross-site POST 403', async () => {
