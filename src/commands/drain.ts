@@ -1,5 +1,6 @@
-// `mxpool drain HOST` / `mxpool undrain HOST --config F`: ask the running `serve` (its HTTP API at
-// http.listen, Bearer token from http.tokenEnv) to take a host out of DNS, or put it back.
+// `mxpool drain|undrain|disable|enable HOST --config F`: ask the running `serve` (its HTTP API at
+// http.listen, Bearer token from http.tokenEnv) to take a host out of DNS, or put it back. In a
+// cluster any node's config will do: the action is recorded in etcd and every node applies it.
 import { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
@@ -7,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import { noApi, postToServe } from './api-client.ts';
 import { MxpoolError } from '../errors.ts';
 import type { ApiDrainResponse } from '../http/types.ts';
+import type { HostAction } from '../http/server.ts';
 
 export function drainCommand(context: CommandContext): Command {
   return hostActionCommand(context, 'drain', 'take a host out of DNS at once (it stays in SPF) and print when it is safe to stop');
@@ -16,7 +18,15 @@ export function undrainCommand(context: CommandContext): Command {
   return hostActionCommand(context, 'undrain', 'put a drained host back: it returns to DNS as soon as its probes pass');
 }
 
-function hostActionCommand(context: CommandContext, action: 'drain' | 'undrain', description: string): Command {
+export function disableCommand(context: CommandContext): Command {
+  return hostActionCommand(context, 'disable', 'switch a host off at run time: out of DNS at once, out of SPF after twice the TTL (until `enable`, restarts included)');
+}
+
+export function enableCommand(context: CommandContext): Command {
+  return hostActionCommand(context, 'enable', 'lift a run-time disable: the host returns to DNS as soon as its probes pass');
+}
+
+function hostActionCommand(context: CommandContext, action: HostAction, description: string): Command {
   return new Command(action)
     .description(description)
     .argument('<host>', 'the host name as in the config, e.g. mx1.example.com')
@@ -29,7 +39,7 @@ function hostActionCommand(context: CommandContext, action: 'drain' | 'undrain',
     });
 }
 
-async function callServe(config: Config, host: string, action: 'drain' | 'undrain'): Promise<ApiDrainResponse> {
+async function callServe(config: Config, host: string, action: HostAction): Promise<ApiDrainResponse> {
   if (!config.http) throw noApi();
   const { status, body, base } = await postToServe(config.http, `/api/hosts/${encodeURIComponent(host.toLowerCase().replace(/\.$/, ''))}/${action}`);
   if (status < 200 || status > 299) {
@@ -45,7 +55,12 @@ export function clockTime(epochMs: number): string {
   return [date.getHours(), date.getMinutes(), date.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
 }
 
-function describe(response: ApiDrainResponse, action: 'drain' | 'undrain'): string {
+function describe(response: ApiDrainResponse, action: HostAction): string {
+  if (action === 'disable') return `${response.host}: disabled; out of DNS (serial ${response.serial}), out of SPF after twice the TTL`;
+  if (action === 'enable') {
+    if (response.state === 'disabled') return `${response.host}: still disabled (disabled: true in the config decides; serial ${response.serial})`;
+    return `${response.host}: enabled, now ${response.state}; ${response.state === 'healthy' ? 'back in DNS' : 'returns to DNS once its probes pass'} (serial ${response.serial})`;
+  }
   if (action === 'drain') {
     if (!response.drain) return `${response.host}: ${response.state} (not draining: ${response.state === 'disabled' ? 'disabled in the config' : 'unexpected state'})`;
     const left = Math.max(0, Math.ceil((response.drain.safeToStopAt - Date.now()) / 1000));

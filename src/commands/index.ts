@@ -17,7 +17,7 @@ interface CommandModule {
 export const commandModules: readonly CommandModule[] = [
   { names: ['validate'], load: async () => [(await import('./validate.ts')).validateCommand] },
   { names: ['probe'], load: async () => [(await import('./probe.ts')).probeCommand] },
-  { names: ['drain', 'undrain'], load: async () => { const m = await import('./drain.ts'); return [m.drainCommand, m.undrainCommand]; } },
+  { names: ['drain', 'undrain', 'disable', 'enable'], load: async () => { const m = await import('./drain.ts'); return [m.drainCommand, m.undrainCommand, m.disableCommand, m.enableCommand]; } },
   { names: ['serve'], load: async () => [(await import('./serve.ts')).serveCommand] },
   { names: ['reload'], load: async () => [(await import('./reload.ts')).reloadCommand] },
   { names: ['demo'], load: async () => [(await import('./demo.ts')).demoCommand] },

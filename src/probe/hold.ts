@@ -16,7 +16,8 @@ export interface HoldOptions {
   /** how long to wait for any reply (greeting, EHLO, NOOP) */
   timeoutMs: number;
   logger: Logger;
-  onLost: (host: string, reason: string) => void;
+  /** `urgent`: the server may have died (an open session cut, a refused or reset connection), not merely slow to greet */
+  onLost: (host: string, reason: string, urgent: boolean) => void;
   noopIntervalMs?: number;
   maxNoops?: number;
   /** pause before reopening after a polite close, a failed open or a loss */
@@ -30,7 +31,7 @@ type Phase = 'greeting' | 'ehlo' | 'idle' | 'noop' | 'quit';
 class HeldSession {
   private readonly target: ProbeTarget;
   private readonly options: Required<Omit<HoldOptions, 'logger' | 'onLost' | 'localAddress'>> & Pick<HoldOptions, 'localAddress'>;
-  private readonly events: { closedPolitely: () => void; lost: (reason: string) => void; survived: () => void };
+  private readonly events: { closedPolitely: () => void; lost: (reason: string, urgent: boolean) => void; survived: () => void };
   private readonly socket: Socket;
   private readonly parser = new ReplyParser();
   private phase: Phase = 'greeting';
@@ -40,6 +41,8 @@ class HeldSession {
   private noops = 0;
   private timer: NodeJS.Timeout | undefined;
   private lostReason = 'connection closed by the server without 421';
+  /** the loss came from a timeout of ours (a slow server), not from the server's side */
+  private timedOut = false;
   readonly closed: Promise<void>;
 
   constructor(target: ProbeTarget, options: HeldSession['options'], events: HeldSession['events']) {
@@ -54,7 +57,7 @@ class HeldSession {
       this.lostReason = error.code === 'ECONNRESET' ? 'connection reset' : error.code === 'ECONNREFUSED' ? 'connection refused' : `${error.code ?? 'socket error'}: ${error.message}`;
     });
     this.socket.on('close', () => this.onClose());
-    this.arm(options.timeoutMs, () => this.abort('no greeting in time'));
+    this.arm(options.timeoutMs, () => this.abort('no greeting in time', true));
   }
 
   /** QUIT politely and close; resolves when the socket is gone. */
@@ -123,7 +126,7 @@ class HeldSession {
   private send(phase: Phase, line: string): void {
     this.phase = phase;
     this.socket.write(`${line}\r\n`);
-    this.arm(this.options.timeoutMs, () => this.abort(`no reply to ${line.split(' ')[0]} within ${this.options.timeoutMs} ms`));
+    this.arm(this.options.timeoutMs, () => this.abort(`no reply to ${line.split(' ')[0]} within ${this.options.timeoutMs} ms`, true));
   }
 
   /** The server is there but will not hold a session (e.g. 554 greeting): retry later, no alarm. */
@@ -134,8 +137,9 @@ class HeldSession {
     this.socket.destroy();
   }
 
-  private abort(reason: string): void {
+  private abort(reason: string, timedOut = false): void {
     this.lostReason = reason;
+    this.timedOut = timedOut;
     this.disarm();
     this.socket.destroy();
   }
@@ -146,7 +150,7 @@ class HeldSession {
     // Any close without a 421 is a loss — also while the session is still opening: a server that
     // dies between our probe and the held session's EHLO must not go unnoticed for an interval.
     if (this.polite) this.events.closedPolitely();
-    else this.events.lost(this.established ? this.lostReason : `${this.lostReason} (while opening the held session)`);
+    else this.events.lost(this.established ? this.lostReason : `${this.lostReason} (while opening the held session)`, !this.timedOut);
   }
 
   private arm(ms: number, callback: () => void): void {
@@ -247,12 +251,12 @@ export class HoldManager {
         this.reopenLater(target, settings.reopenDelayMs);
       },
       survived: () => this.losses.delete(target.name),
-      lost: (reason) => {
+      lost: (reason, urgent) => {
         forget();
         const previous = this.losses.get(target.name);
         this.losses.set(target.name, { count: (previous?.count ?? 0) + 1, at: Date.now() });
         this.options.logger.debug({ host: target.name, reason }, 'held session lost');
-        this.options.onLost(target.name, reason);
+        this.options.onLost(target.name, reason, urgent);
       },
     });
     this.sessions.set(target.name, session);

@@ -8,8 +8,11 @@
 //   failure confirmed one timeout after the failed probe started, a recovering host re-probed
 //   after half an interval;
 // - `probe.hold`: one idle SMTP session per healthy host; its loss triggers a probe at once;
-// - those probes (a host in transition, a held session lost, a peer's `confirm`) are urgent: they
-//   go ahead of the scheduled probes waiting for a concurrency slot (limit.ts);
+// - probes that look at a host that may have just died are urgent: a held session lost (not a slow
+//   server failing to open one), the re-probe after a refused connection, a cluster peer's
+//   `confirm`. They go ahead of the scheduled probes waiting for a concurrency slot and may use a
+//   few slots above `probe.concurrency` (URGENT_RESERVE, limit.ts): a dead host is out in well under
+//   a second even while every slot waits out a timeout on an overloaded server;
 // - `reconfigure`: a config reload adds and removes hosts and changes probe settings while the
 //   hosts that stay keep their health.
 // The clock and random source are parameters so scheduling is testable with a fake clock.
@@ -51,6 +54,11 @@ interface RunnerEvents {
 
 /** How many results `history(host)` keeps (a latency chart's worth). */
 export const HISTORY_LENGTH = 60;
+
+/** Slots above `probe.concurrency` that only urgent probes may use: an eighth more, at least 2. */
+export function urgentReserve(concurrency: number): number {
+  return Math.max(2, Math.ceil(concurrency / 8));
+}
 
 /** `confirm` does not probe a host whose last probe started less than this ago (bounds a peer's flapping votes). */
 export const CONFIRM_GAP_MS = 250;
@@ -120,7 +128,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     this.random = options.random ?? Math.random;
     this.probe = options.probe ?? probeSmtp;
     this.probeOptions = { ...probeOptionsFrom(options.config, options.ca), now: () => this.clock.now() };
-    this.limit = new ConcurrencyLimit(options.config.probe.concurrency);
+    this.limit = new ConcurrencyLimit(options.config.probe.concurrency, urgentReserve(options.config.probe.concurrency));
     this.holdTuning = options.hold;
     this.timers = new ProbeTimers<HostEntry>({
       clock: this.clock,
@@ -361,7 +369,9 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     if (spacing === undefined && this.timers.cron) return; // the cron task probes
     // start-to-start: the time this probe took (up to its timeout) counts toward the spacing
     const elapsed = this.clock.now() - entry.startedAt;
-    entry.urgent = spacing !== undefined;
+    // the re-probe after a refused connection is urgent (a dead host); a timeout's confirmation is
+    // not (on an overloaded server those are many, and they would crowd out the dead hosts)
+    entry.urgent = spacing !== undefined && !result.ok && result.refused === true;
     this.timers.schedule(entry, Math.max(0, (spacing ?? this.timers.nextDelay()) - elapsed));
   }
 
@@ -383,11 +393,11 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
     else this.hold.release(entry.config.name);
   }
 
-  private onHoldLost(host: string, reason: string): void {
+  private onHoldLost(host: string, reason: string, urgent: boolean): void {
     if (this.stopping) return;
     this.logger.warn({ host, reason, queued: this.limit.queued }, 'held SMTP session lost: probing at once');
     const entry = this.entries.get(host);
-    if (entry) void this.run(entry, true);
+    if (entry) void this.run(entry, urgent);
   }
 
   private newHold(): HoldManager {
@@ -397,7 +407,7 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
       timeoutMs: this.probeOptions.timeoutMs,
       ...(this.probeOptions.localAddress !== undefined ? { localAddress: this.probeOptions.localAddress } : {}),
       logger: this.logger,
-      onLost: (host, reason) => this.onHoldLost(host, reason),
+      onLost: (host, reason, urgent) => this.onHoldLost(host, reason, urgent),
     });
   }
 

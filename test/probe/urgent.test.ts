@@ -16,18 +16,19 @@ function config(hosts: number, probe: string) {
 const ok = (): ProbeResult => ({ ok: true, stage: 'quit', reason: '', code: 250, ms: 1, banner: null, extensions: [], tls: undefined, at: 0 });
 const refused = (): ProbeResult => ({ ok: false, stage: 'connect', reason: 'connection refused', refused: true, code: null, ms: 1, banner: null, extensions: [], tls: undefined, at: 0 });
 
-/** every probe takes `takes` ms of the fake clock; `down` hosts are refused */
+/** every probe takes `takes` ms of the fake clock (`slow` hosts longer); `down` hosts are refused (at once) */
 function setup(hosts: number, probe: string, takes: number) {
   const clock = new FakeClock();
   const down = new Set<string>();
+  const slow = new Map<string, number>();
   const calls: Array<{ host: string; at: number }> = [];
   const run = async (target: ProbeTarget): Promise<ProbeResult> => {
     calls.push({ host: target.name, at: clock.now() });
-    await new Promise<void>((resolve) => clock.setTimeout(resolve, takes));
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, slow.get(target.name) ?? takes));
     return down.has(target.name) ? refused() : ok();
   };
   const runner = new ProbeRunner({ config: config(hosts, probe), logger: silentLogger, clock, random: () => 0.5, probe: run });
-  return { clock, runner, down, calls };
+  return { clock, runner, down, slow, calls };
 }
 
 describe('ConcurrencyLimit: urgent tasks first', () => {
@@ -44,6 +45,20 @@ describe('ConcurrencyLimit: urgent tasks first', () => {
     release();
     await Promise.all([blocker, ...all]);
     expect(order).toEqual(['u1', 'u2', 'a', 'b', 'c']);
+  });
+
+  it('urgent tasks may run in the reserve above max while every slot is taken; plain ones never', async () => {
+    const limit = new ConcurrencyLimit(1, 1);
+    const order: string[] = [];
+    let release!: () => void;
+    const blocker = limit.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const plain = limit.run(async () => void order.push('plain'));
+    await limit.run(async () => void order.push('urgent'), true); // does not wait for the blocker
+    expect(order).toEqual(['urgent']);
+    expect(limit.queued).toBe(1);
+    release();
+    await Promise.all([blocker, plain]);
+    expect(order).toEqual(['urgent', 'plain']);
   });
 });
 
@@ -65,6 +80,25 @@ describe('ProbeRunner: hosts in transition are probed ahead of the queue', () =>
     expect(h0[1]! - h0[0]!).toBeLessThanOrEqual(300);
     const stopped = runner.stop();
     await clock.advance(2000); // the probes in flight end
+    await stopped;
+  });
+
+  it('the re-probe of a refused host does not wait for slots held by probes waiting out their timeout', async () => {
+    // concurrency 2; then h1 and h2 take 5 s each time (an overloaded server) and h0 dies
+    const { clock, runner, down, slow, calls } = setup(3, 'interval: 10s, timeout: 5s, jitter: 0, fall: 2, concurrency: 2', 10);
+    runner.start();
+    await clock.advance(100);
+    slow.set('h1.example.com', 5000).set('h2.example.com', 5000);
+    down.add('h0.example.com');
+    await clock.advance(10_000); // h0, h1, h2 due again at once: h1 and h2 hold both slots for 5 s
+    const h0 = () => calls.filter((c) => c.host === 'h0.example.com').map((c) => c.at);
+    await clock.advance(6000);
+    expect(runner.healthOf('h0.example.com').probed).toBe('unhealthy');
+    const [, refusedAt, again] = h0();
+    // the refused re-probe ran in the reserve 200 ms after the refusal, while h1 and h2 held the slots
+    expect(again! - refusedAt!).toBeLessThanOrEqual(210);
+    const stopped = runner.stop();
+    await clock.advance(10_000);
     await stopped;
   });
 });
