@@ -87,4 +87,20 @@ describe('agreeHealth', () => {
     expect(result['mx3.example.com']).toEqual({ state: 'disabled', probed: 'healthy', since: 7, withdrawnAt: 7 });
     expect(result['mx1.example.com']).toEqual({ state: 'unhealthy', probed: 'unhealthy', since: 100 });
   });
+
+  it('a run-time disable (disabled/ key) beats a drain and the votes, withdrawn from the key\'s time; gone, the drain shows again', () => {
+    const input = {
+      hosts,
+      live: new Set(['a', 'b']),
+      votes: votes({ a: { 'mx1.example.com': 'up' }, b: { 'mx1.example.com': 'up' } }),
+      operator: new Map<string, OperatorAction>([['mx1.example.com', { drained: true, at: 40, by: 'a' }]]),
+      previous: { 'mx1.example.com': { state: 'draining' as const, probed: 'healthy' as const, since: 40, withdrawnAt: 40 } },
+      quorum: 'majority' as const,
+      now: 100,
+    };
+    const off = agreeHealth({ ...input, disabled: new Map([['mx1.example.com', { disabled: true as const, at: 60, by: 'b' }]]) });
+    expect(off['mx1.example.com']).toEqual({ state: 'disabled', probed: 'healthy', since: 100, withdrawnAt: 60 });
+    const on = agreeHealth({ ...input, previous: off, now: 200 });
+    expect(on['mx1.example.com']).toEqual({ state: 'draining', probed: 'healthy', since: 200, withdrawnAt: 40 });
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drain, initialHealth, nextHealth, setDisabled, toHostHealth, undrain, transitionSpacing, type HostHealthState } from '../../src/probe/health.ts';
+import { disableByOperator, drain, enableByOperator, initialHealth, nextHealth, setDisabled, toHostHealth, undrain, transitionSpacing, type HostHealthState } from '../../src/probe/health.ts';
 
 const host = { name: 'mx1.example.com' };
 const ok = { ok: true };
@@ -73,6 +73,21 @@ describe('operator states', () => {
     expect(s.state).toBe('unhealthy');
     expect(s.since).toBe(400);
     expect(s.withdrawnAt).toBeUndefined();
+  });
+
+  it('an operator disable beats drain and probes, is kept in the saved health, and enable lifts only itself', () => {
+    let s = disableByOperator(drain(up, 100), 150);
+    expect(s).toMatchObject({ state: 'disabled', withdrawnAt: 100, operatorDisabled: true }); // out of DNS since the drain
+    expect(disableByOperator(s, 160)).toBe(s);
+    expect(toHostHealth(s)).toMatchObject({ state: 'disabled', disabledBy: 'operator' });
+    const restored = initialHealth(host, 'inbound', 500, toHostHealth(s));
+    expect(restored).toMatchObject({ state: 'disabled', operatorDisabled: true, withdrawnAt: 100 });
+    // a host disabled by the config is not restored as disabled by an operator
+    expect(initialHealth(host, 'inbound', 500, { host: host.name, pool: 'inbound', state: 'disabled', since: 1, withdrawnAt: 1 }).state).toBe('unhealthy');
+    s = enableByOperator(s, 200);
+    expect(s).toMatchObject({ state: 'draining', operatorDisabled: false, withdrawnAt: 100 });
+    expect(enableByOperator(s, 210)).toBe(s);
+    expect(enableByOperator(setDisabled(disableByOperator(up, 1), true, 2), 3).state).toBe('disabled');
   });
 
   it('drain and undrain are idempotent', () => {
