@@ -24,7 +24,7 @@ import type { HealthSnapshot, HostHealth } from '../model.ts';
 import { MxpoolError } from '../errors.ts';
 import { disableByOperator, drain, enableByOperator, initialHealth, nextHealth, setDisabled, toHostHealth, transitionSpacing, undrain, withhold, type HealthEvent, type HostHealthState } from './health.ts';
 import { HoldManager, type HoldOptions } from './hold.ts';
-import { ConcurrencyLimit } from './limit.ts';
+import { ConcurrencyLimit, type LimitTicket } from './limit.ts';
 import { probeOptionsFrom, targetOf } from './options.ts';
 import { probeSmtp } from './smtp.ts';
 import type { ProbeFunction, ProbeOptions, ProbeResult, ProbeTarget } from './types.ts';
@@ -87,6 +87,8 @@ interface HostEntry {
   urgent: boolean;
   /** the follow-up probe asked for while one ran is urgent */
   againUrgent: boolean;
+  /** the probe in flight's place in the concurrency limit, until it starts */
+  waiting: LimitTicket | undefined;
 }
 
 /** What a reload prepared before it commits (both can fail or take time; the commit cannot). */
@@ -220,13 +222,20 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
    * Another vantage point (a cluster peer) just saw `host` fail: probe it now, ahead of the queue,
    * unless this runner knows already — a probe in flight, a failure being confirmed, the host down
    * here too, a probe started less than CONFIRM_GAP_MS ago. rise/fall decide as always: a peer's
-   * view makes this node look sooner, never decides for it. Returns true when a probe started.
+   * view makes this node look sooner, never decides for it. Returns true when a probe starts now
+   * (or its probe waiting for a slot goes first).
    */
   confirm(host: string): boolean {
     const entry = this.entries.get(host);
-    if (!entry || !this.started || this.stopping || entry.running) return false;
+    if (!entry || !this.started || this.stopping) return false;
     const { health } = entry;
     if (health.disabled || health.operatorDisabled || !health.checked || health.probed !== 'healthy' || health.failures > 0) return false;
+    if (entry.running) {
+      // a probe waiting for a slot goes first now; one already started answers soon enough
+      if (!entry.waiting) return false;
+      this.limit.promote(entry.waiting);
+      return true;
+    }
     if (this.clock.now() - entry.startedAt < CONFIRM_GAP_MS) return false;
     this.logger.debug({ host, queued: this.limit.queued }, 'a peer saw the host fail: probing it now');
     void this.run(entry, true);
@@ -314,14 +323,24 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
 
   private run(entry: HostEntry, urgent = false): Promise<ProbeResult> {
     if (entry.running) {
+      if (entry.waiting) {
+        // not started yet: it will see the host as it is now; make it urgent if this one is
+        if (urgent) this.limit.promote(entry.waiting);
+        return entry.running;
+      }
       entry.again = true;
       entry.againUrgent ||= urgent;
       return entry.running;
     }
     this.timers.cancel(entry);
     entry.urgent = false;
+    const ticket: LimitTicket = { urgent };
+    entry.waiting = ticket;
     const running = this.limit
-      .run(() => this.probeEntry(entry), urgent)
+      .run(() => {
+        entry.waiting = undefined;
+        return this.probeEntry(entry);
+      }, ticket)
       .then((result) => {
         entry.running = undefined;
         this.record(entry, result);
@@ -471,5 +490,5 @@ export class ProbeRunner extends EventEmitter<RunnerEvents> {
 }
 
 function newEntry(host: HostConfig, pool: string, now: number): HostEntry {
-  return { config: host, target: targetOf(host), pool, health: initialHealth(host, pool, now), timer: undefined, running: undefined, startedAt: now, again: false, history: [], dueAt: undefined, urgent: false, againUrgent: false };
+  return { config: host, target: targetOf(host), pool, health: initialHealth(host, pool, now), timer: undefined, running: undefined, startedAt: now, again: false, history: [], dueAt: undefined, urgent: false, againUrgent: false, waiting: undefined };
 }

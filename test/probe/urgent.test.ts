@@ -47,6 +47,19 @@ describe('ConcurrencyLimit: urgent tasks first', () => {
     expect(order).toEqual(['u1', 'u2', 'a', 'b', 'c']);
   });
 
+  it('promote: a plain task waiting becomes urgent and goes first', async () => {
+    const limit = new ConcurrencyLimit(1);
+    const order: string[] = [];
+    let release!: () => void;
+    const blocker = limit.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const ticket = { urgent: false };
+    const all = [limit.run(async () => void order.push('a')), limit.run(async () => void order.push('b')), limit.run(async () => void order.push('t'), ticket)];
+    limit.promote(ticket);
+    release();
+    await Promise.all([blocker, ...all]);
+    expect(order).toEqual(['t', 'a', 'b']);
+  });
+
   it('urgent tasks may run in the reserve above max while every slot is taken; plain ones never', async () => {
     const limit = new ConcurrencyLimit(1, 1);
     const order: string[] = [];
@@ -104,6 +117,31 @@ describe('ProbeRunner: hosts in transition are probed ahead of the queue', () =>
 });
 
 describe('ProbeRunner.confirm (a peer saw the host fail)', () => {
+  it('a host whose scheduled probe waits behind the queue: confirm sends that probe first', async () => {
+    const { clock, runner, down, calls } = setup(20, 'interval: 1s, timeout: 500ms, jitter: 0, fall: 2, concurrency: 1', 100);
+    runner.start();
+    await clock.advance(5050);
+    // find a moment when h0's scheduled probe is queued (due, not started)
+    const h0 = () => calls.filter((c) => c.host === 'h0.example.com').length;
+    let seen = h0();
+    let promoted = false;
+    for (let i = 0; i < 40 && !promoted; i++) {
+      await clock.advance(50);
+      const entry = (runner as unknown as { entries: Map<string, { waiting?: unknown }> }).entries.get('h0.example.com')!;
+      if (entry.waiting) {
+        seen = h0();
+        down.add('h0.example.com');
+        promoted = runner.confirm('h0.example.com');
+      }
+    }
+    expect(promoted).toBe(true);
+    await clock.advance(100); // the probe in the slot ends, h0's goes next (the reserve lets it in at once)
+    expect(h0()).toBe(seen + 1);
+    const stopped = runner.stop();
+    await clock.advance(5000);
+    await stopped;
+  });
+
   it('probes a host this node still sees up at once, and the usual fall withdraws it', async () => {
     const { clock, runner, down, calls } = setup(3, 'interval: 60s, timeout: 1s, jitter: 0, fall: 2, concurrency: 4', 10);
     runner.start();
