@@ -154,8 +154,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     (zone) => writeServedSerial(config.stateDir, config.zone, zone.serial),
     () => stateWriter.schedule(),
     (zone) => {
-      // a cluster delivers the agreed zone: the tenant zones follow its published hosts
-      if (cluster) deliverTenants(publisher.tenants?.publish(live.current, zone.published ?? {}, new Date(clock.now())) ?? []);
+      // a cluster delivers the agreed zone: the tenant zones follow its published hosts, with the
+      // serials the leader gave them (docs/cluster.md "Tenant zones")
+      if (cluster) deliverTenants(publisher.tenants?.publish(live.current, zone.published ?? {}, new Date(clock.now()), cluster.tenantSerials) ?? []);
     },
   ];
   /** the tenant zones that got a new version: to the nameserver, their providers, the state file */
@@ -450,6 +451,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       http: config.http?.listen ?? null,
       nameserver: config.nameserver?.listen ?? [],
       transport: () => (transport.enabled ? transport.state() : undefined),
+      tenants: () => publisher.tenants,
     });
   }
 

@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { DesiredZone, HealthSnapshot } from '../model.ts';
 import { ZonePublisher } from '../daemon/publisher.ts';
+import { TenantZones, type ZoneMark } from '../tenants/zones.ts';
 import type { TransportState } from '../auth/transport.ts';
 import { spfSetsOf } from '../auth/records.ts';
 import { agreeHealth, agreedSnapshot, sameAgreed } from './quorum.ts';
@@ -42,6 +43,8 @@ export interface LeaderOptions {
   onWritten?: (version: AgreedVersion, zone: DesiredZone, revision: number) => void;
   /** the DANE keys and MTA-STS coverage this node knows (desired() uses them as in a single serve) */
   transport?: () => TransportState | undefined;
+  /** this node's tenant zones (their parts, and its serials for a cluster that agreed on none yet) */
+  tenants?: () => TenantZones | undefined;
 }
 
 const COALESCE_MS = 10;
@@ -50,6 +53,8 @@ export class LeaderTerm {
   readonly #o: LeaderOptions;
   readonly #hosts: { name: string; pool: string; disabled: boolean }[];
   readonly #publisher: ZonePublisher;
+  /** the tenant zones' serials, decided here like the zone's and written in the agreed version */
+  readonly #tenants: TenantZones | undefined;
   readonly #startedAt: number;
   #agreedHosts: Record<string, AgreedHost> | undefined;
   #agreedRevision: number;
@@ -92,6 +97,8 @@ export class LeaderTerm {
       onSummary: (next) => this.#zoneChanged(next),
       ...(options.transport ? { transport: options.transport } : {}),
     });
+    const own = options.tenants?.();
+    this.#tenants = own && own.size > 0 ? new TenantZones(config, { marks: version?.value.tenants ?? own.marks(), parts: [...own.built().parts] }) : undefined;
     options.logger.info({ node: options.node, serial: current?.serial ?? null, revision: this.#agreedRevision }, 'cluster: this node leads: it decides the agreed zone and syncs providers');
   }
 
@@ -166,6 +173,8 @@ export class LeaderTerm {
       lastKnownGood: this.#publisher.lastKnownGood,
       retired: this.#publisher.retired.map((entry) => ({ address: entry.address, until: entry.until, ...(entry.host !== undefined ? { host: entry.host } : {}) })),
     };
+    const tenants = this.#tenantSerials(zone);
+    if (tenants) version.tenants = tenants;
     const puts: Put[] = [{ key: keys.agreed, value: encodeLarge(version) }];
     const zoneWritten = this.#pendingZone;
     if (zoneWritten) puts.push({ key: keys.zone(config.zone), value: encodeLarge(zoneWritten) });
@@ -188,6 +197,13 @@ export class LeaderTerm {
       this.#again = false;
       this.#evaluate();
     }
+  }
+
+  /** Each tenant zone's serial for the agreed zone's published hosts (a new one where its content changed). */
+  #tenantSerials(zone: DesiredZone): Record<string, ZoneMark> | undefined {
+    if (!this.#tenants) return undefined;
+    this.#tenants.publish(this.#o.config, zone.published ?? {}, new Date(this.#o.timers.now()));
+    return this.#tenants.marks();
   }
 
   #end(why: string): void {

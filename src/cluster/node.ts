@@ -27,6 +27,7 @@ import { keys } from './keys.ts';
 import { readSavedAgreed, saveAgreed } from './saved.ts';
 import { clusterNodeName, clusterPrefix, configDigest, etcdSettings } from './settings.ts';
 import type { AgreedVersion } from './types.ts';
+import type { TenantZones, ZoneMark } from '../tenants/zones.ts';
 
 export interface ClusterNodeOptions {
   config: Config;
@@ -45,6 +46,8 @@ export interface ClusterNodeOptions {
   nameserver: string[];
   /** keys this node's probes saw, MTA-STS coverage: what the leader's zone holds of them (src/daemon/transport.ts) */
   transport?: () => TransportState | undefined;
+  /** this node's tenant zones: a leader decides their serials from them */
+  tenants?: () => TenantZones | undefined;
 }
 
 /** How long an operator's drain waits for the leader to publish it before answering 504. */
@@ -156,6 +159,11 @@ export class ClusterNode {
 
   stateOf(host: string): HealthState | undefined {
     return this.#agreed?.hosts[host]?.state;
+  }
+
+  /** The tenant zones' agreed serials (per zone, with the content hash they name), once agreed. */
+  get tenantSerials(): Readonly<Record<string, ZoneMark>> | undefined {
+    return this.#agreed?.tenants;
   }
 
   get lastKnownGood(): Record<string, string[]> {
@@ -343,6 +351,7 @@ export class ClusterNode {
         firstVotesMs: this.#o.config.probe.timeout * 2 + 2000,
         // every live node's policy server counts for the MTA-STS hold (src/cluster/sts-members.ts)
         ...(this.#o.transport ? { transport: () => withMemberPolicies(this.#o.transport?.(), this.node, [...this.#view.members.values()].map((m) => m.info), this.#served ? stsIdOf(this.#served) : undefined, mtaStsPolicy(this.#o.config)?.id) } : {}),
+        ...(this.#o.tenants ? { tenants: this.#o.tenants } : {}),
         onWrite: () => this.#metrics.write('agreed'),
         onWritten: (version, zone, revision) => this.#written(version, zone, revision),
         onEnd: (why) => {

@@ -32,6 +32,7 @@ export const versionShape: z.ZodType<AgreedVersion> = z.strictObject({
   hosts: z.record(name, z.strictObject({ state: healthState, probed: z.enum(['healthy', 'unhealthy']), since: ms, withdrawnAt: ms.optional() })),
   lastKnownGood: z.record(z.string().max(100), z.array(name).max(100_000)),
   retired: z.array(z.strictObject({ address: z.string().max(64), until: ms, host: name.optional() })).max(100_000),
+  tenants: z.record(name, z.strictObject({ serial: z.number().int().min(0).max(0xffffffff), hash: z.string().max(300) })).optional(),
 });
 
 const rdata = z.discriminatedUnion('type', [

@@ -65,6 +65,12 @@ export interface AgreedVersion {
   lastKnownGood: Record<string, string[]>;
   /** addresses SPF keeps for their grace period (a relay removed from the config) */
   retired: RetiredSender[];
+  /**
+   * tenant zone -> the serial the leader gave its content (and that content's hash): every node
+   * builds a tenant zone itself from the agreed hosts and stamps this serial on it when its own
+   * content hash is the same (absent: no tenants, or a leader of an older version)
+   */
+  tenants?: Record<string, { serial: number; hash: string }>;
 }
 
 /** The agreed version with its zones, as every node serves it. */

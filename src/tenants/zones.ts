@@ -64,18 +64,24 @@ export class TenantZones {
 
   /**
    * New versions for the zones whose content differs from what is served, given the pools' published
-   * hosts (DesiredZone.published of the top-level zone). Returns only the changed zones.
+   * hosts (DesiredZone.published of the top-level zone). Returns only the changed zones. `agreed`
+   * (a cluster node): the serial the leader gave each zone's content — a zone whose content hash is
+   * the leader's gets the leader's serial (also when this node serves that content under another),
+   * so every node serves one serial per tenant zone; a zone the leader built otherwise (another
+   * config) keeps a serial of this node's own.
    */
-  publish(config: Config, published: Readonly<Record<string, readonly string[]>>, now: Date): DesiredZone[] {
+  publish(config: Config, published: Readonly<Record<string, readonly string[]>>, now: Date, agreed?: Readonly<Record<string, ZoneMark>>): DesiredZone[] {
     const mx = new MxValues(config, published);
     const changed: DesiredZone[] = [];
     for (const parts of this.#parts) {
       const shared = parts.mx.length > 0 ? mx.of(parts.mx) : undefined;
       const hash = `${parts.hash}.${shared?.hash ?? '-'}`;
+      // `agreed` (a cluster): the serial the leader gave this very content, served as is
+      const settled = agreed?.[parts.zone]?.hash === hash ? agreed[parts.zone]?.serial : undefined;
       const current = this.#versions.get(parts.zone);
-      if (current?.hash === hash) continue;
+      if (current?.hash === hash && (settled === undefined || settled === current.zone.serial)) continue;
       const mark = current ? { serial: current.zone.serial, hash: current.hash } : this.#marks.get(parts.zone);
-      const serial = mark?.hash === hash ? mark.serial : nextSerial(mark?.serial ?? 0, now);
+      const serial = settled ?? (mark?.hash === hash ? mark.serial : nextSerial(mark?.serial ?? 0, now));
       const zone = assemble(parts, shared, serial);
       this.#versions.set(parts.zone, { zone, hash });
       changed.push(zone);

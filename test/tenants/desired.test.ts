@@ -95,6 +95,27 @@ describe('tenant zones', () => {
     expect(tenants.get('customer1.example')?.serial).toBe(2026120200);
   });
 
+  it('a cluster node stamps the serial the leader agreed on the same content, and keeps its own for other content', () => {
+    const leader = new TenantZones(cfg);
+    topAndTenants({}, leader);
+    topAndTenants({ 'mx2.isp.example': 'unhealthy' }, leader);
+    const agreed = leader.marks(); // customer1 at ..01, backup-only at ..00
+    const node = new TenantZones(cfg);
+    const top = desired(cfg, health(cfg, { 'mx2.isp.example': 'unhealthy' }), { serial: 1, now: DAY1.getTime() });
+    node.publish(cfg, top.published ?? {}, DAY1); // on its own: its first version, ..00
+    expect(node.get('customer1.example')?.serial).toBe(2026120100);
+    const changed = node.publish(cfg, top.published ?? {}, DAY1, agreed);
+    expect(changed.map((z) => z.zone).sort()).toEqual(['customer1.example', 'customer2.example', 'sub.unrelated.example']);
+    expect(node.get('customer1.example')?.serial).toBe(2026120101);
+    expect(node.marks()).toEqual(agreed);
+    expect(node.publish(cfg, top.published ?? {}, DAY1, agreed)).toEqual([]);
+    // the leader's content differs from this node's (another config, other hosts): its serial is not used
+    const other = { ...agreed, 'customer1.example': { serial: 2026120199, hash: 'another' } };
+    const healthy = desired(cfg, health(cfg), { serial: 1, now: DAY1.getTime() });
+    node.publish(cfg, healthy.published ?? {}, DAY1, other);
+    expect(node.get('customer1.example')?.serial).toBe(2026120102);
+  });
+
   it('MX follows the pool rules: draining out, whenAllDown all when every host is down, backups only when needed', () => {
     const down = { 'mx1.isp.example': 'unhealthy', 'mx2.isp.example': 'unhealthy', 'mx3.isp.example': 'unhealthy', 'mx4.isp.example': 'unhealthy' } as const;
     const { tenants } = topAndTenants(down);
