@@ -211,7 +211,7 @@ try {
   process.stdout.write(`three nodes: host death -> out of DNS on all three, same serial: ${summary(clusterTimes)}\n`);
   const meanSingle = singleTimes.reduce((a, b) => a + b, 0) / singleTimes.length;
   const meanCluster = clusterTimes.reduce((a, b) => a + b, 0) / clusterTimes.length;
-  process.stdout.write(`cluster - single (means): +${((meanCluster - meanSingle) / 1000).toFixed(2)} s (goal: <= +1 s); etcd writes per quiet probe round: ${((delta.puts ?? 0) + (delta.deletes ?? 0)) / quietRounds} (goal: 0)\n`);
+  process.stdout.write(`cluster - single (means): ${meanCluster >= meanSingle ? '+' : ''}${((meanCluster - meanSingle) / 1000).toFixed(2)} s (goal: <= +1 s); etcd writes per quiet probe round: ${((delta.puts ?? 0) + (delta.deletes ?? 0)) / quietRounds} (goal: 0)\n`);
 } finally {
   await Promise.all(running.map((n) => n.kill('SIGTERM')));
   if (LOGS) {
