@@ -110,7 +110,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let nameserver: NameserverService | undefined;
   let syncer: SyncService | undefined;
   let tenantSync: TenantSyncService | undefined;
-  let dnsQueries = 0;
   let firstRoundDone = false;
   let stopped: Promise<void> | undefined;
   const probedSinceStart = new Set<string>();
@@ -290,7 +289,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       probes: memory.view(),
       providers: syncer?.status() ?? [],
       audit: auditLoop?.last ?? null,
-      nameserver: nameserver ? { listen: nameserver.listen, queries: dnsQueries } : null,
+      nameserver: nameserver ? { listen: nameserver.listen, queries: nameserver.queryCounts().reduce((sum, entry) => sum + entry.count, 0) } : null,
       spfGrace: publisher.retired,
       configStatus: reloader.status(),
       ...(cluster ? { cluster: cluster.status() } : {}),
@@ -358,10 +357,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       nameserver = services.nameserver(servedZone() ?? zone);
       // every tenant zone is loaded before the sockets open: the first query already finds its zone
       if (tenantZones().length > 0) nameserver.setZones(tenantZones());
-      nameserver.onQuery((event) => {
-        dnsQueries++;
-        metrics.dnsQuery(event.type, event.rcode, event.transport);
-      });
+      const served = nameserver;
+      metrics.dnsQueriesFrom(() => served.queryCounts());
       await nameserver.start();
       stsCarried('nameserver', (servedZone() ?? zone).serial);
     }

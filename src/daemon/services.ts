@@ -8,11 +8,7 @@ import type { RetiredAddress } from '../auth/senders.ts';
 import type { HygieneFacts } from '../audit/types.ts';
 import type { CertDigests } from '../probe/types.ts';
 
-export interface QueryEvent {
-  type: string;
-  rcode: string;
-  transport: string;
-}
+import type { QueryCount } from '../dns/query-counts.ts';
 
 export interface NameserverService {
   start(): Promise<void>;
@@ -23,7 +19,8 @@ export interface NameserverService {
   /** stops serving these zones (tenants a reload removed): their names are REFUSED from now on */
   removeZones?(zones: readonly string[]): void;
   stop(): Promise<void>;
-  onQuery(listener: (event: QueryEvent) => void): void;
+  /** queries answered so far, by type, rcode and transport (read on demand: nothing runs per query) */
+  queryCounts(): readonly QueryCount[];
   listen: string[];
   /** a reload: what the nameserver applies live (transfer.allow, transfer.notify); cannot fail */
   reconfigure?(config: Config): void;

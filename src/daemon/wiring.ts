@@ -29,7 +29,7 @@ export function realServices(config: Config | ConfigSource, logger: Logger, opti
         setZones: (zones) => server.setZones(zones),
         removeZones: (zones) => server.removeZones(zones),
         stop: () => server.stop(),
-        onQuery: (listener) => void server.on('query', listener),
+        queryCounts: () => server.queryCounts(),
         get listen() {
           return server.listening().udp;
         },

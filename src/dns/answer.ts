@@ -31,6 +31,21 @@ export interface Response {
   rotated?: boolean;
   /** the weighted sets whose rotation was picked (their slot classes say which slots answer alike) */
   rotatedSets?: CompiledSet[];
+  /**
+   * The one rotated set, when it ends the message (the last records of the answer section; nothing
+   * after them but the OPT): its records are encoded without compressing against one another, so
+   * every order of them is the same bytes rearranged and the fast path keeps one template for all.
+   */
+  rotating?: RotatingRun;
+}
+
+export interface RotatingRun {
+  /** index in `answer` of the set's first record */
+  start: number;
+  /** the order picked: `answer[start + k]` holds the set's value `order[k]` */
+  order: readonly number[];
+  /** every order of the set (a query picks one uniformly) */
+  rotations: readonly (readonly number[])[];
 }
 
 export interface AnswerContext {
@@ -110,10 +125,13 @@ export function answer(zone: ZoneIndex, query: Query, context: AnswerContext): R
     }
     const set = type === TYPE.ANY ? ANY_PREFERENCE.map((t) => node.get(t)).find((s) => s !== undefined) : node.get(TYPE_BY_CODE.get(type) as RecordType);
     if (!set) return withSoa(response, zone);
-    const records = toRecord(ownerLabels, set, context.random);
-    if (set.rotations) markRotated(response, set);
+    const order = pickOrder(set, context.random);
+    const records = recordsOf(ownerLabels, set, order);
+    if (order) markRotated(response, set);
+    const start = response.answer.length;
     response.answer.push(...records);
     response.additional.push(...targetAddresses(records, zone, context));
+    if (order && set.rotations && response.additional.length === 0 && response.rotatedSets?.length === 1) response.rotating = { start, order, rotations: set.rotations };
     return response;
   }
   return response;
@@ -159,8 +177,17 @@ function withSoa(response: Response, zone: ZoneIndex): Response {
 }
 
 function toRecord(labels: string[], set: CompiledSet, random: () => number): WireRecord[] {
+  return recordsOf(labels, set, pickOrder(set, random));
+}
+
+/** A weighted set's order for one answer (one of its rotations, uniformly); undefined = fixed order. */
+export function pickOrder(set: { readonly rotations: readonly (readonly number[])[] | undefined }, random: () => number): readonly number[] | undefined {
+  const rotations = set.rotations;
+  return rotations ? rotations[Math.min(Math.floor(random() * rotations.length), rotations.length - 1)] : undefined;
+}
+
+function recordsOf(labels: string[], set: CompiledSet, order: readonly number[] | undefined): WireRecord[] {
   const type = TYPE[set.type];
-  const order = set.rotations ? set.rotations[Math.min(Math.floor(random() * set.rotations.length), set.rotations.length - 1)] : undefined;
   const data = order ? order.map((i) => set.data[i] as RData) : set.data;
   return data.map((d) => ({ labels, type, ttl: set.ttl, data: d }));
 }

@@ -6,14 +6,29 @@ import { TYPE } from './constants.ts';
 import { Writer, type WireRecord } from './writer.ts';
 
 export function encodeResponse(response: Response, limit: number): Buffer {
-  const full = write(response, response.answer, response.authority, response.additional, false);
+  return encodeMarked(response, limit).bytes;
+}
+
+/**
+ * The encoding and, when the response has a rotating run (answer.ts) and all of it was written,
+ * where each record of the run starts and where the run ends (`marks`, one more than its records).
+ */
+export function encodeMarked(response: Response, limit: number): { bytes: Buffer; marks: number[] } {
+  const marks: number[] = [];
+  const bytes = encodeWithin(response, limit, marks);
+  return { bytes, marks: marks.length === (response.rotating ? response.answer.length - response.rotating.start + 1 : 0) ? marks : [] };
+}
+
+function encodeWithin(response: Response, limit: number, marks: number[]): Buffer {
+  const full = write(response, response.answer, response.authority, response.additional, false, marks);
   if (full.length <= limit) return full;
+  marks.length = 0;
   const lean = write(response, response.answer, response.authority, [], false);
   if (lean.length <= limit) return lean;
   return write(response, [], [], [], true);
 }
 
-function write(response: Response, answer: WireRecord[], authority: WireRecord[], additional: WireRecord[], truncated: boolean): Buffer {
+function write(response: Response, answer: WireRecord[], authority: WireRecord[], additional: WireRecord[], truncated: boolean, marks?: number[]): Buffer {
   const w = new Writer(512);
   w.u16(response.id);
   const rcodeLow = response.rcode & 0xf;
@@ -28,7 +43,16 @@ function write(response: Response, answer: WireRecord[], authority: WireRecord[]
     w.u16(response.question.type);
     w.u16(response.question.class);
   }
-  for (const record of answer) w.record(record);
+  const run = answer === response.answer ? response.rotating : undefined;
+  for (let i = 0; i < answer.length; i++) {
+    if (run && i === run.start) w.freezePointers(true); // the run's names point only at what precedes it
+    if (run && i >= run.start) marks?.push(w.length);
+    w.record(answer[i] as WireRecord);
+  }
+  if (run) {
+    marks?.push(w.length);
+    w.freezePointers(false);
+  }
   for (const record of authority) w.record(record);
   for (const record of additional) w.record(record);
   if (response.edns) writeOpt(w, response.edns.payload, response.rcode >> 4, response.edns.do);

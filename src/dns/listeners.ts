@@ -1,7 +1,8 @@
 // The sockets: UDP (optionally SO_REUSEPORT so worker processes share a port) and TCP with the
 // RFC 1035 4.2.2 two-octet length framing, pipelining (RFC 7766) and an idle timeout.
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { createServer, isIP, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
 
 export interface Endpoint {
   host: string;
@@ -21,7 +22,7 @@ export function formatEndpoint(endpoint: Endpoint): string {
 
 export function bindUdp(endpoint: Endpoint, reusePort: boolean, onMessage: (msg: Buffer, socket: Socket, port: number, address: string) => void): Promise<Socket> {
   // A larger receive buffer absorbs bursts instead of dropping them (the kernel caps it at rmem_max).
-  const socket = createSocket({ type: isIPv6(endpoint.host) ? 'udp6' : 'udp4', reusePort, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, ...(isIPv6(endpoint.host) ? { ipv6Only: true } : {}) });
+  const socket = createSocket({ type: isIPv6(endpoint.host) ? 'udp6' : 'udp4', reusePort, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: literalLookup, ...(isIPv6(endpoint.host) ? { ipv6Only: true } : {}) });
   socket.on('message', (msg, remote) => onMessage(msg, socket, remote.port, remote.address));
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
@@ -31,6 +32,18 @@ export function bindUdp(endpoint: Endpoint, reusePort: boolean, onMessage: (msg:
       resolve(socket);
     });
   });
+}
+
+/**
+ * The address lookup of a reply's send: replies go to the address a query came from, always an IP
+ * literal, so it is handed back at once. dgram's default (dns.lookup) answers a literal on the next
+ * tick, which cost a tick, two closures and an IP check per reply (~5% of the CPU per query at
+ * 50,000 QPS, bench/zones).
+ */
+function literalLookup(address: string, options: LookupOneOptions | number, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(address);
+  if (family !== 0) callback(null, address, family);
+  else dnsLookup(address, typeof options === 'number' ? { family: options } : options, callback);
 }
 
 export interface TcpOptions {

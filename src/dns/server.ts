@@ -3,7 +3,6 @@
 // one version of its zone, never a mix), NOTIFY per zone on every serial change (TSIG-signed for a
 // keyed target), AXFR/IXFR of any zone to `transfer.allow` (src/dns/xfr: each zone's journal, TSIG),
 // and `workers` > 1 extra processes sharing the UDP ports (SO_REUSEPORT).
-import { EventEmitter } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import { isIPv6 } from 'node:net';
 import type { Socket } from 'node:dgram';
@@ -19,6 +18,9 @@ import { handleSigned, udpTransferLimit, type VerifiedRequest } from './xfr/sign
 import { keyring, type TsigKey, type TsigKeyring } from './tsig/keys.ts';
 import { notLoadedReply } from './notloaded.ts';
 import type { ToWorker, FromWorker } from './worker-protocol.ts';
+import { QueryCounts, type QueryCount } from './query-counts.ts';
+
+export type { QueryCount } from './query-counts.ts';
 
 /** What the server needs of `nameserver:` (plain values: src/dns does not depend on the config module). */
 export interface NameserverSettings {
@@ -46,13 +48,7 @@ export interface DnsServerOptions {
   now?: () => number;
 }
 
-export interface QueryEvent {
-  type: string;
-  rcode: string;
-  transport: 'udp' | 'tcp';
-}
-
-export class DnsServer extends EventEmitter {
+export class DnsServer {
   readonly #options: DnsServerOptions;
   readonly #random: () => number;
   readonly #logger: Logger;
@@ -67,9 +63,9 @@ export class DnsServer extends EventEmitter {
   readonly #gate: TransferGate;
   readonly #keys: TsigKeyring;
   readonly #now: () => number;
+  readonly #counts = new QueryCounts();
 
   constructor(options: DnsServerOptions) {
-    super();
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger.child({ component: 'nameserver' });
@@ -228,8 +224,9 @@ export class DnsServer extends EventEmitter {
     this.#tcp = [];
   }
 
-  #emit(handled: Handled, transport: 'udp' | 'tcp'): void {
-    if (this.listenerCount('query') > 0) this.emit('query', { type: handled.type, rcode: handled.rcode, transport } satisfies QueryEvent);
+  /** Queries answered so far (the worker processes' included, as of their last report, at most 1 s old). */
+  queryCounts(): QueryCount[] {
+    return this.#counts.entries();
   }
 
   #onUdp(msg: Buffer, socket: Socket, port: number, address: string): void {
@@ -245,14 +242,14 @@ export class DnsServer extends EventEmitter {
     }
     if (!handled) return;
     for (const reply of replies) socket.send(reply, port, address);
-    if (replies.length > 0) this.#emit(handled, 'udp');
+    if (replies.length > 0) this.#counts.add(handled.type, handled.rcode, 'udp');
   }
 
   #onTcp(msg: Buffer, remote: string): Buffer[] {
     const engine = this.#engine;
     const handled = engine.size > 0 ? engine.handle(msg, 'tcp') : notLoadedReply(msg);
     if (!handled) return [];
-    this.#emit(handled, 'tcp');
+    this.#counts.add(handled.type, handled.rcode, 'tcp');
     return engine.size > 0 ? this.#answer(engine, msg, handled, 'tcp', remote) : handled.reply ? [handled.reply] : [];
   }
 
@@ -289,7 +286,7 @@ export class DnsServer extends EventEmitter {
       this.#workers.push(worker);
       worker.on('message', (message: FromWorker) => {
         if (message.kind === 'stats') {
-          for (const [type, rcode, count] of message.counts) for (let n = 0; n < count; n++) this.emit('query', { type, rcode, transport: 'udp' } satisfies QueryEvent);
+          for (const [type, rcode, count] of message.counts) this.#counts.add(type, rcode, 'udp', count);
         }
       });
       worker.on('exit', (code, signal) => {

@@ -3,14 +3,16 @@
 // patching the ID, the RD/CD bits, the question's case (0x20) and the OPT payload — no decoding, no
 // encoding. Everything else, and every first query for a key, goes through the generic path
 // (decode -> answer -> encode), which teaches the fast path the template.
-// Weighted sets: a query picks one of 256 rotation slots at random; a slot's template is learned the
-// first time that slot is picked, together with every slot of the same rotation order (4 hosts of
-// equal weight have at most 24 orders), so 10,000 tenant MX names do not precompute 256 answers each.
+// Weighted sets: a query picks one of 256 rotation slots at random. When the rotated set ends the
+// message (a tenant's MX, a pool name's A: answer.ts `rotating`), its records are encoded so that any
+// order of them is the same bytes rearranged: one template serves every order, the query's order is
+// copied record by record. Otherwise (a rotated set followed by additional records) a slot's template
+// is learned the first time that slot is picked, together with every slot of the same rotation order.
 // Each entry belongs to one zone version (its `owner`): when the version is replaced, its entries
 // are dropped lazily, at their next hit — one zone's change does not flush the other zones' answers.
 import type { Response } from './answer.ts';
-import { replyPayload } from './answer.ts';
-import { encodeResponse } from './encode.ts';
+import { pickOrder, replyPayload } from './answer.ts';
+import { encodeMarked, encodeResponse } from './encode.ts';
 import { TemplateArena } from './template-arena.ts';
 import { MAX_UDP_PAYLOAD, MIN_UDP_PAYLOAD, RCODE, rcodeName, TYPE, typeName } from './constants.ts';
 
@@ -24,6 +26,8 @@ export interface FastEntry {
   distinct: Buffer[];
   /** rotated answers: per rotation slot, 1 + the index of its template in `distinct`; 0 = not learnt yet */
   slots?: Uint16Array;
+  /** a rotating answer: `distinct[0]` holds the set's records in value order, a reply copies them in the query's order */
+  rotating?: RotatingTemplate;
   /** octets of the question name (all templates of a key share it) */
   nameLength: number;
   /** offset of the OPT CLASS (payload) field, or -1 */
@@ -31,6 +35,15 @@ export interface FastEntry {
   type: string;
   rcode: string;
   owner: FastOwner;
+}
+
+export interface RotatingTemplate {
+  rotations: readonly (readonly number[])[];
+  /** where the run of records starts in the template, and where it ends */
+  runStart: number;
+  runEnd: number;
+  /** per value of the set: [offset, length] of its record in the template */
+  records: readonly (readonly [number, number])[];
 }
 
 export interface FastProbe {
@@ -97,6 +110,7 @@ export class FastPath {
     }
     let template: Buffer | undefined;
     const slots = entry.slots;
+    const rotating = entry.rotating;
     if (!slots) template = entry.distinct[0];
     else {
       const slot = Math.min(Math.floor(this.#random() * slots.length), slots.length - 1);
@@ -107,7 +121,8 @@ export class FastPath {
     const limit = probe.payload === 0 ? MIN_UDP_PAYLOAD : replyPayload({ payload: probe.payload, version: 0, do: false });
     if (!template || template.length > limit) return { hit: false }; // needs truncation: the generic path does it
     const reply = Buffer.allocUnsafe(template.length);
-    template.copy(reply);
+    if (rotating) copyInOrder(template, reply, rotating, pickOrder(rotating, this.#random) as readonly number[]);
+    else template.copy(reply);
     reply[0] = msg[0] as number;
     reply[1] = msg[1] as number;
     reply[2] = (template[2] as number) | ((msg[2] as number) & 0x01);
@@ -124,20 +139,21 @@ export class FastPath {
    */
   learn(probe: FastProbe, response: Response, owner: FastOwner, slot: number, slotCount: number): void {
     if (!cacheable(response)) return;
+    if (response.rotating) {
+      this.#learnRotating(probe, response, owner);
+      return;
+    }
     const encoded = encodeResponse({ ...response, id: 0, rd: false, cd: false }, 0xffff);
     if (encoded.length > MAX_UDP_PAYLOAD) return;
     const rotated = response.rotated === true;
     let entry = this.#entries.get(probe.key);
-    if (entry && (entry.owner !== owner || (entry.slots !== undefined) !== rotated)) {
+    if (entry && (entry.owner !== owner || entry.rotating !== undefined || (entry.slots !== undefined) !== rotated)) {
       this.#drop(probe.key, entry);
       entry = undefined;
     }
     if (!entry) {
-      if (this.#entries.size >= this.#limits.entries || this.#arena.held >= this.#limits.bytes) this.clear();
-      const optPayloadAt = response.edns ? encoded.length - 11 + 3 : -1;
-      entry = { distinct: [], nameLength: probe.nameLength, optPayloadAt, type: typeName(response.question?.type ?? 0), rcode: rcodeName(response.rcode), owner };
+      entry = this.#newEntry(probe, response, encoded.length, owner);
       if (rotated) entry.slots = new Uint16Array(slotCount);
-      this.#entries.set(probe.key, entry);
     }
     let index = entry.distinct.findIndex((known) => known.equals(encoded));
     if (index < 0) {
@@ -148,10 +164,57 @@ export class FastPath {
     for (const peer of peerSlots(response, slot, slotCount)) entry.slots[peer] = index + 1;
   }
 
+  /** The one template of a rotating answer: the run's records rearranged into value order. */
+  #learnRotating(probe: FastProbe, response: Response, owner: FastOwner): void {
+    const run = response.rotating as NonNullable<Response['rotating']>;
+    const { bytes, marks } = encodeMarked({ ...response, id: 0, rd: false, cd: false }, 0xffff);
+    if (bytes.length > MAX_UDP_PAYLOAD || marks.length !== run.order.length + 1) return;
+    const known = this.#entries.get(probe.key);
+    if (known?.owner === owner && known.rotating) return; // learnt already (a concurrent miss)
+    if (known) this.#drop(probe.key, known);
+    const runStart = marks[0] as number;
+    const runEnd = marks[marks.length - 1] as number;
+    const arranged = Buffer.allocUnsafe(bytes.length);
+    bytes.copy(arranged, 0, 0, runStart);
+    bytes.copy(arranged, runEnd, runEnd);
+    const records: [number, number][] = new Array(run.order.length);
+    const at = run.order.map((value, k) => ({ value, from: marks[k] as number, to: marks[k + 1] as number })).sort((a, b) => a.value - b.value);
+    let offset = runStart;
+    for (const record of at) {
+      bytes.copy(arranged, offset, record.from, record.to);
+      records[record.value] = [offset, record.to - record.from];
+      offset += record.to - record.from;
+    }
+    const entry = this.#newEntry(probe, response, bytes.length, owner);
+    entry.rotating = { rotations: run.rotations, runStart, runEnd, records };
+    entry.distinct.push(this.#arena.keep(arranged));
+    this.#bytes += arranged.length;
+  }
+
+  #newEntry(probe: FastProbe, response: Response, length: number, owner: FastOwner): FastEntry {
+    if (this.#entries.size >= this.#limits.entries || this.#arena.held >= this.#limits.bytes) this.clear();
+    const optPayloadAt = response.edns ? length - 11 + 3 : -1;
+    const entry: FastEntry = { distinct: [], nameLength: probe.nameLength, optPayloadAt, type: typeName(response.question?.type ?? 0), rcode: rcodeName(response.rcode), owner };
+    this.#entries.set(probe.key, entry);
+    return entry;
+  }
+
   #drop(key: string, entry: FastEntry): void {
     this.#entries.delete(key);
     for (const template of entry.distinct) this.#bytes -= template.length;
   }
+}
+
+/** A rotating template copied into `reply` with the run's records in `order`. */
+function copyInOrder(template: Buffer, reply: Buffer, rotating: RotatingTemplate, order: readonly number[]): void {
+  template.copy(reply, 0, 0, rotating.runStart);
+  let at = rotating.runStart;
+  for (const value of order) {
+    const [from, length] = rotating.records[value] as readonly [number, number];
+    template.copy(reply, at, from, from + length);
+    at += length;
+  }
+  template.copy(reply, at, rotating.runEnd);
 }
 
 /** The slots whose rotations of every rotated set in `response` equal those of `slot`. */

@@ -17,6 +17,8 @@ export class Writer {
   buf: Buffer;
   length = 0;
   readonly #pointers = new Map<string, number>();
+  /** while frozen, names use the pointers known so far but add none (records that can be reordered) */
+  #frozen = false;
 
   constructor(capacity = 4096) {
     this.buf = Buffer.alloc(capacity);
@@ -52,6 +54,10 @@ export class Writer {
     this.length += data.length;
   }
 
+  freezePointers(frozen: boolean): void {
+    this.#frozen = frozen;
+  }
+
   /** A name from labels; `compress` false for SRV targets (RFC 2782) and anything a peer must not decompress. */
   name(labels: readonly string[], compress = true): void {
     for (let i = 0; i < labels.length; i++) {
@@ -61,7 +67,7 @@ export class Writer {
         this.u16(0xc000 | pointer);
         return;
       }
-      if (this.length < 0x4000 && !this.#pointers.has(suffix)) this.#pointers.set(suffix, this.length);
+      if (!this.#frozen && this.length < 0x4000 && !this.#pointers.has(suffix)) this.#pointers.set(suffix, this.length);
       const label = Buffer.from(labels[i] as string, 'latin1');
       this.u8(label.length);
       this.bytes(label);

@@ -2,6 +2,7 @@
 // daemons in one process — tests — do not share counters). Label values are bounded: host and pool
 // names come from the config, failure reasons are reduced to a small set of classes.
 import { Registry, Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import type { QueryCount } from '../dns/query-counts.ts';
 
 export interface ProbeObservation {
   host: string;
@@ -20,6 +21,7 @@ export class Metrics {
   readonly #probeFailures: Counter;
   readonly #transitions: Counter;
   readonly #dnsQueries: Counter;
+  #readDnsQueries: () => readonly QueryCount[] = () => [];
   readonly #zoneSerial: Gauge;
   readonly #zoneUpdates: Counter;
   readonly #syncs: Counter;
@@ -48,7 +50,23 @@ export class Metrics {
     });
     this.#probeFailures = new Counter({ name: 'mxpool_probe_failures_total', help: 'failed SMTP probes by reason class', labelNames: ['host', 'pool', 'reason'], registers });
     this.#transitions = new Counter({ name: 'mxpool_health_transitions_total', help: 'host health state changes', labelNames: ['host', 'pool', 'to'], registers });
-    this.#dnsQueries = new Counter({ name: 'mxpool_dns_queries_total', help: 'queries answered by the built-in nameserver', labelNames: ['type', 'rcode', 'transport'], registers });
+    const counted = new Map<string, number>();
+    const read = () => this.#readDnsQueries();
+    this.#dnsQueries = new Counter({
+      name: 'mxpool_dns_queries_total',
+      help: 'queries answered by the built-in nameserver',
+      labelNames: ['type', 'rcode', 'transport'],
+      registers,
+      // the nameserver counts; each scrape adds what it answered since the last one
+      collect() {
+        for (const { type, rcode, transport, count } of read()) {
+          const key = `${type}/${rcode}/${transport}`;
+          const before = counted.get(key) ?? 0;
+          if (count > before) this.inc({ type, rcode, transport }, count - before);
+          counted.set(key, count);
+        }
+      },
+    });
     this.#zoneSerial = new Gauge({ name: 'mxpool_zone_serial', help: 'SOA serial of the published zone', registers });
     this.#zoneUpdates = new Counter({ name: 'mxpool_zone_updates_total', help: 'zone swaps (each with a new serial)', registers });
     this.#syncs = new Counter({ name: 'mxpool_syncs_total', help: 'provider syncs by result (ok, error, unchanged)', labelNames: ['provider', 'result'], registers });
@@ -107,8 +125,9 @@ export class Metrics {
     this.#transitions.inc({ host, pool, to });
   }
 
-  dnsQuery(type: string, rcode: string, transport: string): void {
-    this.#dnsQueries.inc({ type, rcode, transport });
+  /** Where mxpool_dns_queries_total reads the nameserver's counts at each scrape. */
+  dnsQueriesFrom(read: () => readonly QueryCount[]): void {
+    this.#readDnsQueries = read;
   }
 
   zone(serial: number): void {

@@ -30,6 +30,8 @@ describe('fast path', () => {
     ['example.org', TYPE.A, {}],
     ['www.example.com', TYPE.A, { flags: 0x0110 }], // RD + CD
     ['sub.example.com', TYPE.A, {}],
+    ['mx.example.com', TYPE.A, {}], // weighted: one template for every order
+    ['MX.example.com', TYPE.A, { edns: { payload: 1400 } }],
   ];
 
   it.each(cases)('%s type %i: the template reply equals the generic reply', (name, type, options) => {

@@ -22,10 +22,15 @@ describe('Metrics', () => {
   it('keeps its own registry: two instances do not share counters', async () => {
     const a = new Metrics({ processMetrics: false });
     const b = new Metrics({ processMetrics: false });
-    a.dnsQuery('A', 'NOERROR', 'udp');
-    a.dnsQuery('A', 'NOERROR', 'udp');
+    let answered = [{ type: 'A', rcode: 'NOERROR', transport: 'udp' as const, count: 2 }];
+    a.dnsQueriesFrom(() => answered);
     expect(await a.text()).toContain('mxpool_dns_queries_total{type="A",rcode="NOERROR",transport="udp"} 2');
     expect(await b.text()).not.toContain('rcode="NOERROR"');
+    // each scrape adds what was answered since the last one: the counter follows the nameserver's count
+    answered = [{ ...answered[0]!, count: 5 }, { type: 'MX', rcode: 'NXDOMAIN', transport: 'udp', count: 1 }];
+    const text = await a.text();
+    expect(text).toContain('mxpool_dns_queries_total{type="A",rcode="NOERROR",transport="udp"} 5');
+    expect(text).toContain('mxpool_dns_queries_total{type="MX",rcode="NXDOMAIN",transport="udp"} 1');
   });
 
   it('records probes, host state, zone serial, syncs and audit findings', async () => {
