@@ -6,7 +6,7 @@
 //  - fixed 20,000 QPS: p99 latency from dnsperf -v per-query latencies.
 // Bounded: about 100 s in all. Loopback only (127.0.2.30 mxpool, 127.0.2.31 NSD, 127.12.2.32 dns2).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { allHealthy, desired } from '../../src/desired.ts';
 import { formatZone } from '../../src/dns/masterfile.ts';
 import { removeTempDir, tempDir } from '../../test/helpers/temp-dir.ts';
+import { cpuSeconds } from '../proc.ts';
 
 const MXPOOL = '127.0.2.30';
 const NSD = '127.0.2.31';
@@ -103,25 +104,6 @@ interface Figures {
   avgMs: number[];
   lost: number[];
   p99Ms: number[];
-}
-
-/** user + system CPU seconds so far of a process and its live descendants (NSD answers from a forked
- *  child): /proc/PID/stat utime + stime, 100 ticks/s */
-function cpuSeconds(root: number): number {
-  const stats = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return [{ pid: Number(pid), ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / 100 }];
-    } catch {
-      return []; // exited meanwhile
-    }
-  });
-  const tree = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const stat of stats) if (tree.has(stat.ppid) && !tree.has(stat.pid)) (tree.add(stat.pid), (grew = true));
-  }
-  return stats.filter((stat) => tree.has(stat.pid)).reduce((sum, stat) => sum + stat.seconds, 0);
 }
 
 function measure(server: string, queries: string, pid: number): Figures {

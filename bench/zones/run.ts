@@ -9,7 +9,7 @@
 //  5. (the reload figures: bench/zones/reload.ts — see README "Reload")
 // Usage: npx node bench/zones/run.ts [--zones 10000] [--runs 3]   (about 3-4 minutes at 10,000)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { TenantZones } from '../../src/tenants/zones.ts';
 import { randomQuestions, writeBenchConfig, tenantZone } from './setup.ts';
 import { answersOf, rcodeOf, sweep, TYPE, type Question } from './sweep.ts';
 import { startNsd, writeNsd } from './nsd.ts';
+import { cpuSeconds, memory } from '../proc.ts';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
@@ -63,18 +64,6 @@ const soaQuestions: Question[] = zones.map((name) => ({ name, type: TYPE.SOA }))
 const mxQuestions: Question[] = zones.map((name) => ({ name, type: TYPE.MX }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-/** CPU seconds (user + system) the process has used: the start's cost, whatever the machine's load. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
-
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
-}
 
 async function startServe(configFile: string): Promise<{ child: ChildProcess; readyMs: number; readyCpu: number; verifiedMs: number }> {
   const started = performance.now();
@@ -146,11 +135,16 @@ function queryFile(): string {
   return file;
 }
 
-function dnsperf(server: string, queries: string, seconds: number): { qps: number; lost: number; avgMs: number } {
+function dnsperf(server: string, queries: string, seconds: number): { qps: number; completed: number; lost: number; avgMs: number } {
   const run = spawnSync('taskset', ['-c', CLIENT_CORE, 'dnsperf', '-s', server, '-p', String(PORT), '-d', queries, '-l', String(seconds), '-c', '8', '-q', '200', '-t', '2'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
   if (run.status !== 0) throw new Error(`dnsperf failed: ${run.stderr}`);
   const out = run.stdout;
-  return { qps: Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]), lost: Number(/Queries lost:\s+(\d+)/.exec(out)?.[1]), avgMs: Number(/Average Latency \(s\):\s+([\d.]+)/.exec(out)?.[1]) * 1000 };
+  return {
+    qps: Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]),
+    completed: Number(/Queries completed:\s+(\d+)/.exec(out)?.[1]),
+    lost: Number(/Queries lost:\s+(\d+)/.exec(out)?.[1]),
+    avgMs: Number(/Average Latency \(s\):\s+([\d.]+)/.exec(out)?.[1]) * 1000,
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -203,17 +197,36 @@ try {
   }
   process.stdout.write(`NSD loaded ${COUNT + 1} zone files in ${seconds(performance.now() - nsdStarted)}\n`);
   const queries = queryFile();
-  const figures: Record<string, { qps: number[]; lost: number[]; avgMs: number[] }> = {};
-  for (const [name, server, warmup] of [['mxpool', MXPOOL, 10], ['NSD', NSD, 2]] as const) {
-    dnsperf(server, queries, warmup);
-    const runs = Array.from({ length: RUNS }, () => dnsperf(server, queries, 6));
-    figures[name] = { qps: runs.map((r) => r.qps), lost: runs.map((r) => r.lost), avgMs: runs.map((r) => r.avgMs) };
-    const f = figures[name] as { qps: number[]; lost: number[]; avgMs: number[] };
-    process.stdout.write(`${name}: ${Math.round(median(f.qps))} QPS (runs ${f.qps.map(Math.round).join(' / ')}), avg latency ${median(f.avgMs).toFixed(2)} ms, lost ${f.lost.join('/')}\n`);
+  // warm-ups, then the runs in pairs (mxpool, then NSD, 6 s each): the machine's speed drifts by up to
+  // 2x over minutes, and a pair taken seconds apart sees the same machine
+  dnsperf(MXPOOL, queries, 10);
+  dnsperf(NSD, queries, 2);
+  const servers = [
+    { name: 'mxpool', address: MXPOOL, pid: serve.pid as number },
+    { name: 'NSD', address: NSD, pid: nsd.pid as number },
+  ];
+  const figures = new Map(servers.map((s) => [s.name, { qps: [] as number[], cpuUs: [] as number[], lost: [] as number[], avgMs: [] as number[] }]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const server of servers) {
+      const cpuBefore = cpuSeconds(server.pid);
+      const result = dnsperf(server.address, queries, 6);
+      const f = figures.get(server.name) as { qps: number[]; cpuUs: number[]; lost: number[]; avgMs: number[] };
+      f.qps.push(result.qps);
+      f.cpuUs.push(((cpuSeconds(server.pid) - cpuBefore) / result.completed) * 1e6);
+      f.lost.push(result.lost);
+      f.avgMs.push(result.avgMs);
+    }
   }
-  const ratio = median(figures.mxpool?.qps ?? [0]) / median(figures.NSD?.qps ?? [1]);
+  for (const [name, f] of figures) {
+    process.stdout.write(`${name}: ${Math.round(median(f.qps))} QPS (runs ${f.qps.map(Math.round).join(' / ')}), ${median(f.cpuUs).toFixed(1)} µs of CPU per query (${f.cpuUs.map((c) => c.toFixed(1)).join(' / ')}), avg latency ${median(f.avgMs).toFixed(2)} ms, lost ${f.lost.join('/')}\n`);
+  }
+  const m = figures.get('mxpool') as { qps: number[]; cpuUs: number[] };
+  const n = figures.get('NSD') as { qps: number[]; cpuUs: number[] };
+  const pairs = m.qps.map((qps, i) => qps / (n.qps[i] as number));
+  const ratio = median(pairs);
+  process.stdout.write(`mxpool/NSD = ${ratio.toFixed(2)} (median of the pairs ${pairs.map((r) => r.toFixed(2)).join(' / ')}; goal >= 0.5); CPU per query NSD/mxpool = ${(median(n.cpuUs) / median(m.cpuUs)).toFixed(2)}\n`);
   const end = memory(serve.pid as number);
-  process.stdout.write(`mxpool/NSD = ${ratio.toFixed(2)} (goal >= 0.5); serve RSS after the QPS runs ${end.rss} MB, peak ${end.peak} MB (goal < 400 MB)\n`);
+  process.stdout.write(`serve RSS after the QPS runs ${end.rss} MB, peak ${end.peak} MB (goal < 400 MB)\n`);
   process.stdout.write(`load after: ${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()}\n`);
 } finally {
   for (const child of children) await stopChild(child);

@@ -1,7 +1,7 @@
 // The sockets: UDP (optionally SO_REUSEPORT so worker processes share a port) and TCP with the
 // RFC 1035 4.2.2 two-octet length framing, pipelining (RFC 7766) and an idle timeout.
 import { createSocket, type Socket } from 'node:dgram';
-import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { lookup } from 'node:dns/promises';
 import { createServer, isIP, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
 
 export interface Endpoint {
@@ -20,13 +20,16 @@ export function formatEndpoint(endpoint: Endpoint): string {
   return isIPv6(endpoint.host) ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
 }
 
-export function bindUdp(endpoint: Endpoint, reusePort: boolean, onMessage: (msg: Buffer, socket: Socket, port: number, address: string) => void): Promise<Socket> {
+export async function bindUdp(endpoint: Endpoint, reusePort: boolean, onMessage: (msg: Buffer, socket: Socket, port: number, address: string) => void): Promise<Socket> {
+  const family = isIPv6(endpoint.host) ? 6 : 4;
+  // a host name in `listen` is resolved here, once: the socket's own lookup takes literals only
+  const address = isIP(endpoint.host) !== 0 ? endpoint.host : (await lookup(endpoint.host, { family })).address;
   // A larger receive buffer absorbs bursts instead of dropping them (the kernel caps it at rmem_max).
-  const socket = createSocket({ type: isIPv6(endpoint.host) ? 'udp6' : 'udp4', reusePort, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: literalLookup, ...(isIPv6(endpoint.host) ? { ipv6Only: true } : {}) });
+  const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reusePort, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: literalLookup(family), ...(family === 6 ? { ipv6Only: true } : {}) });
   socket.on('message', (msg, remote) => onMessage(msg, socket, remote.port, remote.address));
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind({ address: endpoint.host, port: endpoint.port, exclusive: true }, () => {
+    socket.bind({ address, port: endpoint.port, exclusive: true }, () => {
       socket.off('error', reject);
       socket.on('error', () => undefined); // ICMP unreachable from a vanished client etc. must not crash
       resolve(socket);
@@ -35,15 +38,13 @@ export function bindUdp(endpoint: Endpoint, reusePort: boolean, onMessage: (msg:
 }
 
 /**
- * The address lookup of a reply's send: replies go to the address a query came from, always an IP
- * literal, so it is handed back at once. dgram's default (dns.lookup) answers a literal on the next
- * tick, which cost a tick, two closures and an IP check per reply (~5% of the CPU per query at
- * 50,000 QPS, bench/zones).
+ * The address lookup of a listener's socket: its bind address (resolved by bindUdp) and the replies'
+ * destinations (the address a query came from) are IP literals of the socket's family, handed back at once. dgram's default
+ * (dns.lookup) answers a literal on the next tick, which cost a tick, two closures and an IP check
+ * per reply (~5% of the CPU per query at 50,000 QPS, bench/zones).
  */
-function literalLookup(address: string, options: LookupOneOptions | number, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
-  const family = isIP(address);
-  if (family !== 0) callback(null, address, family);
-  else dnsLookup(address, typeof options === 'number' ? { family: options } : options, callback);
+function literalLookup(family: 4 | 6): (address: string, options: unknown, callback: (error: null, address: string, family: number) => void) => void {
+  return (address, _options, callback) => callback(null, address, family);
 }
 
 export interface TcpOptions {

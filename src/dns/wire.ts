@@ -14,6 +14,7 @@ import type { Response } from './answer.ts';
 import { pickOrder, replyPayload } from './answer.ts';
 import { encodeMarked, encodeResponse } from './encode.ts';
 import { TemplateArena } from './template-arena.ts';
+import { FastTable, foldedName, hashQuestion, type FastKey } from './fast-table.ts';
 import { MAX_UDP_PAYLOAD, MIN_UDP_PAYLOAD, RCODE, rcodeName, TYPE, typeName } from './constants.ts';
 
 /** Whatever a learned answer depends on; `retired` once it was replaced (a zone version). */
@@ -21,7 +22,7 @@ export interface FastOwner {
   readonly retired: boolean;
 }
 
-export interface FastEntry {
+export interface FastEntry extends FastKey {
   /** the distinct templates of this key (one unless the answer rotates) */
   distinct: Buffer[];
   /** rotated answers: per rotation slot, 1 + the index of its template in `distinct`; 0 = not learnt yet */
@@ -47,8 +48,13 @@ export interface RotatingTemplate {
 }
 
 export interface FastProbe {
-  key: string;
+  /** the query (the question name starts at octet 12) */
+  msg: Buffer;
+  hash: number;
   nameLength: number;
+  qtype: number;
+  /** 0 = no EDNS, 1 = EDNS, 2 = EDNS with DO */
+  shape: number;
   /** client's EDNS payload, or 0 without EDNS */
   payload: number;
   /** the rotation slot a weighted answer must be built for (the slot not learned yet) */
@@ -57,13 +63,16 @@ export interface FastProbe {
 
 export type FastResult = { hit: true; reply: Buffer; entry: FastEntry } | { hit: false; probe?: FastProbe };
 
+const NOT_FAST: FastResult = { hit: false };
+const NAME_AT = 12;
+
 /** Bound on remembered keys: random names (NXDOMAIN floods) cannot grow memory without limit. */
 export const MAX_FAST_ENTRIES = 100_000;
 /** Bound on template memory (the arena's chunks): many weighted answers over many zones stay within it. */
 export const MAX_FAST_BYTES = 48 * 1024 * 1024;
 
 export class FastPath {
-  readonly #entries = new Map<string, FastEntry>();
+  readonly #entries: FastTable<FastEntry>;
   readonly #random: () => number;
   /** where kept templates live; its chunks count against MAX_FAST_BYTES */
   readonly #arena = new TemplateArena();
@@ -75,6 +84,7 @@ export class FastPath {
   constructor(random: () => number, limits: { entries: number; bytes: number } = { entries: MAX_FAST_ENTRIES, bytes: MAX_FAST_BYTES }) {
     this.#random = random;
     this.#limits = limits;
+    this.#entries = new FastTable(limits.entries);
   }
 
   /** Octets of template memory held since the last start-over (what the byte bound counts). */
@@ -101,11 +111,11 @@ export class FastPath {
   /** Answers `msg` from a template, or says why not (with the key to learn when the shape was right). */
   respond(msg: Buffer): FastResult {
     const probe = probeShape(msg);
-    if (!probe) return { hit: false };
-    const entry = this.#entries.get(probe.key);
+    if (!probe) return NOT_FAST;
+    const entry = this.#entries.find(msg, NAME_AT, probe.nameLength, probe.qtype, probe.shape, probe.hash);
     if (!entry) return { hit: false, probe };
     if (entry.owner.retired) {
-      this.#drop(probe.key, entry);
+      this.#drop(entry);
       return { hit: false, probe };
     }
     let template: Buffer | undefined;
@@ -119,7 +129,7 @@ export class FastPath {
       template = entry.distinct[index - 1];
     }
     const limit = probe.payload === 0 ? MIN_UDP_PAYLOAD : replyPayload({ payload: probe.payload, version: 0, do: false });
-    if (!template || template.length > limit) return { hit: false }; // needs truncation: the generic path does it
+    if (!template || template.length > limit) return NOT_FAST; // needs truncation: the generic path does it
     const reply = Buffer.allocUnsafe(template.length);
     if (rotating) copyInOrder(template, reply, rotating, pickOrder(rotating, this.#random) as readonly number[]);
     else template.copy(reply);
@@ -146,9 +156,9 @@ export class FastPath {
     const encoded = encodeResponse({ ...response, id: 0, rd: false, cd: false }, 0xffff);
     if (encoded.length > MAX_UDP_PAYLOAD) return;
     const rotated = response.rotated === true;
-    let entry = this.#entries.get(probe.key);
+    let entry = this.#find(probe);
     if (entry && (entry.owner !== owner || entry.rotating !== undefined || (entry.slots !== undefined) !== rotated)) {
-      this.#drop(probe.key, entry);
+      this.#drop(entry);
       entry = undefined;
     }
     if (!entry) {
@@ -169,9 +179,9 @@ export class FastPath {
     const run = response.rotating as NonNullable<Response['rotating']>;
     const { bytes, marks } = encodeMarked({ ...response, id: 0, rd: false, cd: false }, 0xffff);
     if (bytes.length > MAX_UDP_PAYLOAD || marks.length !== run.order.length + 1) return;
-    const known = this.#entries.get(probe.key);
+    const known = this.#find(probe);
     if (known?.owner === owner && known.rotating) return; // learnt already (a concurrent miss)
-    if (known) this.#drop(probe.key, known);
+    if (known) this.#drop(known);
     const runStart = marks[0] as number;
     const runEnd = marks[marks.length - 1] as number;
     const arranged = Buffer.allocUnsafe(bytes.length);
@@ -194,13 +204,18 @@ export class FastPath {
   #newEntry(probe: FastProbe, response: Response, length: number, owner: FastOwner): FastEntry {
     if (this.#entries.size >= this.#limits.entries || this.#arena.held >= this.#limits.bytes) this.clear();
     const optPayloadAt = response.edns ? length - 11 + 3 : -1;
-    const entry: FastEntry = { distinct: [], nameLength: probe.nameLength, optPayloadAt, type: typeName(response.question?.type ?? 0), rcode: rcodeName(response.rcode), owner };
-    this.#entries.set(probe.key, entry);
+    const name = this.#arena.keep(foldedName(probe.msg, NAME_AT, probe.nameLength));
+    const entry: FastEntry = { name, qtype: probe.qtype, shape: probe.shape, hash: probe.hash, distinct: [], nameLength: probe.nameLength, optPayloadAt, type: typeName(response.question?.type ?? 0), rcode: rcodeName(response.rcode), owner };
+    this.#entries.add(entry);
     return entry;
   }
 
-  #drop(key: string, entry: FastEntry): void {
-    this.#entries.delete(key);
+  #find(probe: FastProbe): FastEntry | undefined {
+    return this.#entries.find(probe.msg, NAME_AT, probe.nameLength, probe.qtype, probe.shape, probe.hash);
+  }
+
+  #drop(entry: FastEntry): void {
+    this.#entries.delete(entry);
     for (const template of entry.distinct) this.#bytes -= template.length;
   }
 }
@@ -235,7 +250,7 @@ function cacheable(response: Response): boolean {
   return type !== TYPE.AXFR && type !== TYPE.IXFR;
 }
 
-/** Recognizes the common query shape without decoding; returns the template key or undefined. */
+/** Recognizes the common query shape without decoding; returns what the template's key is made of, or undefined. */
 export function probeShape(msg: Buffer): FastProbe | undefined {
   const length = msg.length;
   if (length < 17 || length > 4096) return undefined;
@@ -274,7 +289,6 @@ export function probeShape(msg: Buffer): FastProbe | undefined {
     payload = msg.readUInt16BE(end + 3);
     shape = (msg[end + 7] as number) & 0x80 ? 2 : 1;
   }
-  const key = `${msg.toString('latin1', 12, 12 + nameLength).toLowerCase()}/${qtype}/${shape}`;
-  return { key, nameLength, payload };
+  return { msg, hash: hashQuestion(msg, NAME_AT, nameLength, qtype, shape), nameLength, qtype, shape, payload };
 }
 

@@ -161,6 +161,18 @@ describe('nameserver on IPv6 and IPv4 at once', () => {
     }
   });
 
+  it('resolves a host name in listen once, at start (the sockets themselves take literals only)', async () => {
+    const named = dnsConfig('127.0.2.9:0', { listen: ['localhost:0'] });
+    const { server: byName, port: p } = await startServer(named);
+    try {
+      byName.setZone(zoneOf(named));
+      expect(byName.listening().udp).toEqual([`127.0.0.1:${p}`]);
+      expect((await dig('127.0.0.1', p, ['+short', 'mx1.example.com', 'A'])).trim()).toBe('192.0.2.11');
+    } finally {
+      await byName.stop();
+    }
+  });
+
   it('answers SERVFAIL before the first zone arrives', async () => {
     const early = dnsConfig('127.0.2.8:0');
     const { server: idle, host: h, port: p } = await startServer(early);
