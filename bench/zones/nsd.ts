@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { DesiredZone } from '../../src/model.ts';
 import { formatZone } from '../../src/dns/masterfile.ts';
 import { track } from '../../test/helpers/children.ts';
+import { nsdServerBlock } from '../../test/helpers/nsd-conf.ts';
 
 export function writeNsd(dir: string, listen: { address: string; port: number }, zones: readonly DesiredZone[]): string {
   const zonesDir = join(dir, 'zones');
@@ -18,26 +19,7 @@ export function writeNsd(dir: string, listen: { address: string; port: number },
   const conf = join(dir, 'nsd.conf');
   writeFileSync(
     conf,
-    `server:
-  ip-address: ${listen.address}@${listen.port}
-  port: ${listen.port}
-  do-ip6: no
-  server-count: 1
-  username: ""
-  chroot: ""
-  zonesdir: "${zonesDir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  hide-version: yes
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-${entries.join('')}`,
+    `${nsdServerBlock({ dir, addresses: [listen.address], port: listen.port, zonesDir })}${entries.join('')}`,
   );
   return conf;
 }

@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { track } from './children.ts';
+import { nsdServerBlock } from './nsd-conf.ts';
 
 export interface TsigSpec {
   name: string;
@@ -110,25 +111,7 @@ export type NsdSpec = Omit<SecondarySpec, 'key'> & { key: TsigSpec | null };
 /** The whole nsd.conf of a test: its own directory, no privileges dropped, no rate limit. */
 export function nsdConfig(spec: NsdSpec): string {
   const { dir } = spec;
-  return `server:
-  ip-address: ${spec.host}@${spec.port}
-  port: ${spec.port}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  verbosity: 2
-  server-count: 1
-  rrl-ratelimit: 0
-remote-control:
-  control-enable: no
-${nsdSecondary(spec)}`;
+  return `${nsdServerBlock({ dir, addresses: [spec.host], port: spec.port, verbosity: 2 })}${nsdSecondary(spec)}`;
 }
 
 export function startNsd(spec: NsdSpec): Secondary {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDir, tempDir } from '../temp-dir.ts';
 import { track } from '../children.ts';
+import { nsdServerBlock } from '../nsd-conf.ts';
 
 export const NSD_BIN = ['/usr/sbin/nsd'].find((path) => existsSync(path));
 
@@ -81,27 +82,7 @@ export async function startNsdBlocklist(address: string, port: number, zone: str
   const socket = join(dir, 'control.sock');
   let serial = 1;
   writeFileSync(zoneFile, zoneText(zone, serial, []));
-  writeFileSync(conf, `server:
-  ip-address: ${address}@${port}
-  port: ${port}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  verbosity: 1
-  server-count: 1
-  hide-version: yes
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: yes
-  control-interface: ${socket}
-zone:
+  writeFileSync(conf, `${nsdServerBlock({ dir, addresses: [address], port, control: socket })}zone:
   name: ${zone}
   zonefile: "${zoneFile}"
 `);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ZoneText } from './zones.ts';
 import { removeTempDir, tempDir } from '../temp-dir.ts';
 import { track } from '../children.ts';
+import { nsdServerBlock } from '../nsd-conf.ts';
 
 export interface Nsd {
   dir: string;
@@ -35,28 +36,7 @@ export async function startNsd(options: { addresses: string[]; zones: readonly Z
   const conf = join(dir, 'nsd.conf');
   writeFileSync(
     conf,
-    `server:
-${options.addresses.map((a) => `  ip-address: ${a}@${port}`).join('\n')}
-  port: ${port}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  verbosity: 1
-  server-count: 1
-  hide-version: yes
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: yes
-  control-interface: ${dir}/nsd.ctl
-${zoneConf.join('')}`,
+    `${nsdServerBlock({ dir, addresses: options.addresses, port, control: `${dir}/nsd.ctl` })}${zoneConf.join('')}`,
   );
   const child: ChildProcess = track(spawn('nsd', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';
