@@ -108,6 +108,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let policyServer: { stop(): Promise<void> } | undefined;
 
   let nameserver: NameserverService | undefined;
+  /** the nameserver's sockets are open: /healthz says serving only from then on */
+  let dnsListening = false;
   let syncer: SyncService | undefined;
   let tenantSync: TenantSyncService | undefined;
   let firstRoundDone = false;
@@ -261,7 +263,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         hosts: () => live.current.http?.hosts ?? [], // applied by a reload
         logger,
         handlers: {
-          healthz: () => (servedZone() ? { ok: true, status: 'serving' } : { ok: false, status: 'starting: first probe round' }),
+          // serving = the zone is out where it is served: with a nameserver, once its sockets answer
+          healthz: () => (!servedZone() ? { ok: false, status: 'starting: first probe round' } : services.nameserver && !dnsListening ? { ok: false, status: 'starting: nameserver' } : { ok: true, status: 'serving' }),
           state: (stateOptions) => apiState(stateOptions?.listZones ?? true),
           zones: (query, limit) => searchZones(apiZones(servedZone(), tenantZones(), zoneProviders), query, limit),
           drain: (host) => hostAction(host, 'drain'),
@@ -360,6 +363,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       const served = nameserver;
       metrics.dnsQueriesFrom(() => served.queryCounts());
       await nameserver.start();
+      dnsListening = true;
       stsCarried('nameserver', (servedZone() ?? zone).serial);
     }
     if (services.syncer && !cluster) {
