@@ -1,6 +1,7 @@
 // A tiny HTTP server that serves the real status page and a canned, mutable /api/state, so the
-// page can be tested in a browser without a daemon. Drain/undrain check the Bearer token and
-// change the canned state the way the daemon does (state, inDns, drain times).
+// page can be tested in a browser without a daemon. Drain/undrain and disable/enable check the
+// Bearer token and change the canned state the way the daemon does (state, inDns, drain times; a
+// host disabled in the config stays disabled on enable).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { statusPage } from '../../src/http/page/index.ts';
@@ -48,7 +49,7 @@ export async function startCannedServer(address: string, state: ApiState, token:
       canned.queries.push(`${url.pathname}${url.search}`);
       return json(res, 200, searchZones(canned.state.zones, url.searchParams.get('q') ?? '', Number(url.searchParams.get('limit') ?? '50')));
     }
-    const action = /^\/api\/hosts\/([^/]+)\/(drain|undrain)$/.exec(url.pathname);
+    const action = /^\/api\/hosts\/([^/]+)\/(drain|undrain|disable|enable)$/.exec(url.pathname);
     if (req.method === 'POST' && action) {
       canned.posts.push({ path: url.pathname, authorization: req.headers.authorization });
       if (!canned.acceptAnyToken && req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'a valid Bearer token is required' });
@@ -60,6 +61,12 @@ export async function startCannedServer(address: string, state: ApiState, token:
         host.state = 'draining';
         host.inDns = false;
         host.drain = { drainedAt: now, safeToStopAt: now + 2 * canned.state.ttl * 1000 };
+      } else if (action[2] === 'disable') {
+        host.state = 'disabled';
+        host.inDns = false;
+        host.drain = null;
+      } else if (action[2] === 'enable' && host.disabledInConfig) {
+        // serve answers 200 with the state unchanged: only the config can enable it
       } else {
         host.state = 'healthy';
         host.inDns = true;

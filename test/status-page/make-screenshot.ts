@@ -31,14 +31,14 @@ try {
   await daemon.hosts[1]!.kill('SIGKILL');
   await waitFor('mx2 unhealthy on the page', async () => (await page.locator('[data-host="mx2.example.com"]').getAttribute('data-state')) === 'unhealthy', 20_000);
   await page.waitForTimeout(6_000);
-  await page.locator('[data-host="mx3.example.com"] button').click();
+  await page.locator('[data-host="mx3.example.com"] button.drain').click();
   await page.locator('#token-input').fill(TOKEN);
   await page.keyboard.press('Enter');
   await waitFor('mx3 draining on the page', async () => (await page.locator('[data-host="mx3.example.com"]').getAttribute('data-state')) === 'draining', 20_000);
   for (const type of ['MX', 'SOA', 'TXT']) await daemon.dig('example.com', type);
   await daemon.dig('mx.example.com', 'A');
   await page.waitForTimeout(3_000);
-  await page.locator('[data-host="mx3.example.com"] button').blur();
+  await page.locator('[data-focus-key="drain:mx3.example.com"]').blur();
   await page.screenshot({ path: out, fullPage: true });
   console.log(`wrote ${out}`);
 } finally {

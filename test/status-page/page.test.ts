@@ -75,7 +75,7 @@ describe('status page over a canned /api/state', () => {
 
     expect(await card('mx3.example.com').locator('.bad-text', { hasText: 'certificate 5 days left' }).count()).toBe(1);
     expect(await card('mx3.example.com').locator('.safe').textContent()).toMatch(/^Safe to stop after \d\d:\d\d:\d\d \(in \d+s\)$/);
-    expect(await card('mx3.example.com').getByRole('button').textContent()).toBe('Undrain');
+    expect(await card('mx3.example.com').locator('[data-focus-key^="drain:"]').textContent()).toBe('Undrain');
     expect(await card('relay1.example.com').innerText()).toMatch(/published · in SPF/);
     expect(await card('relay2.example.com').getByRole('button').count()).toBe(0); // hidden: disabled in config
     expect(await card('relay2.example.com').innerText()).toContain('disabled in the config');
@@ -181,7 +181,7 @@ describe('status page over a canned /api/state', () => {
     const other = await context.newPage();
     errors.push(...collectConsoleErrors(other));
     await other.goto(server.url);
-    await other.locator('[data-host="mx2.example.com"] button').click();
+    await other.locator('[data-host="mx2.example.com"] button.drain').click();
     await expect.poll(() => tokenDialogOpen(other)).toBe(true);
     await other.keyboard.press('Escape');
     await expect.poll(() => other.locator('#drain-result').textContent()).toBe('drain of mx2.example.com cancelled.');

@@ -45,6 +45,10 @@ export function pageHtml(parts: PageParts): string {
     <h2 id="pools-title">Pools</h2>
     <div id="pools"><p class="muted">Loading…</p></div>
   </section>
+  <section id="transport-section" aria-labelledby="transport-title" hidden>
+    <h2 id="transport-title">Transport security</h2>
+    <div id="transport"></div>
+  </section>
   <section id="zones-section" aria-labelledby="zones-title" hidden>
     <h2 id="zones-title">Zones</h2>
     <div id="zone-counts"></div>
@@ -76,7 +80,7 @@ export function pageHtml(parts: PageParts): string {
 <dialog id="token-dialog" aria-labelledby="token-title">
   <form id="token-form" method="dialog">
     <label id="token-title" for="token-input">API token</label>
-    <p id="token-why">Draining and undraining need the token of this mxpool (the variable named by <code>http.tokenEnv</code>). It is kept in this tab only (sessionStorage).</p>
+    <p id="token-why">Draining, undraining, disabling and enabling need the token of this mxpool (the variable named by <code>http.tokenEnv</code>). It is kept in this tab only (sessionStorage).</p>
     <input id="token-input" name="token" type="password" autocomplete="off" required>
     <div class="actions">
       <button type="button" id="token-cancel">Cancel</button>

@@ -14,6 +14,7 @@ import { drainJs } from './client/drain.ts';
 import { zonesJs } from './client/zones.ts';
 import { mainJs } from './client/main.ts';
 import { clusterJs } from './client/cluster.ts';
+import { transportJs } from './client/transport.ts';
 
 export interface StatusPage {
   body: string;
@@ -30,7 +31,7 @@ function sha256(text: string): string {
 
 /** The browser script: every client module inside one strict-mode function scope. */
 export function statusPageScript(): string {
-  return `(function () {\n'use strict';\n${[domJs, chartJs, clusterJs, hostsJs, panelsJs, drainJs, zonesJs, mainJs].join('\n')}\n})();`;
+  return `(function () {\n'use strict';\n${[domJs, chartJs, clusterJs, hostsJs, panelsJs, transportJs, drainJs, zonesJs, mainJs].join('\n')}\n})();`;
 }
 
 export function statusPageCsp(script: string, css: string): string {

@@ -77,6 +77,8 @@ button { font: inherit; font-weight: 600; padding: 5px 14px; border-radius: 6px;
 button:hover { border-color: var(--muted); }
 button.drain { background: var(--warn-bg); color: var(--warn); border-color: var(--warn); }
 button.undrain { background: var(--ok-bg); color: var(--ok); border-color: var(--ok); }
+button.disable { background: var(--off-bg); color: var(--off); border-color: var(--off); }
+button.enable { background: var(--ok-bg); color: var(--ok); border-color: var(--ok); }
 button.primary { background: var(--focus); color: #fff; border-color: var(--focus); }
 button:disabled { opacity: .6; cursor: progress; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }

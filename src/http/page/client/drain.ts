@@ -1,9 +1,11 @@
-// Browser code: drain / undrain. The token is asked for once, in a <dialog> with a password field,
+// Browser code: the operator's actions on a host — drain / undrain and disable / enable — and which
+// of them each host card offers. The token is asked for once, in a <dialog> with a password field,
 // and kept in sessionStorage (this tab only, gone when it closes). A refused token is forgotten and
 // asked for again, so a typo never sticks.
 export const drainJs = `
 var TOKEN_KEY = 'mxpool.token';
 var busy = false;
+var HOST_ACTIONS = ['drain', 'undrain', 'disable', 'enable'];
 /** from api/state: "none" when serve runs without a token (loopback only), so nothing is asked */
 var writeAuth = 'bearer';
 
@@ -63,11 +65,11 @@ async function postAction(name, action, token) {
 }
 
 async function runHostAction(name, action, button) {
-  if (busy || (action !== 'drain' && action !== 'undrain')) return;
+  if (busy || HOST_ACTIONS.indexOf(action) < 0) return;
   busy = true;
   button.setAttribute('aria-busy', 'true');
   try {
-    var why = 'Draining and undraining need the API token of this mxpool (the variable named by http.tokenEnv). It is kept in this tab only.';
+    var why = 'Draining, undraining, disabling and enabling need the API token of this mxpool (the variable named by http.tokenEnv). It is kept in this tab only.';
     for (var attempt = 0; attempt < 3; attempt++) {
       var token = storedToken();
       if (!token && writeAuth !== 'none') {
@@ -85,7 +87,7 @@ async function runHostAction(name, action, button) {
         showResult(action + ' of ' + name + ' failed: ' + (result.body && result.body.error ? result.body.error : 'HTTP ' + result.status), 'bad');
         return;
       }
-      showResult(describeAction(result.body, name, action), action === 'drain' ? 'warn' : 'info');
+      showResult(describeAction(result.body, name, action), resultKind(result.body, action));
       pollNow();
       return;
     }
@@ -98,12 +100,58 @@ async function runHostAction(name, action, button) {
   }
 }
 
+function resultKind(body, action) {
+  if (action === 'enable' && body && body.state === 'disabled') return 'bad';
+  return action === 'drain' || action === 'disable' ? 'warn' : 'info';
+}
+
 function describeAction(body, name, action) {
   var host = body && body.host ? body.host : name;
   var serial = body && typeof body.serial === 'number' ? ' (zone serial ' + body.serial + ')' : '';
+  var state = body && body.state ? body.state : null;
   if (action === 'undrain') return host + ' undrained: back in DNS once healthy' + serial + '.';
+  if (action === 'disable') return host + ' disabled: out of DNS now' + serial + ', and out of SPF after twice the TTL if it is a relay. It stays out, across restarts, until enabled.';
+  if (action === 'enable') {
+    // serve answers "disabled" still when the config disables the host (only the config can lift that)
+    if (state === 'disabled') return host + ' is still disabled: the config disables it (disabled: true); change the config and reload' + serial + '.';
+    if (state === 'draining') return host + ' enabled: still draining, out of DNS until undrained' + serial + '.';
+    if (state === 'healthy') return host + ' enabled: healthy, back in DNS' + serial + '.';
+    return host + ' enabled: ' + (state || 'state unknown') + ', back in DNS once healthy' + serial + '.';
+  }
   var text = host + ' drained: out of DNS now' + serial + '.';
   if (body && body.drain) text += ' Safe to stop after ' + fmtClock(body.drain.safeToStopAt) + ' (when cached answers have expired).';
   return text;
+}
+
+/**
+ * The buttons a host card offers for its state: Drain or Undrain, and Disable or Enable. A host
+ * disabled at run time offers only Enable (draining it would change nothing); one disabled in the
+ * config offers nothing and says why — only the config can enable it, the API would refuse.
+ */
+function updateHostButtons(view, host) {
+  if (host.disabledInConfig) {
+    view.button.hidden = view.toggle.hidden = true;
+    setText(view.note, 'disabled in the config (disabled: true): enable it there and reload; the page cannot');
+  } else {
+    setText(view.note, '');
+    var disabled = host.state === 'disabled';
+    view.button.hidden = disabled;
+    view.toggle.hidden = false;
+    if (host.state === 'draining') setAction(view.button, 'undrain', 'Undrain', host.name);
+    else setAction(view.button, 'drain', 'Drain', host.name);
+    if (disabled) setAction(view.toggle, 'enable', 'Enable', host.name);
+    else setAction(view.toggle, 'disable', 'Disable', host.name);
+  }
+  if (host.drain) view.safe.setAttribute('data-safe', String(host.drain.safeToStopAt));
+  else view.safe.removeAttribute('data-safe');
+}
+
+/** Changes a button only when its action changes, so a focused button keeps focus and is not re-announced. */
+function setAction(button, action, label, hostName) {
+  if (button.getAttribute('data-action') === action) return;
+  button.setAttribute('data-action', action);
+  button.className = action;
+  setText(button, label);
+  button.setAttribute('aria-label', label + ' ' + hostName);
 }
 `;

@@ -1,5 +1,5 @@
 // Browser code: pools and host cards. Cards are built once per layout (the set of pools and hosts)
-// and then updated in place, so the drain button a keyboard user has focused survives every refresh.
+// and then updated in place, so the drain or disable button a keyboard user has focused survives every refresh.
 export const hostsJs = `
 var hostViews = new Map();
 var poolRoots = new Map();
@@ -71,6 +71,7 @@ function updatePool(pool) {
 
 function buildHost(host) {
   var button = h('button', { type: 'button', 'data-focus-key': 'drain:' + host.name });
+  var toggle = h('button', { type: 'button', 'data-focus-key': 'disable:' + host.name });
   var view = {
     name: host.name,
     fingerprint: null,
@@ -92,11 +93,12 @@ function buildHost(host) {
     chart: h('div'),
     caption: h('div', { class: 'chart-caption' }),
     button: button,
+    toggle: toggle,
     safe: h('span', { class: 'safe' }),
     note: h('span', { class: 'muted' }),
   };
-  button.addEventListener('click', function () {
-    runHostAction(view.name, button.getAttribute('data-action'), button);
+  [button, toggle].forEach(function (el) {
+    el.addEventListener('click', function () { runHostAction(view.name, el.getAttribute('data-action'), el); });
   });
   view.root = h('article', { class: 'host', 'data-host': host.name }, [
     h('div', { class: 'host-head' }, [h('h4', { text: host.name }), view.badge]),
@@ -113,7 +115,7 @@ function buildHost(host) {
     ]),
     view.chart,
     view.caption,
-    h('div', { class: 'actions' }, [button, view.note, view.safe]),
+    h('div', { class: 'actions' }, [button, toggle, view.note, view.safe]),
   ]);
   hostViews.set(host.name, view);
   return view.root;
@@ -156,7 +158,7 @@ function updateHost(view, host, pool) {
     replaceChildren(view.chart, [latencyChart(host.history)]);
     setText(view.caption, 'Latency, ' + chartSummary(host.history));
   }
-  updateHostButton(view, host);
+  updateHostButtons(view, host);
 }
 
 function probeSummary(host) {
@@ -225,26 +227,5 @@ function tlsSummary(probe) {
     parts.push(' · ', h('span', { class: cls, title: tls.validTo ? 'valid until ' + new Date(tls.validTo).toISOString() : null, text: text }));
   }
   return parts;
-}
-
-function updateHostButton(view, host) {
-  var button = view.button;
-  if (host.disabledInConfig) {
-    button.hidden = true;
-    setText(view.note, 'disabled in the config');
-  } else {
-    button.hidden = false;
-    setText(view.note, '');
-    var undrain = host.state === 'draining';
-    var action = undrain ? 'undrain' : 'drain';
-    if (button.getAttribute('data-action') !== action) {
-      button.setAttribute('data-action', action);
-      button.className = action;
-      setText(button, undrain ? 'Undrain' : 'Drain');
-      button.setAttribute('aria-label', (undrain ? 'Undrain ' : 'Drain ') + host.name);
-    }
-  }
-  if (host.drain) view.safe.setAttribute('data-safe', String(host.drain.safeToStopAt));
-  else view.safe.removeAttribute('data-safe');
 }
 `;

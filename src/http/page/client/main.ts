@@ -24,6 +24,7 @@ function render(state) {
   renderHeader(state);
   renderCluster(state);
   renderPools(state);
+  renderTransport(state);
   renderZones(state);
   renderProviders(state.providers || []);
   renderAudit(state.audit || null);
