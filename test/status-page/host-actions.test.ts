@@ -2,43 +2,22 @@
 // each state offers, disable then enable by keyboard through the token dialog (the same dialog and
 // result box as drain), a host disabled in the config offering nothing and saying why, and an
 // Enable that the config overrules in the meantime.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { collectConsoleErrors, focusedKey, focusedProperty, launchChromium, storedToken, tokenDialogOpen } from './browser.ts';
-import { startCannedServer, type CannedServer } from './canned-server.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { focusedKey, focusedProperty, storedToken, tokenDialogOpen } from './browser.ts';
+import type { CannedServer } from './canned-server.ts';
+import { useCannedPage } from './canned-page.ts';
 import { cannedState } from './canned-state.ts';
 
 const TOKEN = 'actions-token-19';
-let browser: Browser;
+const c = useCannedPage('127.19.0.1', () => cannedState(Date.now()), TOKEN);
 let server: CannedServer;
-let context: BrowserContext;
 let page: Page;
-let errors: string[];
-
+beforeEach(() => ({ server, page } = c));
 const card = (name: string) => page.locator(`[data-host="${name}"]`);
 /** the buttons a card shows (hidden ones are not in the accessibility tree) */
 const buttons = (name: string) => card(name).getByRole('button').allTextContents();
 const result = () => page.locator('#drain-result');
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startCannedServer('127.19.0.1', cannedState(Date.now()), TOKEN);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  errors = collectConsoleErrors(page);
-  await page.goto(server.url);
-  await card('mx1.example.com').waitFor();
-});
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-  expect(errors).toEqual([]);
-});
 
 describe('disable and enable on the status page (canned API)', () => {
   it('offers the right buttons per state: Drain+Disable, Undrain+Disable, only Enable, nothing when the config disables the host', async () => {

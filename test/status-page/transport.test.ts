@@ -3,11 +3,12 @@
 // that place (listed twice, as serve does: with its deadline and with the places), the TLS-RPT rua
 // from the published record, and DANE with a rollover, a mismatch and a host without TLSA. Without
 // `transport` the panel is not there; API text stays text.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ApiState, ApiTransport } from '../../src/http/types.ts';
-import { collectConsoleErrors, hasHorizontalScroll, launchChromium } from './browser.ts';
-import { startCannedServer, type CannedServer } from './canned-server.ts';
+import { collectConsoleErrors, hasHorizontalScroll } from './browser.ts';
+import type { CannedServer } from './canned-server.ts';
+import { useCannedPage } from './canned-page.ts';
 import { cannedState, HOSTILE } from './canned-state.ts';
 
 const OLD = `1 1 ${'0a'.repeat(32)}`;
@@ -44,32 +45,13 @@ function withTransport(now: number): ApiState {
   return state;
 }
 
-let browser: Browser;
+const c = useCannedPage('127.19.0.2', () => withTransport(Date.now()), 'transport-token');
 let server: CannedServer;
 let context: BrowserContext;
 let page: Page;
 let errors: string[];
+beforeEach(() => ({ server, context, page, errors } = c));
 const row = (key: string) => page.locator(`[data-transport="${key}"]`);
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startCannedServer('127.19.0.2', withTransport(Date.now()), 'transport-token');
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  errors = collectConsoleErrors(page);
-  await page.goto(server.url);
-  await page.locator('[data-host="mx1.example.com"]').waitFor();
-});
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-  expect(errors).toEqual([]);
-});
 
 describe('transport-security panel', () => {
   it('shows MTA-STS mode and id, where the id is carried, the held MX name and what it waits for', async () => {
