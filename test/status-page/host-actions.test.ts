@@ -51,7 +51,7 @@ describe('disable and enable on the status page (canned API)', () => {
     await page.keyboard.type(TOKEN);
     await page.keyboard.press('Enter');
     await expect.poll(() => result().textContent()).toBe(
-      'mx1.example.com disabled: out of DNS now (zone serial 2026113002), and out of SPF after twice the TTL if it is a relay. It stays out, across restarts, until enabled.',
+      'mx1.example.com disabled: out of DNS now (zone serial 2026113002). It stays out, across restarts, until enabled.',
     );
     expect(await result().getAttribute('class')).toBe('banner warn');
     expect(server.posts).toEqual([{ path: '/api/hosts/mx1.example.com/disable', authorization: `Bearer ${TOKEN}` }]);
@@ -89,6 +89,16 @@ describe('disable and enable on the status page (canned API)', () => {
     expect(await tokenDialogOpen(page)).toBe(false);
     await expect.poll(() => buttons('relay2.example.com'), { timeout: 8000 }).toEqual([]);
     expect(await card('relay2.example.com').innerText()).toContain('disabled in the config (disabled: true): enable it there and reload');
+  });
+
+  it('says for a relay that SPF follows after twice the TTL', async () => {
+    await page.evaluate('sessionStorage.setItem("mxpool.token", ' + JSON.stringify(TOKEN) + ')');
+    await card('relay1.example.com').getByRole('button', { name: 'Disable relay1.example.com' }).click();
+    await expect.poll(() => result().textContent()).toBe(
+      'relay1.example.com disabled: out of DNS now (zone serial 2026113002), and out of SPF after twice the TTL (it may still flush its queue until then). It stays out, across restarts, until enabled.',
+    );
+    expect(await tokenDialogOpen(page)).toBe(false);
+    await expect.poll(() => buttons('relay1.example.com')).toEqual(['Enable']);
   });
 
   it('cancelling the dialog sends nothing and says so', async () => {

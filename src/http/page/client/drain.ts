@@ -110,7 +110,11 @@ function describeAction(body, name, action) {
   var serial = body && typeof body.serial === 'number' ? ' (zone serial ' + body.serial + ')' : '';
   var state = body && body.state ? body.state : null;
   if (action === 'undrain') return host + ' undrained: back in DNS once healthy' + serial + '.';
-  if (action === 'disable') return host + ' disabled: out of DNS now' + serial + ', and out of SPF after twice the TTL if it is a relay. It stays out, across restarts, until enabled.';
+  if (action === 'disable') {
+    var view = hostViews.get(name);
+    var spf = view && view.role === 'outbound' ? ', and out of SPF after twice the TTL (it may still flush its queue until then)' : '';
+    return host + ' disabled: out of DNS now' + serial + spf + '. It stays out, across restarts, until enabled.';
+  }
   if (action === 'enable') {
     // serve answers "disabled" still when the config disables the host (only the config can lift that)
     if (state === 'disabled') return host + ' is still disabled: the config disables it (disabled: true); change the config and reload' + serial + '.';

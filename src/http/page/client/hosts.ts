@@ -74,6 +74,8 @@ function buildHost(host) {
   var toggle = h('button', { type: 'button', 'data-focus-key': 'disable:' + host.name });
   var view = {
     name: host.name,
+    /** the pool's role: the result of a disable says whether SPF changes too */
+    role: null,
     fingerprint: null,
     lastState: null,
     root: null,
@@ -128,6 +130,7 @@ function updateHost(view, host, pool) {
   var fingerprint = JSON.stringify(host) + pool.role + JSON.stringify(votes || null);
   if (view.fingerprint === fingerprint) return;
   view.fingerprint = fingerprint;
+  view.role = pool.role;
   var probe = host.lastProbe;
   if (view.lastState !== null && view.lastState !== host.state) {
     announce(host.name + ' is now ' + host.state + (host.state === 'unhealthy' && probe && probe.reason ? ': ' + probe.reason : ''));
