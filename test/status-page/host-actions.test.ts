@@ -28,13 +28,16 @@ describe('disable and enable on the status page (canned API)', () => {
     // disabled in the config: no button that the API would refuse, and the card says what to do instead
     expect(await buttons('relay2.example.com')).toEqual([]);
     expect(await card('relay2.example.com').locator('.actions').innerText()).toBe('disabled in the config (disabled: true): enable it there and reload; the page cannot');
-    // disabled at run time: Enable only (draining a host out of DNS already would change nothing)
+    // disabled at run time: Enable only (draining a host out of DNS already would change nothing);
+    // disabled elsewhere while its Drain button has focus, focus moves to Enable rather than being lost
+    await card('mx2.example.com').getByRole('button', { name: 'Drain mx2.example.com' }).focus();
     const mx2 = server.state.pools[0]!.hosts[1]!;
     mx2.state = 'disabled';
     mx2.inDns = false;
     await expect.poll(() => buttons('mx2.example.com'), { timeout: 8000 }).toEqual(['Enable']);
     expect(await card('mx2.example.com').getByRole('button', { name: 'Enable mx2.example.com' }).count()).toBe(1);
     expect(await card('mx2.example.com').locator('.actions').innerText()).toBe('Enable');
+    expect(await focusedKey(page)).toBe('disable:mx2.example.com');
   });
 
   it('disables and enables with the keyboard: token asked once, result with the new serial, focus kept on the button', async () => {

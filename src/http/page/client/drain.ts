@@ -133,6 +133,7 @@ function describeAction(body, name, action) {
  * config offers nothing and says why — only the config can enable it, the API would refuse.
  */
 function updateHostButtons(view, host) {
+  var drainFocused = document.activeElement === view.button; // hiding it drops focus
   if (host.disabledInConfig) {
     view.button.hidden = view.toggle.hidden = true;
     setText(view.note, 'disabled in the config (disabled: true): enable it there and reload; the page cannot');
@@ -145,6 +146,8 @@ function updateHostButtons(view, host) {
     else setAction(view.button, 'drain', 'Drain', host.name);
     if (disabled) setAction(view.toggle, 'enable', 'Enable', host.name);
     else setAction(view.toggle, 'disable', 'Disable', host.name);
+    // disabled elsewhere (the CLI, another tab) while its Drain button had focus: keep focus on the card
+    if (disabled && drainFocused) view.toggle.focus();
   }
   if (host.drain) view.safe.setAttribute('data-safe', String(host.drain.safeToStopAt));
   else view.safe.removeAttribute('data-safe');
