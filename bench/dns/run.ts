@@ -15,6 +15,7 @@ import { allHealthy, desired } from '../../src/desired.ts';
 import { formatZone } from '../../src/dns/masterfile.ts';
 import { removeTempDir, tempDir } from '../../test/helpers/temp-dir.ts';
 import { cpuSeconds } from '../proc.ts';
+import { nsdServerBlock } from '../../test/helpers/nsd-conf.ts';
 
 const MXPOOL = '127.0.2.30';
 const NSD = '127.0.2.31';
@@ -134,27 +135,7 @@ try {
   writeFileSync(join(dir, 'example.com.zone'), formatZone(zone));
   writeFileSync(
     join(dir, 'nsd.conf'),
-    `server:
-  ip-address: ${NSD}@${PORT}
-  port: ${PORT}
-  do-ip6: no
-  server-count: 1
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  hide-version: yes
-  # response rate limiting would throttle a benchmark from one address
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
+    `${nsdServerBlock({ dir, addresses: [NSD], port: PORT })}zone:
   name: example.com
   zonefile: "${dir}/example.com.zone"
 `,

@@ -8,17 +8,13 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestPki, type TestPki } from '../helpers/smtp/test-ca.ts';
-import { startZooServer, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
-import { startNsdBlocklist, type NsdBlocklist } from '../helpers/dns/nsd-blocklist.ts';
+import { startRelayLab, type RelayLab } from '../helpers/smtp/relay-lab.ts';
 import { track } from '../helpers/children.ts';
 
 const BL = 'zen.example-bl.test';
 const NSD = '127.18.8.53';
 const root = process.getuid?.() === 0;
-let pki: TestPki;
-let bl: NsdBlocklist;
-const zoo: ZooServer[] = [];
+let lab: RelayLab | undefined;
 let configFile: string;
 let resolvConf: string;
 
@@ -45,31 +41,18 @@ const hostsOf = (stdout: string) => new Map((JSON.parse(stdout) as { hosts: Host
 
 beforeAll(async () => {
   if (!root) return;
-  pki = makeTestPki();
-  for (const [i, address] of ['127.18.8.11', '127.18.8.12'].entries()) zoo.push(await startZooServer('closed', address, pki.leaf(`relay${i + 1}.example.com`)));
-  bl = await startNsdBlocklist(NSD, 53, BL);
-  await bl.set([{ address: '127.18.8.11', codes: ['127.0.0.2'], txt: 'found through the system resolver' }]);
-  resolvConf = join(pki.dir, 'resolv.conf');
+  lab = await startRelayLab({
+    relays: ['127.18.8.11', '127.18.8.12'].map((address) => ({ kind: 'closed' as const, address })),
+    blocklist: { zone: BL, address: NSD, port: 53, listings: [{ address: '127.18.8.11', codes: ['127.0.0.2'], txt: 'found through the system resolver' }] },
+    probe: '{ timeout: 10s, interval: 30s }',
+    dnsbl: { timeout: '5s', resolver: 'system' }, // no dnsbl.resolver: the system's
+  });
+  configFile = lab.configFile;
+  resolvConf = join(lab.pki.dir, 'resolv.conf');
   writeFileSync(resolvConf, `nameserver ${NSD}\noptions timeout:2 attempts:1\n`);
-  configFile = join(pki.dir, 'mxpool.yaml');
-  // no dnsbl.resolver: the system's
-  writeFileSync(configFile, `zone: example.com
-pools:
-  - name: relays
-    role: outbound
-    hostname: smtp.example.com
-    hosts:
-${zoo.map((z, i) => `      - { name: relay${i + 1}.example.com, address: ${z.address}, port: ${z.port} }`).join('\n')}
-probe: { timeout: 10s, interval: 30s, caFile: ${pki.caFile} }
-dnsbl: { zones: [${BL}], timeout: 5s }
-`);
 }, 45_000);
 
-afterAll(async () => {
-  await Promise.all(zoo.map((z) => z.close()));
-  await bl?.stop();
-  pki?.cleanup();
-});
+afterAll(() => lab?.close());
 
 describe.skipIf(!root)('dnsbl without resolver: the system resolver', { timeout: 90_000 }, () => {
   it('finds the listing through /etc/resolv.conf (bind-mounted to name the test list server)', async () => {

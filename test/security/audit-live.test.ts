@@ -3,18 +3,14 @@
 // against the smtp-server zoo (127.18.9.10-13) and a blocklist zone in a real NSD (127.18.9.53).
 // Without --live (the zone the config would publish) the relays are not contacted.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestPki, type TestPki } from '../helpers/smtp/test-ca.ts';
-import { startZooServer, ZOO_PASSWORD, ZOO_USER, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
-import { startNsdBlocklist, type NsdBlocklist } from '../helpers/dns/nsd-blocklist.ts';
+import { ZOO_PASSWORD, ZOO_USER, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
+import { startRelayLab, type RelayLab } from '../helpers/smtp/relay-lab.ts';
 import { track } from '../helpers/children.ts';
 
 const BL = 'zen.example-bl.test';
-let pki: TestPki;
-let bl: NsdBlocklist;
-const zoo: ZooServer[] = [];
+let lab: RelayLab | undefined;
+let zoo: ZooServer[] = [];
 let configFile: string;
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -28,34 +24,19 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 const ENV = { RELAY_USER: ZOO_USER, RELAY_PASSWORD: ZOO_PASSWORD };
 
 beforeAll(async () => {
-  pki = makeTestPki();
   // relay1 an open relay, relay2 fine but listed, relay3 takes any password, relay4 offers AUTH in clear
   const kinds = ['open', 'auth-right', 'auth-any-password', 'auth-before-starttls'] as const;
-  for (const [i, kind] of kinds.entries()) zoo.push(await startZooServer(kind, `127.18.9.${10 + i}`, pki.leaf(`relay${i + 1}.example.com`)));
-  bl = await startNsdBlocklist('127.18.9.53', 5353, BL);
-  await bl.set([{ address: '127.18.9.11', codes: ['127.0.0.2'], txt: 'spam source' }]);
-  configFile = join(pki.dir, 'mxpool.yaml');
-  writeFileSync(configFile, `zone: example.com
-pools:
-  - name: relays
-    role: outbound
-    hostname: smtp.example.com
-    hosts:
-${zoo.map((z, i) => `      - { name: relay${i + 1}.example.com, address: ${z.address}, port: ${z.port} }`).join('\n')}
-    security:
-      openRelay: true
-      authAfterStarttls: true
-      auth: { usernameEnv: RELAY_USER, passwordEnv: RELAY_PASSWORD }
-probe: { timeout: 20s, interval: 30s, caFile: ${pki.caFile} }
-dnsbl: { zones: [${BL}], resolver: "127.18.9.53:5353", timeout: 10s }
-`);
+  lab = await startRelayLab({
+    relays: kinds.map((kind, i) => ({ kind, address: `127.18.9.${10 + i}` })),
+    blocklist: { zone: BL, address: '127.18.9.53', port: 5353, listings: [{ address: '127.18.9.11', codes: ['127.0.0.2'], txt: 'spam source' }] },
+    security: ['openRelay: true', 'authAfterStarttls: true', 'auth: { usernameEnv: RELAY_USER, passwordEnv: RELAY_PASSWORD }'],
+    probe: '{ timeout: 20s, interval: 30s }',
+    dnsbl: { timeout: '10s', resolver: 'blocklist' },
+  });
+  ({ zoo, configFile } = lab);
 }, 30_000);
 
-afterAll(async () => {
-  await Promise.all(zoo.map((z) => z.close()));
-  await bl?.stop();
-  pki?.cleanup();
-});
+afterAll(() => lab?.close());
 
 interface Finding {
   id: string;
