@@ -131,10 +131,7 @@ export class TransportTracker {
     const tlsa = new Map((zone?.sets ?? []).filter((set) => set.type === 'TLSA').map((set) => [set.name, set]));
     return {
       mtaSts: policy ? { mode: policy.mode, id: policy.id, names: policy.names } : null,
-      heldMx: [
-        ...Object.entries(summary?.heldMx ?? {}).map(([host, until]) => ({ host, until, waitingFor: [] })),
-        ...Object.entries(summary?.stsWaiting ?? {}).map(([host, places]) => ({ host, until: null, waitingFor: places })),
-      ],
+      heldMx: heldMxEntries(summary),
       stsPlaces: policy ? this.#places.api() : [],
       dane: this.#config.auth.dane
         ? [...this.#inbound].map((host) => {
@@ -176,4 +173,18 @@ function relevant(config: Config, inbound: ReadonlySet<string>, book: DaneBook):
     result[host] = { seen, published, ...(entry.since !== undefined && Object.keys(published).length > 0 ? { since: entry.since } : {}) };
   }
   return result;
+}
+
+/**
+ * One entry per held MX name: when it may enter (null while it waits for places, or with no
+ * deadline) and the places it waits for. A name can be under both maps of the summary (held with no
+ * deadline and waiting for places): it is listed once.
+ */
+export function heldMxEntries(summary: DesiredZone['transport']): ApiTransport['heldMx'] {
+  const held = summary?.heldMx ?? {};
+  const waiting = summary?.stsWaiting ?? {};
+  return [...new Set([...Object.keys(held), ...Object.keys(waiting)])].map((host) => {
+    const until = held[host];
+    return { host, until: until !== undefined && Number.isFinite(until) ? until : null, waitingFor: waiting[host] ?? [] };
+  });
 }

@@ -4,6 +4,7 @@ import { stsHolds, transportView, type TransportState } from '../../src/auth/tra
 import { parseConfig } from '../../src/config/load.ts';
 import { mtaStsPolicy } from '../../src/auth/mta-sts.ts';
 import { StsPlaces, stsIdOf } from '../../src/daemon/sts-places.ts';
+import { heldMxEntries } from '../../src/daemon/transport.ts';
 import type { DesiredZone } from '../../src/model.ts';
 import type { MemberInfo } from '../../src/cluster/types.ts';
 import { withMemberPolicies } from '../../src/cluster/sts-members.ts';
@@ -96,5 +97,22 @@ auth:
     expect(withMemberPolicies(state, 'a', [member('b')], 'old1d', own)).toBe(state);
     const noSts: TransportState = { dane: {}, stsNames: {}, ttlMs: TTL };
     expect(withMemberPolicies(noSts, 'a', [member('b', 'other')], 'old1d', undefined)).toBe(noSts);
+  });
+});
+
+describe('heldMxEntries (/api/state)', () => {
+  it('one entry per held name: a deadline, or null and the places it waits for', () => {
+    const summary = {
+      mismatches: {},
+      nextChange: 130_000,
+      heldMx: { 'mx2.example.com': 130_000, 'mx3.example.com': Number.POSITIVE_INFINITY },
+      stsWaiting: { 'mx3.example.com': ['cloudflare'], 'mx4.example.com': ['route53'] },
+    } as unknown as DesiredZone['transport'];
+    expect(heldMxEntries(summary)).toEqual([
+      { host: 'mx2.example.com', until: 130_000, waitingFor: [] },
+      { host: 'mx3.example.com', until: null, waitingFor: ['cloudflare'] },
+      { host: 'mx4.example.com', until: null, waitingFor: ['route53'] },
+    ]);
+    expect(heldMxEntries(undefined)).toEqual([]);
   });
 });
