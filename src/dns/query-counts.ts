@@ -12,7 +12,6 @@ export interface QueryCount {
 export class QueryCounts {
   /** type -> rcode -> transport -> count; a handful of distinct keys, never one per query name */
   readonly #table = new Map<string, Map<string, QueryCount[]>>();
-  #total = 0;
 
   add(type: string, rcode: string, transport: 'udp' | 'tcp', count = 1): void {
     let byRcode = this.#table.get(type);
@@ -20,11 +19,6 @@ export class QueryCounts {
     let pair = byRcode.get(rcode);
     if (!pair) byRcode.set(rcode, (pair = [{ type, rcode, transport: 'udp', count: 0 }, { type, rcode, transport: 'tcp', count: 0 }]));
     (pair[transport === 'udp' ? 0 : 1] as QueryCount).count += count;
-    this.#total += count;
-  }
-
-  get total(): number {
-    return this.#total;
   }
 
   /** A copy of every non-zero count. */
