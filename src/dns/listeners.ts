@@ -38,10 +38,10 @@ export async function bindUdp(endpoint: Endpoint, reusePort: boolean, onMessage:
 }
 
 /**
- * The address lookup of a listener's socket: its bind address (resolved by bindUdp) and the replies'
- * destinations (the address a query came from) are IP literals of the socket's family, handed back at once. dgram's default
- * (dns.lookup) answers a literal on the next tick, which cost a tick, two closures and an IP check
- * per reply (~5% of the CPU per query at 50,000 QPS, bench/zones).
+ * The address lookup of a listener's socket: its bind address (resolved by bindUdp) and the
+ * replies' destinations (the address a query came from) are IP literals of the socket's family,
+ * handed back at once. dgram's default (dns.lookup) answers a literal on the next tick, which cost a
+ * tick, two closures and an IP check per reply (~5% of the CPU per query at 50,000 QPS, bench/zones).
  */
 function literalLookup(family: 4 | 6): (address: string, options: unknown, callback: (error: null, address: string, family: number) => void) => void {
   return (address, _options, callback) => callback(null, address, family);
