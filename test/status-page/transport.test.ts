@@ -1,7 +1,6 @@
 // The transport-security panel in Debian Chromium over a canned /api/state with `transport`:
 // MTA-STS enforce with its id at each place (one failing to sync), an MX name held back waiting for
-// that place (listed twice, as serve does: with its deadline and with the places), the TLS-RPT rua
-// from the published record, and DANE with a rollover, a mismatch and a host without TLSA. Without
+// that place, the TLS-RPT rua from the published record, and DANE with a rollover, a mismatch and a host without TLSA. Without
 // `transport` the panel is not there; API text stays text.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -20,8 +19,7 @@ function transport(now: number): ApiTransport {
   return {
     mtaSts: { mode: 'enforce', id: ID, names: ['mx1.example.com', 'mx2.example.com', 'mx3.example.com', 'mx4.example.com'] },
     heldMx: [
-      // serve lists a name waiting for places twice: once from the hold (no deadline yet), once with the places
-      { host: 'mx4.example.com', until: null, waitingFor: [] },
+      // a name waiting for a place: no deadline yet, and the place it waits for
       { host: 'mx4.example.com', until: null, waitingFor: ['cloudflare'] },
     ],
     stsPlaces: [

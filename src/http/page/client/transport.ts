@@ -48,15 +48,9 @@ function stsPlaceLine(place) {
   return h('div', { 'data-place': place.place }, parts);
 }
 
-/** A name waiting for places may also be listed with its deadline: one line per name, places win. */
 function heldMxLines(held) {
-  var byHost = new Map();
-  held.forEach(function (entry) {
-    var seen = byHost.get(entry.host);
-    if (!seen || entry.waitingFor.length > seen.waitingFor.length) byHost.set(entry.host, entry);
-  });
-  if (byHost.size === 0) return [h('span', { class: 'ok-text', text: 'none: every policy name may be in MX' })];
-  return Array.from(byHost.values()).map(function (entry) {
+  if (held.length === 0) return [h('span', { class: 'ok-text', text: 'none: every policy name may be in MX' })];
+  return held.map(function (entry) {
     var why = entry.waitingFor.length
       ? 'waits until ' + entry.waitingFor.join(', ') + ' carr' + (entry.waitingFor.length === 1 ? 'ies' : 'y') + ' the policy id, then one TTL'
       : entry.until === null ? 'waits for the policy to be served for one TTL' : 'enters MX at ' + fmtClock(entry.until) + ' (the policy naming it served for one TTL)';
