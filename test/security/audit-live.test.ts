@@ -2,26 +2,15 @@
 // for (once, as `probe` does) and reports them under the `relay-` and `dnsbl-` rules: the real CLI
 // against the smtp-server zoo (127.18.9.10-13) and a blocklist zone in a real NSD (127.18.9.53).
 // Without --live (the zone the config would publish) the relays are not contacted.
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZOO_PASSWORD, ZOO_USER, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
-import { startRelayLab, type RelayLab } from '../helpers/smtp/relay-lab.ts';
-import { track } from '../helpers/children.ts';
+import { ZOO_PASSWORD, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
+import { mxpoolCli, RELAY_ENV, startRelayLab, type RelayLab } from '../helpers/smtp/relay-lab.ts';
 
 const BL = 'zen.example-bl.test';
 let lab: RelayLab | undefined;
 let zoo: ZooServer[] = [];
 let configFile: string;
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    track(execFile(process.execPath, ['src/cli.ts', ...args], { timeout: 110_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    }));
-  });
-}
-
-const ENV = { RELAY_USER: ZOO_USER, RELAY_PASSWORD: ZOO_PASSWORD };
 
 beforeAll(async () => {
   // relay1 an open relay, relay2 fine but listed, relay3 takes any password, relay4 offers AUTH in clear
@@ -55,7 +44,7 @@ function hygieneFindings(stdout: string): Finding[] {
 describe('audit --config --live: relay checks and DNSBL lookups', { timeout: 120_000 }, () => {
   it('reports each relay finding and the listing, with its reference; no message is delivered', async () => {
     // the zone itself is asked of the list server (which refuses it): only the relay rules matter here
-    const run = await cli(['audit', '--config', configFile, '--live', '--nameserver', '127.18.9.53:5353', '--timeout', '2s', '--format', 'json'], ENV);
+    const run = await mxpoolCli(['audit', '--config', configFile, '--live', '--nameserver', '127.18.9.53:5353', '--timeout', '2s', '--format', 'json'], RELAY_ENV);
     expect(run.code, run.stdout.slice(0, 3000)).toBe(1);
     const findings = hygieneFindings(run.stdout);
     expect(findings.map((f) => `${f.record} ${f.id}`).sort()).toEqual([
@@ -77,7 +66,7 @@ describe('audit --config --live: relay checks and DNSBL lookups', { timeout: 120
   it('without --live the relays are not contacted (the audit of what the config would publish)', async () => {
     const contacts = () => zoo.map((z) => z.record.mailFrom.length + z.record.auths.length);
     const before = contacts();
-    const run = await cli(['audit', '--config', configFile, '--format', 'json'], ENV);
+    const run = await mxpoolCli(['audit', '--config', configFile, '--format', 'json'], RELAY_ENV);
     expect(run.stderr).not.toMatch(/Error/);
     const report = JSON.parse(run.stdout) as { findings: Finding[] };
     expect(report.findings.filter((f) => /^(relay|dnsbl)-/.test(f.id))).toEqual([]);

@@ -3,25 +3,15 @@
 // (127.17.4.53). The JSON shows each host's findings; the table adds a SECURITY column and the
 // findings under it; hosts with findings and onFinding: withdraw are withdrawn (exit 1). The
 // credentials from the environment appear nowhere in stdout or stderr, even at --log-level trace.
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZOO_PASSWORD, ZOO_USER, type ZooServer } from '../helpers/smtp/relay-zoo.ts';
-import { startRelayLab, type RelayLab } from '../helpers/smtp/relay-lab.ts';
+import { mxpoolCli, RELAY_ENV, startRelayLab, type RelayLab } from '../helpers/smtp/relay-lab.ts';
 
 const BL = 'zen.example-bl.test';
 let lab: RelayLab | undefined;
 let zoo: ZooServer[] = [];
 let configFile: string;
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['src/cli.ts', ...args], { timeout: 110_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const ENV = { RELAY_USER: ZOO_USER, RELAY_PASSWORD: ZOO_PASSWORD };
 
 beforeAll(async () => {
   // relay1 an open relay, relay2 fine but on the blocklist, relay3 takes any password, relay4 fine
@@ -60,7 +50,7 @@ interface HostJson {
 // timeouts a loaded machine does not trip: each run must see every relay answer and the list too
 describe('mxpool probe with pools[].security and dnsbl', { timeout: 120_000 }, () => {
   it('--json: findings per host, DNSBL verdicts, withdrawn hosts unhealthy (exit 1); no credential anywhere', async () => {
-    const run = await cli(['probe', '--config', configFile, '--json', '--log-level', 'trace'], ENV);
+    const run = await mxpoolCli(['probe', '--config', configFile, '--json', '--log-level', 'trace'], RELAY_ENV);
     expect(run.code, run.stderr).toBe(1);
     const hosts = new Map((JSON.parse(run.stdout) as { hosts: HostJson[] }).hosts.map((h) => [h.host, h]));
     const ids = (name: string) => hosts.get(name)!.security.map((f) => f.id);
@@ -88,7 +78,7 @@ describe('mxpool probe with pools[].security and dnsbl', { timeout: 120_000 }, (
   });
 
   it('the table: a SECURITY column and every finding, hold and lookup error under it', async () => {
-    const run = await cli(['probe', '--config', configFile, '--log-level', 'silent'], ENV);
+    const run = await mxpoolCli(['probe', '--config', configFile, '--log-level', 'silent'], RELAY_ENV);
     expect(run.code).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^HOST\s+POOL\s+RESULT\s+STAGE\s+MS\s+TLS\s+CERT DAYS\s+SECURITY\s+REASON$/);
@@ -100,7 +90,7 @@ describe('mxpool probe with pools[].security and dnsbl', { timeout: 120_000 }, (
   });
 
   it('a credentials variable that is not set: exit 1, the key named at its line, nothing probed', async () => {
-    const run = await cli(['probe', '--config', configFile], { RELAY_USER: ZOO_USER });
+    const run = await mxpoolCli(['probe', '--config', configFile], { RELAY_USER: ZOO_USER });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/mxpool\.yaml:\d+:\d+: pools\.0\.security\.auth\.passwordEnv: the environment variable RELAY_PASSWORD is not set; the relay AUTH check needs it/);
   });

@@ -1,10 +1,12 @@
 // The set-up of the end-to-end relay-security and DNSBL tests (probe, audit --live, the system
 // resolver): smtp-server relays of the zoo on their own loopback addresses, a blocklist zone in a
 // real NSD listing some of them, and an mxpool config whose outbound pool names the relays.
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTestPki, type TestPki } from './test-ca.ts';
-import { startZooServer, type ZooKind, type ZooServer } from './relay-zoo.ts';
+import { startZooServer, ZOO_PASSWORD, ZOO_USER, type ZooKind, type ZooServer } from './relay-zoo.ts';
+import { track } from '../children.ts';
 import { startNsdBlocklist, type BlocklistEntry, type NsdBlocklist } from '../dns/nsd-blocklist.ts';
 
 export interface RelayLabOptions {
@@ -61,4 +63,16 @@ dnsbl: { zones: [${blocklist.zone}]${resolver}, timeout: ${options.dnsbl.timeout
     await close();
     throw error;
   }
+}
+
+/** The relays' credentials, as the lab's `security.auth` names them (RELAY_USER, RELAY_PASSWORD). */
+export const RELAY_ENV = { RELAY_USER: ZOO_USER, RELAY_PASSWORD: ZOO_PASSWORD };
+
+/** The real CLI from source in a child process (killed with the test file), with extra environment. */
+export function mxpoolCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    track(execFile(process.execPath, ['src/cli.ts', ...args], { timeout: 110_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    }));
+  });
 }
