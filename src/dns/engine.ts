@@ -8,7 +8,7 @@ import { answer, errorResponse, replyPayload, type Response, type Transport } fr
 import { MAX_TCP_MESSAGE, MIN_UDP_PAYLOAD, RCODE, rcodeName, typeName } from './constants.ts';
 import { encodeResponse } from './encode.ts';
 import { decodeQuery, type Query } from './query.ts';
-import { FastPath, type FastOwner } from './wire.ts';
+import { FastPath, type FastEntry, type FastOwner } from './wire.ts';
 import { compileZone, ROTATION_SLOTS, type ZoneIndex } from './zoneindex.ts';
 
 /** One compiled version of one zone. */
@@ -109,12 +109,28 @@ export class Engine {
     return this.#zones.get('');
   }
 
+  /**
+   * UDP's first try: the reply from a learnt template, or undefined (then `handle`). `lastFast` is
+   * the entry that answered. A hit allocates nothing but the reply (no Handled).
+   */
+  answerFast(msg: Buffer): Buffer | undefined {
+    const reply = this.#fast.respond(msg);
+    if (reply) this.#fastHits++;
+    return reply;
+  }
+
+  /** The learnt entry of the last reply of `answerFast` (its type and rcode, for the counts). */
+  get lastFast(): FastEntry | undefined {
+    return this.#fast.hit;
+  }
+
   handle(msg: Buffer, transport: Transport): Handled | undefined {
-    const fast = transport === 'udp' ? this.#fast.respond(msg) : { hit: false as const };
-    if (fast.hit) {
-      this.#fastHits++;
-      return { reply: fast.reply, type: fast.entry.type, rcode: fast.entry.rcode };
+    const fastReply = transport === 'udp' ? this.answerFast(msg) : undefined;
+    if (fastReply) {
+      const entry = this.#fast.hit as FastEntry;
+      return { reply: fastReply, type: entry.type, rcode: entry.rcode };
     }
+    const probe = transport === 'udp' ? this.#fast.miss : undefined;
 
     const decoded = decodeQuery(msg);
     if (!decoded.ok) {
@@ -128,7 +144,6 @@ export class Engine {
     const version = this.find(query.question.lower);
     // outside every zone: any zone's index answers REFUSED, after the same header checks as inside
     const index = version?.index ?? this.#first().index;
-    const probe = 'probe' in fast ? fast.probe : undefined;
     // a weighted answer learnt by the fast path is built for one rotation slot, picked at random
     const slot = probe?.slot ?? Math.min(Math.floor(this.#random() * ROTATION_SLOTS), ROTATION_SLOTS - 1);
     const random = probe ? () => (slot + 0.5) / ROTATION_SLOTS : this.#random;

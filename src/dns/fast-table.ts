@@ -8,8 +8,11 @@
 
 /** What the table needs of an entry: its key. */
 export interface FastKey {
-  /** the question name's octets in wire form, lower case */
+  /** holds the question name's octets in wire form, lower case, from `nameAt` on */
   readonly name: Buffer;
+  readonly nameAt: number;
+  /** octets of the question name */
+  readonly nameLength: number;
   readonly qtype: number;
   /** 0 = no EDNS, 1 = EDNS, 2 = EDNS with DO */
   readonly shape: number;
@@ -18,16 +21,25 @@ export interface FastKey {
 
 const ASCII_A = 0x41;
 const ASCII_Z = 0x5a;
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
+/** An octet of a name in lower case (DNS names compare ASCII case-insensitively, RFC 4343). */
+export function foldOctet(octet: number): number {
+  return octet >= ASCII_A && octet <= ASCII_Z ? octet | 0x20 : octet;
+}
 
 /** FNV-1a over the name octets folded to lower case, then the type and shape; never 0 (0 marks an empty slot). */
 export function hashQuestion(msg: Buffer, nameStart: number, nameLength: number, qtype: number, shape: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = nameStart, end = nameStart + nameLength; i < end; i++) {
-    const octet = msg[i] as number;
-    hash = Math.imul(hash ^ (octet >= ASCII_A && octet <= ASCII_Z ? octet | 0x20 : octet), 0x01000193);
-  }
-  hash = Math.imul(hash ^ qtype, 0x01000193);
-  hash = Math.imul(hash ^ shape, 0x01000193);
+  let hash = FNV_OFFSET;
+  for (let i = nameStart, end = nameStart + nameLength; i < end; i++) hash = Math.imul(hash ^ foldOctet(msg[i] as number), FNV_PRIME);
+  return finishHash(hash, qtype, shape);
+}
+
+/** The question's hash from the hash of its name's octets. */
+export function finishHash(nameHash: number, qtype: number, shape: number): number {
+  let hash = Math.imul(nameHash ^ qtype, FNV_PRIME);
+  hash = Math.imul(hash ^ shape, FNV_PRIME);
   return hash === 0 ? 1 : hash;
 }
 
@@ -35,8 +47,7 @@ export function hashQuestion(msg: Buffer, nameStart: number, nameLength: number,
 export function foldedName(msg: Buffer, nameStart: number, nameLength: number): Buffer {
   const name = Buffer.allocUnsafe(nameLength);
   for (let i = 0; i < nameLength; i++) {
-    const octet = msg[nameStart + i] as number;
-    name[i] = octet >= ASCII_A && octet <= ASCII_Z ? octet | 0x20 : octet;
+    name[i] = foldOctet(msg[nameStart + i] as number);
   }
   return name;
 }
@@ -68,7 +79,7 @@ export class FastTable<T extends FastKey> {
       if (stored === 0) return undefined;
       if (stored !== hash) continue;
       const entry = this.#entries[slot] as T;
-      if (entry.qtype === qtype && entry.shape === shape && sameName(entry.name, msg, nameStart, nameLength)) return entry;
+      if (entry.qtype === qtype && entry.shape === shape && entry.nameLength === nameLength && sameName(entry.name, entry.nameAt, msg, nameStart, nameLength)) return entry;
     }
   }
 
@@ -117,11 +128,7 @@ export class FastTable<T extends FastKey> {
   }
 }
 
-function sameName(name: Buffer, msg: Buffer, start: number, length: number): boolean {
-  if (name.length !== length) return false;
-  for (let i = 0; i < length; i++) {
-    const octet = msg[start + i] as number;
-    if (name[i] !== (octet >= ASCII_A && octet <= ASCII_Z ? octet | 0x20 : octet)) return false;
-  }
+function sameName(name: Buffer, nameAt: number, msg: Buffer, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (name[nameAt + i] !== foldOctet(msg[start + i] as number)) return false;
   return true;
 }

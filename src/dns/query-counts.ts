@@ -14,11 +14,26 @@ export class QueryCounts {
   readonly #table = new Map<string, Map<string, QueryCount[]>>();
 
   add(type: string, rcode: string, transport: 'udp' | 'tcp', count = 1): void {
+    this.cell(type, rcode, transport).count += count;
+  }
+
+  /**
+   * The live count of (type, rcode, transport). A caller that answers the same key again and again
+   * (a fast-path template) keeps the cell and increments it: no lookup per query.
+   */
+  cell(type: string, rcode: string, transport: 'udp' | 'tcp'): QueryCount {
     let byRcode = this.#table.get(type);
     if (!byRcode) this.#table.set(type, (byRcode = new Map()));
     let pair = byRcode.get(rcode);
     if (!pair) byRcode.set(rcode, (pair = [{ type, rcode, transport: 'udp', count: 0 }, { type, rcode, transport: 'tcp', count: 0 }]));
-    (pair[transport === 'udp' ? 0 : 1] as QueryCount).count += count;
+    return pair[transport === 'udp' ? 0 : 1] as QueryCount;
+  }
+
+  /** A copy of every non-zero count, each then set back to zero (a worker process reporting what it answered since its last report). */
+  drain(): QueryCount[] {
+    const out = this.entries();
+    for (const byRcode of this.#table.values()) for (const pair of byRcode.values()) for (const entry of pair) entry.count = 0;
+    return out;
   }
 
   /** A copy of every non-zero count. */

@@ -6,6 +6,8 @@ import { bindUdp } from './listeners.ts';
 import { notLoadedReply } from './notloaded.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 import type { Handled } from './engine.ts';
+import type { FastEntry } from './wire.ts';
+import { QueryCounts } from './query-counts.ts';
 import { keyring, type TsigKeyring } from './tsig/keys.ts';
 import { handleSigned, udpTransferLimit } from './xfr/signed.ts';
 import { signAnswer } from './tsig/respond.ts';
@@ -14,25 +16,34 @@ import { transferMessages } from './transfer.ts';
 const engine = new Engine([], Math.random);
 let keys: TsigKeyring = keyring([]);
 const sockets: Socket[] = [];
-const counts = new Map<string, number>();
+const counts = new QueryCounts();
 
 function send(message: FromWorker): void {
   if (process.connected) process.send?.(message);
 }
 
 function onMessage(msg: Buffer, socket: Socket, port: number, address: string): void {
+  let fast: Buffer | undefined;
   let handled: Handled | undefined;
   let reply: Buffer | undefined;
   try {
-    handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
-    reply = handled && engine.size > 0 ? answer(engine, msg, handled) : handled?.reply;
+    fast = engine.size > 0 ? engine.answerFast(msg) : undefined;
+    if (!fast) {
+      handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
+      reply = handled && engine.size > 0 ? answer(engine, msg, handled) : handled?.reply;
+    }
   } catch {
+    return;
+  }
+  if (fast) {
+    socket.send(fast, port, address);
+    const entry = engine.lastFast as FastEntry;
+    (entry.tally ??= counts.cell(entry.type, entry.rcode, 'udp')).count++;
     return;
   }
   if (!handled || !reply) return;
   socket.send(reply, port, address);
-  const key = `${handled.type}\u0000${handled.rcode}`;
-  counts.set(key, (counts.get(key) ?? 0) + 1);
+  counts.add(handled.type, handled.rcode, 'udp');
 }
 
 /**
@@ -52,9 +63,8 @@ function answer(current: Engine, msg: Buffer, handled: Handled): Buffer | undefi
 }
 
 const statsTimer = setInterval(() => {
-  if (counts.size === 0) return;
-  send({ kind: 'stats', counts: [...counts].map(([key, count]) => [...(key.split('\u0000') as [string, string]), count]) });
-  counts.clear();
+  const answered = counts.drain();
+  if (answered.length > 0) send({ kind: 'stats', counts: answered.map((entry) => [entry.type, entry.rcode, entry.count]) });
 }, 1000);
 statsTimer.unref();
 

@@ -21,7 +21,7 @@ function nameLength(msg: Buffer): number {
 function entryFor(name: string, qtype: number, shape: number): Entry {
   const msg = rawQuery(name, qtype);
   const length = nameLength(msg);
-  return { name: foldedName(msg, NAME_AT, length), qtype, shape, hash: hashQuestion(msg, NAME_AT, length, qtype, shape), label: `${name.toLowerCase()}/${qtype}/${shape}` };
+  return { name: foldedName(msg, NAME_AT, length), nameAt: 0, nameLength: length, qtype, shape, hash: hashQuestion(msg, NAME_AT, length, qtype, shape), label: `${name.toLowerCase()}/${qtype}/${shape}` };
 }
 
 function lookup(table: FastTable<Entry>, name: string, qtype: number, shape: number): Entry | undefined {
