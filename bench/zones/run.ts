@@ -29,7 +29,7 @@ const arg = (name: string, fallback: number) => {
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 };
 const COUNT = Math.min(20_000, Math.max(10, arg('--zones', 10_000)));
-const RUNS = Math.min(5, Math.max(1, arg('--runs', 3)));
+const RUNS = Math.min(9, Math.max(1, arg('--runs', 5)));
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MXPOOL = '127.13.1.1';
 const NSD = '127.13.1.2';
@@ -197,8 +197,9 @@ try {
   }
   process.stdout.write(`NSD loaded ${COUNT + 1} zone files in ${seconds(performance.now() - nsdStarted)}\n`);
   const queries = queryFile();
-  // warm-ups, then the runs in pairs (mxpool, then NSD, 6 s each): the machine's speed drifts by up to
-  // 2x over minutes, and a pair taken seconds apart sees the same machine
+  // warm-ups, then the runs in pairs (6 s each): the machine's speed drifts by up to 2x over minutes,
+  // and a pair taken seconds apart sees the same machine; the order alternates (mxpool first, then
+  // NSD first) so a steady drift within the pairs favours neither
   dnsperf(MXPOOL, queries, 10);
   dnsperf(NSD, queries, 2);
   const servers = [
@@ -207,7 +208,7 @@ try {
   ];
   const figures = new Map(servers.map((s) => [s.name, { qps: [] as number[], cpuUs: [] as number[], lost: [] as number[], avgMs: [] as number[] }]));
   for (let run = 0; run < RUNS; run++) {
-    for (const server of servers) {
+    for (const server of run % 2 === 0 ? servers : [...servers].reverse()) {
       const cpuBefore = cpuSeconds(server.pid);
       const result = dnsperf(server.address, queries, 6);
       const f = figures.get(server.name) as { qps: number[]; cpuUs: number[]; lost: number[]; avgMs: number[] };

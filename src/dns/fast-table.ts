@@ -29,7 +29,10 @@ export function foldOctet(octet: number): number {
   return octet >= ASCII_A && octet <= ASCII_Z ? octet | 0x20 : octet;
 }
 
-/** FNV-1a over the name octets folded to lower case, then the type and shape; never 0 (0 marks an empty slot). */
+/**
+ * FNV-1a over the name octets folded to lower case, then the type and shape; never 0 (0 marks an
+ * empty slot). The fast path computes the same value during its label walk (wire.ts readShape).
+ */
 export function hashQuestion(msg: Buffer, nameStart: number, nameLength: number, qtype: number, shape: number): number {
   let hash = FNV_OFFSET;
   for (let i = nameStart, end = nameStart + nameLength; i < end; i++) hash = Math.imul(hash ^ foldOctet(msg[i] as number), FNV_PRIME);
@@ -41,15 +44,6 @@ export function finishHash(nameHash: number, qtype: number, shape: number): numb
   let hash = Math.imul(nameHash ^ qtype, FNV_PRIME);
   hash = Math.imul(hash ^ shape, FNV_PRIME);
   return hash === 0 ? 1 : hash;
-}
-
-/** The name's octets at `nameStart`, folded to lower case (the key an entry keeps). */
-export function foldedName(msg: Buffer, nameStart: number, nameLength: number): Buffer {
-  const name = Buffer.allocUnsafe(nameLength);
-  for (let i = 0; i < nameLength; i++) {
-    name[i] = foldOctet(msg[nameStart + i] as number);
-  }
-  return name;
 }
 
 export class FastTable<T extends FastKey> {

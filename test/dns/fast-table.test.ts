@@ -2,7 +2,8 @@
 // case-insensitively, type and EDNS shape kept apart, deletions (backward shift) never losing an
 // entry that sits further along a probe run, and a table that keeps learning and forgetting.
 import { describe, expect, it } from 'vitest';
-import { FastTable, foldedName, hashQuestion, type FastKey } from '../../src/dns/fast-table.ts';
+import { FastTable, foldOctet, hashQuestion, type FastKey } from '../../src/dns/fast-table.ts';
+import { probeShape } from '../../src/dns/wire.ts';
 import { seededRandom } from '../../src/dns/rotation.ts';
 import { rawQuery } from './packets.ts';
 
@@ -18,6 +19,11 @@ function nameLength(msg: Buffer): number {
   return at + 1 - NAME_AT;
 }
 
+/** The name's octets at `nameStart`, folded to lower case (an entry's key). */
+function foldedName(msg: Buffer, nameStart: number, length: number): Buffer {
+  return Buffer.from(Array.from(msg.subarray(nameStart, nameStart + length), foldOctet));
+}
+
 function entryFor(name: string, qtype: number, shape: number): Entry {
   const msg = rawQuery(name, qtype);
   const length = nameLength(msg);
@@ -31,6 +37,20 @@ function lookup(table: FastTable<Entry>, name: string, qtype: number, shape: num
 }
 
 describe('the fast table', () => {
+  it('the fast path hashes a query in its label walk exactly as hashQuestion does (the key the table is built on)', () => {
+    const names = ['example.com', 'MX1.Example.COM', 'a.b.c.d.e.f.example.org', 'x', '_dmarc.Customer42.EXAMPLE', `${'a'.repeat(63)}.${'B'.repeat(63)}.example`];
+    for (const name of names) {
+      for (const [qtype, edns] of [[1, undefined], [15, { payload: 1232 }], [16, { payload: 4096, do: true }]] as const) {
+        const msg = rawQuery(name, qtype, edns ? { edns } : {});
+        const probe = probeShape(msg);
+        expect(probe).toBeDefined();
+        const shape = edns ? (edns.do ? 2 : 1) : 0;
+        expect(probe?.hash).toBe(hashQuestion(msg, NAME_AT, nameLength(msg), qtype, shape));
+        expect(probe?.hash).toBe(hashQuestion(rawQuery(name.toLowerCase(), qtype), NAME_AT, nameLength(msg), qtype, shape));
+      }
+    }
+  });
+
   it('finds a name whatever its case, and keeps type and EDNS shape apart', () => {
     const table = new FastTable<Entry>(16);
     const a = entryFor('Mail.Example.COM', 1, 0);
