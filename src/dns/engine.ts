@@ -124,8 +124,9 @@ export class Engine {
     return this.#fast.hit;
   }
 
-  handle(msg: Buffer, transport: Transport): Handled | undefined {
-    const fastReply = transport === 'udp' ? this.answerFast(msg) : undefined;
+  /** `afterFastMiss`: the caller's `answerFast(msg)` just missed; its miss is used, not tried again. */
+  handle(msg: Buffer, transport: Transport, afterFastMiss = false): Handled | undefined {
+    const fastReply = transport === 'udp' && !afterFastMiss ? this.answerFast(msg) : undefined;
     if (fastReply) {
       const entry = this.#fast.hit as FastEntry;
       return { reply: fastReply, type: entry.type, rcode: entry.rcode };

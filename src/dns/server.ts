@@ -239,7 +239,7 @@ export class DnsServer {
       // most queries: a learnt template, with nothing allocated but the reply
       fast = engine.size > 0 ? engine.answerFast(msg) : undefined;
       if (!fast) {
-        handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
+        handled = engine.size > 0 ? engine.handle(msg, 'udp', true) : notLoadedReply(msg);
         replies = handled && engine.size > 0 ? this.#answer(engine, msg, handled, 'udp', address) : handled?.reply ? [handled.reply] : [];
       }
     } catch (error) {

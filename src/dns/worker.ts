@@ -29,7 +29,7 @@ function onMessage(msg: Buffer, socket: Socket, port: number, address: string): 
   try {
     fast = engine.size > 0 ? engine.answerFast(msg) : undefined;
     if (!fast) {
-      handled = engine.size > 0 ? engine.handle(msg, 'udp') : notLoadedReply(msg);
+      handled = engine.size > 0 ? engine.handle(msg, 'udp', true) : notLoadedReply(msg);
       reply = handled && engine.size > 0 ? answer(engine, msg, handled) : handled?.reply;
     }
   } catch {

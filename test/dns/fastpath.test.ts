@@ -46,6 +46,19 @@ describe('fast path', () => {
     expect(fast?.rcode).toBe(learned?.rcode);
   });
 
+  it.each(cases)('%s type %i: as the server asks (answerFast, then handle after its miss) it learns once and then answers from the template', (name, type, options) => {
+    const engine = new Engine(zone, () => 0.3);
+    const first = rawQuery(name, type, { ...options, id: 1 });
+    expect(engine.answerFast(first)).toBeUndefined();
+    const learned = engine.handle(first, 'udp', true);
+    expect(learned?.reply).toEqual(generic(engine, first, () => 0.3));
+    expect(engine.fastEntries).toBe(1);
+    const again = rawQuery(name, type, { ...options, id: 0xbeef });
+    expect(engine.answerFast(again)).toEqual(generic(engine, again, () => 0.3));
+    expect(engine.lastFast?.rcode).toBe(learned?.rcode);
+    expect(engine.fastHits).toBe(1);
+  });
+
   it('precomputes the weighted rotations: the random source picks among them', () => {
     let next = 0;
     const engine = new Engine(zone, () => next);
