@@ -19,8 +19,19 @@ function unescapeOctal(text: string): string {
   return text.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
+/**
+ * A quoted character-string as Route 53 takes it: `"` and `\` escaped, every octet outside printable
+ * ASCII (a control character, each octet of a UTF-8 character) as \NNN in octal — Route 53's
+ * escapes are octal, where a master file's are decimal.
+ */
 function quote(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  let out = '"';
+  for (const octet of Buffer.from(text, 'utf8')) {
+    if (octet === 0x22 || octet === 0x5c) out += `\\${String.fromCharCode(octet)}`;
+    else if (octet >= 0x20 && octet < 0x7f) out += String.fromCharCode(octet);
+    else out += `\\${octet.toString(8).padStart(3, '0')}`;
+  }
+  return `${out}"`;
 }
 
 /** The character-strings of a TXT value: "a" "b\"c" -> ['a', 'b"c'] */
@@ -28,9 +39,33 @@ export function parseQuoted(value: string): string[] {
   const strings: string[] = [];
   const pattern = /"((?:[^"\\]|\\.)*)"/g;
   for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
-    strings.push((match[1] as string).replace(/\\(\d{3}|.)/g, (_, esc: string) => (esc.length === 3 ? String.fromCharCode(parseInt(esc, 8)) : esc)));
+    strings.push(unquote(match[1] as string));
   }
   return strings.length > 0 ? strings : [value];
+}
+
+/** The text between the quotes, escapes undone: \NNN is one octet (octal), the octets are UTF-8. */
+function unquote(quoted: string): string {
+  if (!quoted.includes('\\')) return quoted;
+  const parts: Buffer[] = [];
+  let literal = '';
+  for (let i = 0; i < quoted.length; i++) {
+    const char = quoted[i] as string;
+    if (char !== '\\' || i + 1 >= quoted.length) {
+      literal += char;
+      continue;
+    }
+    const octal = /^[0-7]{3}/.exec(quoted.slice(i + 1, i + 4));
+    if (!octal) {
+      literal += quoted[++i] as string; // \" and \\: the character itself
+      continue;
+    }
+    parts.push(Buffer.from(literal, 'utf8'), Buffer.of(parseInt(octal[0], 8) & 0xff));
+    literal = '';
+    i += 3;
+  }
+  parts.push(Buffer.from(literal, 'utf8'));
+  return Buffer.concat(parts).toString('utf8');
 }
 
 export function formatValue(data: RData): string {

@@ -13,6 +13,8 @@ const samples: Array<[RData, string]> = [
   [{ type: 'MX', preference: 10, exchange: 'mx1.example.com' }, '10 mx1.example.com.'],
   [{ type: 'TXT', strings: ['v=spf1 -all'] }, '"v=spf1 -all"'],
   [{ type: 'TXT', strings: ['a "quoted" \\ text', 'second'] }, '"a \\"quoted\\" \\\\ text" "second"'],
+  // Route 53's escapes are octal, one per octet of the UTF-8 text
+  [{ type: 'TXT', strings: ['café\tbar', 'ok'] }, '"caf\\303\\251\\011bar" "ok"'],
   [{ type: 'CNAME', target: 'example.net' }, 'example.net.'],
   [{ type: 'SRV', priority: 10, weight: 5, port: 25, target: 'mx.example.com' }, '10 5 25 mx.example.com.'],
   [{ type: 'CAA', flags: 0, tag: 'issue', value: 'letsencrypt.org' }, '0 issue "letsencrypt.org"'],
@@ -28,6 +30,8 @@ describe('route53 values', () => {
   it('undoes Route 53 octal escapes in names and TXT', () => {
     expect(fromFqdn('\\052.example.com.')).toBe('*.example.com');
     expect(parseQuoted('"semi\\073colon"')).toEqual(['semi;colon']);
+    expect(parseQuoted('"\\360\\237\\223\\247 mail \\\\ \\"x\\""')).toEqual(['\u{1f4e7} mail \\ "x"']);
+    expect(parseQuoted('"no escapes"')).toEqual(['no escapes']);
     expect(parseValue('MX', 'garbage')).toBeUndefined();
     expect(parseValue('SOA', 'a. b. 1 2 3 4 5')).toBeUndefined();
   });
