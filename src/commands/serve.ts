@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
+import { settleHeap } from '../memory-policy.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { Daemon } from '../daemon.ts';
 
@@ -21,6 +22,8 @@ export function serveCommand(context: CommandContext): Command {
       const config = loadConfig(options.config);
       // loaded here, not at the top: every other command starts faster without the daemon's modules
       const [{ startDaemon }, { realServices }, { LiveConfig }] = await Promise.all([import('../daemon.ts'), import('../daemon/wiring.ts'), import('../daemon/live-config.ts')]);
+      // the config read and the daemon's modules loaded with V8's default heap sizing; the memory saver from here on (memory-policy.ts)
+      settleHeap();
       const live = new LiveConfig(config);
       const file = options.config;
       const daemon = await startDaemon({ config: live, reload: { file, load: async () => loadConfig(file) }, logger, services: realServices(live, logger) });
