@@ -3,8 +3,8 @@
 // 429 after the server's Retry-After (reads also on 5xx); a failed write is never repeated blindly.
 import Cloudflare from 'cloudflare';
 import type { Logger } from '../../src/log.ts';
-import { MxpoolError } from '../../src/errors.ts';
 import type { ApiCounter, Sleep } from '../provider.ts';
+import { fullJitter, withRetries, type RetryOptions } from '../retry.ts';
 
 export interface CfRecord {
   id: string;
@@ -75,30 +75,30 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_DELAY_MS);
     const dated = header ? Date.parse(header) - Date.now() : NaN;
     if (Number.isFinite(dated)) return Math.min(Math.max(0, dated), MAX_DELAY_MS);
-    return Math.round(options.random() * Math.min(MAX_DELAY_MS, baseDelay * 2 ** (attempt - 1)));
+    return fullJitter(options.random, baseDelay, MAX_DELAY_MS, attempt);
   }
 
-  async function call<T>(operation: string, send: () => Promise<T>, retryServerErrors: boolean): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      options.counter?.count(operation);
-      try {
-        return await send();
-      } catch (raw) {
-        const error = raw as SdkError;
-        const status = error.status;
-        const retryable = status === 429 || (retryServerErrors && (status === undefined || status >= 500));
-        const detail = error.errors?.length ? error.errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ') : (error.message ?? String(raw));
-        // an unreachable endpoint rarely recovers within seconds: fewer tries than for rate limits
-        const attempts = status === undefined ? Math.min(3, maxAttempts) : maxAttempts;
-        if (!retryable || attempt >= attempts) {
-          throw new MxpoolError('PROVIDER_API', 'cloudflare', `${operation} failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, { cause: raw });
-        }
-        const delay = delayFor(error, attempt);
-        options.logger.warn({ provider: 'cloudflare', operation, status, attempt, delayMs: delay }, 'cloudflare: retrying after a rate limit or failed read');
-        await options.sleep(delay);
-      }
-    }
-  }
+  const retries: RetryOptions = {
+    provider: 'cloudflare',
+    logger: options.logger,
+    sleep: options.sleep,
+    counter: options.counter,
+    maxAttempts,
+    retrying: 'cloudflare: retrying after a rate limit or failed read',
+    judge(raw, retryServerErrors) {
+      const error = raw as SdkError;
+      const status = error.status;
+      const detail = error.errors?.length ? error.errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ') : (error.message ?? String(raw));
+      return {
+        retryable: status === 429 || (retryServerErrors && (status === undefined || status >= 500)),
+        unreachable: status === undefined,
+        detail: `${status ? ` (HTTP ${status})` : ''}: ${detail}`,
+        delayMs: (attempt) => delayFor(error, attempt),
+        fields: { status },
+      };
+    },
+  };
+  const call = <T>(operation: string, send: () => Promise<T>, retryServerErrors: boolean) => withRetries(retries, operation, send, retryServerErrors);
 
   return {
     async listAll() {

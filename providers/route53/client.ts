@@ -5,6 +5,7 @@ import { Route53Client, ListResourceRecordSetsCommand, ChangeResourceRecordSetsC
 import type { Logger } from '../../src/log.ts';
 import { MxpoolError } from '../../src/errors.ts';
 import type { ApiCounter, Sleep } from '../provider.ts';
+import { fullJitter, withRetries, type RetryOptions } from '../retry.ts';
 
 export interface Rrset {
   /** lower-case FQDN with the trailing dot, as Route 53 returns it (octal escapes undone) */
@@ -89,27 +90,27 @@ export function createRoute53Client(options: Route53ClientOptions): Route53Api {
   const baseDelay = options.baseDelayMs ?? 250;
   const log = options.logger;
 
-  async function call<T>(operation: string, send: () => Promise<T>, retryServerErrors: boolean): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      options.counter?.count(operation);
-      try {
-        return await send();
-      } catch (raw) {
-        const error = raw as SdkError;
-        const code = error.name ?? 'Error';
-        const status = error.$metadata?.httpStatusCode;
-        const retryable = RETRYABLE.has(code) || (retryServerErrors && (status === undefined || status >= 500));
-        // an unreachable endpoint rarely recovers within seconds: fewer tries than for throttling
-        const attempts = status === undefined && !RETRYABLE.has(code) ? Math.min(3, maxAttempts) : maxAttempts;
-        if (!retryable || attempt >= attempts) {
-          throw new MxpoolError('PROVIDER_API', 'route53', `${operation} failed${status ? ` (HTTP ${status})` : ''}: ${code}: ${error.message ?? ''}`.trim(), { cause: raw });
-        }
-        const delay = Math.round(options.random() * Math.min(MAX_DELAY_MS, baseDelay * 2 ** (attempt - 1)));
-        log.warn({ provider: 'route53', operation, code, attempt, delayMs: delay }, 'route53: retrying after a throttled or failed call');
-        await options.sleep(delay);
-      }
-    }
-  }
+  const retries: RetryOptions = {
+    provider: 'route53',
+    logger: log,
+    sleep: options.sleep,
+    counter: options.counter,
+    maxAttempts,
+    retrying: 'route53: retrying after a throttled or failed call',
+    judge(raw, retryServerErrors) {
+      const error = raw as SdkError;
+      const code = error.name ?? 'Error';
+      const status = error.$metadata?.httpStatusCode;
+      return {
+        retryable: RETRYABLE.has(code) || (retryServerErrors && (status === undefined || status >= 500)),
+        unreachable: status === undefined && !RETRYABLE.has(code),
+        detail: `${status ? ` (HTTP ${status})` : ''}: ${code}: ${error.message ?? ''}`.trimEnd(),
+        delayMs: (attempt) => fullJitter(options.random, baseDelay, MAX_DELAY_MS, attempt),
+        fields: { code },
+      };
+    },
+  };
+  const call = <T>(operation: string, send: () => Promise<T>, retryServerErrors: boolean) => withRetries(retries, operation, send, retryServerErrors);
 
   return {
     async listAll() {
