@@ -12,7 +12,7 @@
 // `serve` turns it on once its config is read and its modules loaded (`settleHeap`), not at once:
 // reading 10,000 tenant files makes ~40 MB of text and its parse, garbage the saver's small young
 // generation collects in hundreds of scavenges. Measured interleaved at 10,000 tenant zones: start
-// 6.4-6.7 s with the saver from the first instruction, 5.7-5.8 s from after the config (peak RSS
+// 6.4-7.4 s with the saver from the first instruction, 5.6-6.1 s from after the config (peak RSS
 // 255-264 -> 312-319 MB, below what the QPS runs reach; bench/zones/README.md). Later still (after
 // the tenant zones are built) starts in 4 s but peaks at 355-390 MB, too near the 400 MB goal.
 // The cost: a 10,000-host config (one YAML file) peaks at 285-294 MB while it is read, where the
