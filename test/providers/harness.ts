@@ -16,6 +16,8 @@ export interface ZoneShape {
   ttl?: number;
   /** this many auth.spf.include domains (11 or more: an SPF that fails its own lookup check) */
   spfIncludes?: number;
+  /** static records, as YAML flow mappings (`{ name: ..., type: ..., value: ... }`) */
+  records?: string[];
 }
 
 /** A config with `inbound` MX hosts (mxN.example.com) and `outbound` relays behind smtp.example.com. */
@@ -45,6 +47,7 @@ export function zoneConfig(shape: ZoneShape): Config {
     `  spf: { extra: ["ip4:203.0.113.0/24"], include: [${Array.from({ length: shape.spfIncludes ?? 0 }, (_, i) => `_spf.vendor${i + 1}.example.net`).join(', ')}] }`,
     '  dmarc: { p: quarantine, rua: ["mailto:dmarc@example.com"] }',
     ...providers,
+    ...(shape.records ? ['records:', ...shape.records.map((record) => `  - ${record}`)] : []),
   ].join('\n');
   return parseConfig(text, 'test.yaml');
 }

@@ -47,6 +47,17 @@ describe('route53', () => {
     expect(fake.count('ChangeResourceRecordSets')).toBe(0);
   });
 
+  it('a TXT value in UTF-8 goes out in Route 53\'s octal escapes and reads back equal: no write on the next cycle', async () => {
+    const { config, syncer } = setup({ records: ['{ name: example.com, type: TXT, value: "\\"café ✓ verified\\"" }'] });
+    const [first] = await syncer.syncOnce(desiredWith(config));
+    expect(first?.ok).toBe(true);
+    expect(fake.get('example.com', 'TXT')?.values).toContain('"caf\\303\\251 \\342\\234\\223 verified"');
+    fake.resetCounts();
+    const [again] = await syncer.syncOnce(desiredWith(config));
+    expect(again?.plan?.changes).toEqual([]);
+    expect(fake.count('ChangeResourceRecordSets')).toBe(0);
+  });
+
   it('a host goes down and comes back: one write each way, exact values deleted', async () => {
     const { config, syncer } = setup();
     await syncer.syncOnce(desiredWith(config));
