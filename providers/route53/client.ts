@@ -6,6 +6,7 @@ import type { Logger } from '../../src/log.ts';
 import { MxpoolError } from '../../src/errors.ts';
 import type { ApiCounter, Sleep } from '../provider.ts';
 import { fullJitter, withRetries, type RetryOptions } from '../retry.ts';
+import { unescapeOctal } from './values.ts';
 
 export interface Rrset {
   /** lower-case FQDN with the trailing dot, as Route 53 returns it (octal escapes undone) */
@@ -58,7 +59,7 @@ interface SdkError {
 
 function toRrset(set: ResourceRecordSet): Rrset {
   const rrset: Rrset = {
-    name: (set.Name ?? '').replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))).toLowerCase(),
+    name: unescapeOctal(set.Name ?? '').toLowerCase(),
     type: set.Type ?? '',
     ttl: set.TTL ?? 0,
     values: (set.ResourceRecords ?? []).map((r) => r.Value ?? ''),

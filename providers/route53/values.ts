@@ -15,9 +15,6 @@ export function fromFqdn(name: string): string {
   return unescapeOctal(name).replace(/\.$/, '').toLowerCase();
 }
 
-function unescapeOctal(text: string): string {
-  return text.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
 
 /**
  * A quoted character-string as Route 53 takes it: `"` and `\` escaped, every octet outside printable
@@ -39,13 +36,16 @@ export function parseQuoted(value: string): string[] {
   const strings: string[] = [];
   const pattern = /"((?:[^"\\]|\\.)*)"/g;
   for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
-    strings.push(unquote(match[1] as string));
+    strings.push(unescapeOctal(match[1] as string));
   }
   return strings.length > 0 ? strings : [value];
 }
 
-/** The text between the quotes, escapes undone: \NNN is one octet (octal), the octets are UTF-8. */
-function unquote(quoted: string): string {
+/**
+ * Route 53's escapes undone (a name, or a TXT string between its quotes): \NNN is one octet in
+ * octal, \x is x; the octets are UTF-8.
+ */
+export function unescapeOctal(quoted: string): string {
   if (!quoted.includes('\\')) return quoted;
   const parts: Buffer[] = [];
   let literal = '';

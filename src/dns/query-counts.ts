@@ -29,6 +29,11 @@ export class QueryCounts {
     return pair[transport === 'udp' ? 0 : 1] as QueryCount;
   }
 
+  /** One more UDP answer from a learnt template: the entry keeps its cell, so no lookup per query. */
+  addTemplateHit(entry: { readonly type: string; readonly rcode: string; tally: { count: number } | undefined }): void {
+    (entry.tally ??= this.cell(entry.type, entry.rcode, 'udp')).count++;
+  }
+
   /** A copy of every non-zero count, each then set back to zero (a worker process reporting what it answered since its last report). */
   drain(): QueryCount[] {
     const out = this.entries();

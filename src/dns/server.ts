@@ -248,8 +248,7 @@ export class DnsServer {
     }
     if (fast) {
       socket.send(fast, port, address);
-      const entry = engine.lastFast as FastEntry;
-      (entry.tally ??= this.#counts.cell(entry.type, entry.rcode, 'udp')).count++;
+      this.#counts.addTemplateHit(engine.lastFast as FastEntry);
       return;
     }
     if (!handled) return;

@@ -37,8 +37,7 @@ function onMessage(msg: Buffer, socket: Socket, port: number, address: string): 
   }
   if (fast) {
     socket.send(fast, port, address);
-    const entry = engine.lastFast as FastEntry;
-    (entry.tally ??= counts.cell(entry.type, entry.rcode, 'udp')).count++;
+    counts.addTemplateHit(engine.lastFast as FastEntry);
     return;
   }
   if (!handled || !reply) return;
